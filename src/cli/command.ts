@@ -1,0 +1,25 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliContext } from './context.ts';
+import { lookupSeries, type SeriesInfo } from '../core/series.ts';
+
+/** Each command module exports one of these. Set `state.exitCode` for non-zero outcomes. */
+export type CommandRegistrar = (program: Command, ctx: () => CliContext, state: { exitCode: number }) => void;
+
+/** Commander argument parser for `--series` (accepts INXU or KXINXU, any case). */
+export function parseSeriesArg(value: string): SeriesInfo {
+  const info = lookupSeries(value);
+  if (!info) throw new InvalidArgumentError(`unknown series "${value}" (expected INXU, NASDAQ100U, INX, NASDAQ100 or their KX tickers)`);
+  return info;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function parseNonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value.trim() === '') throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { CommandRegistrar } from '../command.ts';
+import { armKillSwitch, disarmKillSwitch, killSwitchStatus } from '../../adapters/fs/kill-switch.ts';
+
+export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
+  const cmd = program
+    .command('kill-switch')
+    .description('arm, disarm or show the kill-switch sentinel file (SPEC §6.5)');
+  const fileOf = (opt: { killSwitchFile?: string }) =>
+    opt.killSwitchFile ? path.resolve(ctx().home, opt.killSwitchFile) : ctx().paths.killSwitch;
+
+  cmd
+    .command('arm')
+    .description('create the sentinel: the supervisor cancels everything within 1 s and quotes nothing')
+    .option('--kill-switch-file <path>', 'sentinel path (default data/proc/state/kill_switch)')
+    .option('--reason <text>', 'why it was armed', 'operator')
+    .option('--json', 'machine-readable output')
+    .action((opt: { killSwitchFile?: string; reason: string; json?: boolean }) => {
+      const s = armKillSwitch(fileOf(opt), ctx().clock.now(), opt.reason);
+      if (opt.json) ctx().json(s);
+      else ctx().out(`kill switch ARMED at ${s.armedAt} (${s.path})`);
+    });
+
+  cmd
+    .command('disarm')
+    .description('remove the sentinel')
+    .option('--kill-switch-file <path>', 'sentinel path (default data/proc/state/kill_switch)')
+    .option('--json', 'machine-readable output')
+    .action((opt: { killSwitchFile?: string; json?: boolean }) => {
+      const file = fileOf(opt);
+      const removed = disarmKillSwitch(file);
+      if (opt.json) ctx().json({ engaged: false, removed, path: file });
+      else ctx().out(removed ? `kill switch disarmed (${file})` : `kill switch was not armed (${file})`);
+    });
+
+  cmd
+    .command('status')
+    .description('print whether the sentinel exists; exit 1 when engaged')
+    .option('--kill-switch-file <path>', 'sentinel path (default data/proc/state/kill_switch)')
+    .option('--json', 'machine-readable output')
+    .action((opt: { killSwitchFile?: string; json?: boolean }) => {
+      const s = killSwitchStatus(fileOf(opt));
+      if (opt.json) ctx().json(s);
+      else ctx().out(s.engaged ? `kill switch ENGAGED since ${s.armedAt}${s.reason ? ` (${s.reason})` : ''} — ${s.path}` : `kill switch disengaged — ${s.path}`);
+      if (s.engaged) state.exitCode = 1;
+    });
+};

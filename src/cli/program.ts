@@ -1,0 +1,49 @@
+/**
+ * The `kalshi-alpha` command tree and its in-process runner. Each subcommand lives in
+ * `commands/<name>.ts` and exports `register(program, ctx)`; add one line below per command.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CliContext, type CliIO } from './context.ts';
+import { CheckFailed, UsageError } from './errors.ts';
+import type { CommandRegistrar } from './command.ts';
+import { registerKillSwitch } from './commands/kill-switch.ts';
+
+const REGISTRARS: CommandRegistrar[] = [
+  registerKillSwitch,
+];
+
+export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
+  let ctx: CliContext | undefined;
+  const program = new Command('kalshi-alpha');
+  const getCtx = () => (ctx ??= new CliContext(io, Boolean(program.opts().debug)));
+  program
+    .description("Maker-only paper trading of Kalshi's S&P 500 and Nasdaq-100 index ladders")
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const register of REGISTRARS) register(program, getCtx, state);
+  return program;
+}
+
+/** Runs the CLI in-process and returns the exit code (SPEC §2: 0 ok, 1 NO-GO/failed, 2 bad usage/input). */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const state = { exitCode: 0 };
+  const program = buildProgram(io, state);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      return 2; // commander already printed its one-line reason
+    }
+    const debug = argv.includes('--debug');
+    const err = e as Error;
+    io.err(`kalshi-alpha: ${err.message}\n`);
+    if (debug && err.stack) io.err(err.stack + '\n');
+    if (e instanceof UsageError || e instanceof InvalidArgumentError) return 2;
+    if (e instanceof CheckFailed) return 1;
+    return 1;
+  }
+}

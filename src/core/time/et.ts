@@ -1,0 +1,88 @@
+/**
+ * America/New_York wall time ↔ epoch ms, host-timezone independent (Temporal polyfill, explicit
+ * disambiguation). Internal instants are always epoch ms; ET is only for calendar/session logic and display.
+ */
+import { Temporal } from 'temporal-polyfill';
+
+export const ET_ZONE = 'America/New_York';
+
+export type Disambiguation = 'compatible' | 'earlier' | 'later' | 'reject';
+
+export class TimeParseError extends Error {
+  override name = 'TimeParseError';
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Validates a `YYYY-MM-DD` calendar date (a real date, not just the shape). */
+export function assertDate(date: string): string {
+  if (!DATE_RE.test(date)) throw new TimeParseError(`invalid date "${date}" (expected YYYY-MM-DD)`);
+  try {
+    Temporal.PlainDate.from(date, { overflow: 'reject' });
+  } catch {
+    throw new TimeParseError(`invalid date "${date}"`);
+  }
+  return date;
+}
+
+/** Epoch ms of an ET wall-clock time on an ET date. `time` is `HH:MM` or `HH:MM:SS`. */
+export function etToMs(date: string, time: string, disambiguation: Disambiguation = 'reject'): number {
+  try {
+    const pdt = Temporal.PlainDateTime.from(`${assertDate(date)}T${time}`, { overflow: 'reject' });
+    return pdt.toZonedDateTime(ET_ZONE, { disambiguation }).epochMilliseconds;
+  } catch (e) {
+    if (e instanceof TimeParseError) throw e;
+    throw new TimeParseError(`${date} ${time} is not a valid (unambiguous) New York time: ${(e as Error).message}`);
+  }
+}
+
+/** The ET calendar date (`YYYY-MM-DD`) of an instant. */
+export function etDateOf(ms: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE).toPlainDate().toString();
+}
+
+/** `2026-11-20T10:00:00-05:00` (seconds precision; millis if non-zero). */
+export function formatEt(ms: number): string {
+  const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE);
+  return z.toString({ timeZoneName: 'never', smallestUnit: ms % 1000 === 0 ? 'second' : 'millisecond' });
+}
+
+/** `2026-11-20T15:00:00Z`. */
+export function formatUtc(ms: number): string {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toString({ smallestUnit: ms % 1000 === 0 ? 'second' : 'millisecond' });
+}
+
+/** ET date arithmetic on `YYYY-MM-DD`. */
+export function addDays(date: string, days: number): string {
+  return Temporal.PlainDate.from(assertDate(date)).add({ days }).toString();
+}
+
+/** ISO weekday of an ET date: 1 = Monday … 7 = Sunday. */
+export function weekday(date: string): number {
+  return Temporal.PlainDate.from(assertDate(date)).dayOfWeek;
+}
+
+/** ET wall-clock `HH:MM` of an instant. */
+export function etTimeOf(ms: number): string {
+  const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE);
+  return `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`;
+}
+
+/**
+ * Parses an instant given on a command line. An explicit offset or `Z` is exact. A bare local time
+ * (`2026-11-20T10:00`) is New York time and must exist and be unambiguous (DST gaps/overlaps are rejected).
+ */
+export function parseInstant(text: string): number {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) throw new TimeParseError(`"${text}" looks like a number; give an ISO time such as 2026-11-20T10:00-05:00`);
+  if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s) && s.includes('T')) {
+    try {
+      return Temporal.Instant.from(s).epochMilliseconds;
+    } catch {
+      throw new TimeParseError(`invalid time "${text}"`);
+    }
+  }
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/.exec(s);
+  if (!m) throw new TimeParseError(`invalid time "${text}" (expected ISO 8601, e.g. 2026-11-20T10:00:00-05:00)`);
+  return etToMs(m[1]!, m[2]!, 'reject');
+}

@@ -1,0 +1,60 @@
+/**
+ * Exact fixed-point units for Kalshi's decimal strings. Floats never touch money or counts.
+ *
+ * - Prices: integer **pips**, 1 pip = $0.0001 (the finest price grid Kalshi publishes). "0.5600" → 5600.
+ * - Counts: integer **centi-contracts**, 1 = 0.01 contract (Kalshi's `_fp` granularity). "10.00" → 1000.
+ */
+
+export type Pips = number;
+export type CentiContracts = number;
+
+export const PIPS_PER_DOLLAR = 10_000;
+export const CENTI_PER_CONTRACT = 100;
+
+export class UnitParseError extends Error {
+  override name = 'UnitParseError';
+}
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** Parses a decimal string into an integer count of 10^-scale units, rejecting anything finer. */
+export function parseScaled(text: string, scale: number, what: string): number {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) throw new UnitParseError(`${what}: not a decimal string: ${JSON.stringify(text)}`);
+  const [, neg, whole, frac = ''] = m;
+  const significant = frac.replace(/0+$/, '');
+  if (significant.length > scale) {
+    throw new UnitParseError(`${what}: ${text} has more than ${scale} decimal places`);
+  }
+  const value = Number(whole) * 10 ** scale + (significant ? Number(significant.padEnd(scale, '0')) : 0);
+  if (!Number.isSafeInteger(value)) throw new UnitParseError(`${what}: ${text} is out of range`);
+  return neg ? -value : value;
+}
+
+export function formatScaled(value: number, scale: number, decimals = scale): string {
+  if (!Number.isInteger(value)) throw new RangeError(`formatScaled: ${value} is not an integer`);
+  const neg = value < 0;
+  const abs = Math.abs(value);
+  const unit = 10 ** scale;
+  const whole = Math.floor(abs / unit);
+  let frac = String(abs % unit).padStart(scale, '0');
+  if (decimals < scale) {
+    if (!/^0*$/.test(frac.slice(decimals))) throw new RangeError(`formatScaled: ${value} needs more than ${decimals} decimals`);
+    frac = frac.slice(0, decimals);
+  }
+  return `${neg ? '-' : ''}${whole}${decimals > 0 ? '.' + frac : ''}`;
+}
+
+/** "0.5600" → 5600 pips. */
+export const parseDollars = (s: string): Pips => parseScaled(s, 4, 'price');
+/** 5600 → "0.5600" (Kalshi's 4-decimal price form). */
+export const formatDollars = (p: Pips): string => formatScaled(p, 4);
+/** "10.00" → 1000 centi-contracts. */
+export const parseCount = (s: string): CentiContracts => parseScaled(s, 2, 'count');
+/** 1000 → "10.00" (Kalshi's `_fp` form). */
+export const formatCount = (c: CentiContracts): string => formatScaled(c, 2);
+
+/** Pips → dollars as a float, for display and model arithmetic only. */
+export const pipsToDollars = (p: Pips): number => p / PIPS_PER_DOLLAR;
+/** Whole contracts → centi-contracts. */
+export const contracts = (n: number): CentiContracts => Math.round(n * CENTI_PER_CONTRACT);

@@ -7,6 +7,8 @@ import { SystemClock } from '../adapters/clock/system-clock.ts';
 import { loadRawEnv, parseAppEnv, EnvError, type AppEnv, type RawEnv } from '../config/env.ts';
 import { loadIndexOps, ConfigError, type IndexOpsConfig } from '../config/index-ops.ts';
 import { resolveHome, resolvePaths, type Paths } from '../config/paths.ts';
+import { loadCalendarOverrides } from '../config/calendar-config.ts';
+import { createCalendar, type TradingCalendar } from '../core/calendar/calendar.ts';
 import { UsageError } from './errors.ts';
 
 export interface CliIO {
@@ -27,6 +29,7 @@ export class CliContext {
   readonly clock: Clock;
   private cachedEnv: AppEnv | undefined;
   private cachedConfig: IndexOpsConfig | undefined;
+  private cachedCalendar: TradingCalendar | undefined;
 
   constructor(
     readonly io: CliIO,
@@ -63,6 +66,19 @@ export class CliContext {
       }
     }
     return this.cachedConfig;
+  }
+
+  /** Trading calendar: built-in table plus `configs/calendar.yaml` overrides (validated). */
+  get calendar(): TradingCalendar {
+    if (!this.cachedCalendar) {
+      try {
+        this.cachedCalendar = createCalendar(loadCalendarOverrides(this.paths.calendarConfig));
+      } catch (e) {
+        if (e instanceof ConfigError || e instanceof Error) throw new UsageError(`configs/calendar.yaml: ${(e as Error).message.replace(/^configs\/calendar\.yaml: /, '')}`);
+        throw e;
+      }
+    }
+    return this.cachedCalendar;
   }
 
   out(text: string): void {

@@ -7,8 +7,10 @@ import { CliContext, type CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
 import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
+import { registerWindows } from './commands/windows.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
+  registerWindows,
   registerKillSwitch,
 ];
 

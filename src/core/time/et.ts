@@ -25,15 +25,31 @@ export function assertDate(date: string): string {
   return date;
 }
 
-/** Epoch ms of an ET wall-clock time on an ET date. `time` is `HH:MM` or `HH:MM:SS`. */
+/**
+ * Epoch ms of an ET wall-clock time on an ET date. `time` is `HH:MM` or `HH:MM:SS[.sss]`.
+ * With `reject` (default) a time in the spring-forward gap or the fall-back overlap is an error that says which.
+ */
 export function etToMs(date: string, time: string, disambiguation: Disambiguation = 'reject'): number {
+  let pdt: Temporal.PlainDateTime;
   try {
-    const pdt = Temporal.PlainDateTime.from(`${assertDate(date)}T${time}`, { overflow: 'reject' });
-    return pdt.toZonedDateTime(ET_ZONE, { disambiguation }).epochMilliseconds;
+    pdt = Temporal.PlainDateTime.from(`${assertDate(date)}T${time}`, { overflow: 'reject' });
   } catch (e) {
     if (e instanceof TimeParseError) throw e;
-    throw new TimeParseError(`${date} ${time} is not a valid (unambiguous) New York time: ${(e as Error).message}`);
+    throw new TimeParseError(`invalid time "${date} ${time}"`);
   }
+  if (disambiguation !== 'reject') return pdt.toZonedDateTime(ET_ZONE, { disambiguation }).epochMilliseconds;
+  const earlier = pdt.toZonedDateTime(ET_ZONE, { disambiguation: 'earlier' });
+  const later = pdt.toZonedDateTime(ET_ZONE, { disambiguation: 'later' });
+  if (earlier.epochMilliseconds === later.epochMilliseconds) return earlier.epochMilliseconds;
+  const offsets = `${earlier.offset} or ${later.offset}`;
+  if (Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), pdt) === 0) {
+    throw new TimeParseError(
+      `${date} ${time} is ambiguous in New York (clocks fall back; it happens twice): add an offset (${offsets})`,
+    );
+  }
+  throw new TimeParseError(
+    `${date} ${time} does not exist in New York (clocks spring forward over it): give a real time or an explicit offset`,
+  );
 }
 
 /** The ET calendar date (`YYYY-MM-DD`) of an instant. */

@@ -1,0 +1,48 @@
+/** `configs/calendar.yaml` (SPEC §3): closures and early closes announced at short notice. */
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { CalendarOverrides } from '../core/calendar/calendar.ts';
+import { assertDate, TimeParseError } from '../core/time/et.ts';
+import { ConfigError, describeZodIssue } from './index-ops.ts';
+
+const isoDate = z.string().refine((d) => {
+  try {
+    assertDate(d);
+    return true;
+  } catch (e) {
+    if (e instanceof TimeParseError) return false;
+    throw e;
+  }
+}, 'expected a real date YYYY-MM-DD');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
+
+const CalendarSchema = z
+  .object({
+    closures: z.array(z.object({ date: isoDate, reason: z.string().optional() }).strict()).default([]),
+    early_closes: z
+      .array(z.object({ date: isoDate, close: hhmm.default('13:00'), reason: z.string().optional() }).strict())
+      .default([]),
+  })
+  .strict();
+
+export function parseCalendarOverrides(text: string, file = 'configs/calendar.yaml'): CalendarOverrides {
+  let doc: unknown;
+  try {
+    // YAML would turn bare 2026-12-28 into a Date under some schemas; the core schema keeps it a string.
+    doc = parseYaml(text, { schema: 'core' });
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const r = CalendarSchema.safeParse(doc ?? {});
+  if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
+  return {
+    closures: r.data.closures,
+    earlyCloses: r.data.early_closes,
+  };
+}
+
+export function loadCalendarOverrides(file: string, displayName = 'configs/calendar.yaml'): CalendarOverrides {
+  if (!fs.existsSync(file)) return {};
+  return parseCalendarOverrides(fs.readFileSync(file, 'utf8'), displayName);
+}

@@ -18,3 +18,24 @@ export interface IndexFeed {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Health counters a feed may expose (monitors, dashboard, tests). */
+export interface FeedCounters {
+  /** Messages (events) received, valid or not. */
+  messages: number;
+  /** Index ticks emitted. */
+  ticks: number;
+  /** Messages that failed validation and were skipped. */
+  malformed: number;
+  /** Connections (or polls) re-established after a failure. */
+  reconnects: number;
+  /** Last status the source reported (websocket status event, or HTTP outcome for REST). */
+  lastStatus: string | null;
+}
+
+/** Optional extension of IndexFeed: counters plus a fatal error (e.g. the key was rejected). */
+export interface ObservableIndexFeed extends IndexFeed {
+  counters(): FeedCounters;
+  /** Set when the feed gave up for good (no retry will help, e.g. `auth_failed`). */
+  readonly fatalError: Error | undefined;
+}

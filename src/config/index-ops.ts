@@ -60,6 +60,8 @@ const QuotesSchema = z
     min_ev_usd: z.number().nonnegative().default(0.05),
     max_bins_per_series: posInt.default(2),
     contracts: posInt.default(1),
+    /** A resting quote is kept while its EV ≥ min_ev_usd − this, and moved only for an EV change ≥ this. */
+    ev_hysteresis_usd: z.number().nonnegative().default(0.005),
   })
   .strict();
 

@@ -1,0 +1,112 @@
+/**
+ * σ(m) and drift(m) as functions of fractional minutes to the target (SPEC §5.2), in index points.
+ *
+ * Calibrated curve: points at whole minutes from calibration (`minutes_to_target`). Between points the
+ * **variance** is interpolated linearly in m (so a Brownian σ ∝ √m is reproduced exactly) and drift
+ * linearly. Below the first point σ scales as √(m/m₀) and drift as m/m₀ (both → 0 at the target). Beyond
+ * the last point σ keeps √m scaling from the last point and drift is held at its last value (a mean fitted
+ * on fewer samples is not extrapolated).
+ *
+ * Default curve (no calibration): σ(m) = spot × annual_vol × √(m / (252 × 390)) — annualised volatility
+ * scaled by √time in trading minutes (252 sessions × 390 minutes a year), zero drift.
+ */
+
+export interface VolCurve {
+  readonly source: 'calibrated' | 'default';
+  sigmaAt(minutes: number): number;
+  driftAt(minutes: number): number;
+  /** Noise floor from calibration (0 for the default curve). */
+  readonly residualStd: number;
+}
+
+export interface CurvePoint {
+  minutes: number;
+  sigma: number;
+  drift: number;
+}
+
+export const TRADING_MINUTES_PER_YEAR = 252 * 390;
+
+export class CalibratedCurve implements VolCurve {
+  readonly source = 'calibrated' as const;
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private readonly d: Float64Array;
+
+  constructor(points: readonly CurvePoint[], readonly residualStd: number) {
+    if (points.length === 0) throw new RangeError('calibrated curve needs at least one point');
+    const sorted = [...points].sort((a, b) => a.minutes - b.minutes);
+    this.m = new Float64Array(sorted.length);
+    this.v = new Float64Array(sorted.length);
+    this.d = new Float64Array(sorted.length);
+    sorted.forEach((p, i) => {
+      if (!(p.minutes > 0) || !(p.sigma >= 0) || !Number.isFinite(p.drift)) {
+        throw new RangeError(`bad curve point at m=${p.minutes}: sigma=${p.sigma} drift=${p.drift}`);
+      }
+      if (i > 0 && p.minutes === sorted[i - 1]!.minutes) throw new RangeError(`duplicate curve point m=${p.minutes}`);
+      this.m[i] = p.minutes;
+      this.v[i] = p.sigma * p.sigma;
+      this.d[i] = p.drift;
+    });
+  }
+
+  /** Index of the last point with minutes ≤ x (−1 if x is below the first). */
+  private locate(x: number): number {
+    const m = this.m;
+    let lo = 0;
+    let hi = m.length - 1;
+    if (x < m[0]!) return -1;
+    if (x >= m[hi]!) return hi;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (m[mid]! <= x) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  sigmaAt(minutes: number): number {
+    if (!(minutes > 0)) return 0;
+    const i = this.locate(minutes);
+    const m = this.m;
+    const v = this.v;
+    if (i < 0) return Math.sqrt((v[0]! * minutes) / m[0]!);
+    const last = m.length - 1;
+    if (i === last) return Math.sqrt((v[last]! * minutes) / m[last]!);
+    const w = (minutes - m[i]!) / (m[i + 1]! - m[i]!);
+    return Math.sqrt(v[i]! + w * (v[i + 1]! - v[i]!));
+  }
+
+  driftAt(minutes: number): number {
+    if (!(minutes > 0)) return 0;
+    const i = this.locate(minutes);
+    const m = this.m;
+    const d = this.d;
+    if (i < 0) return (d[0]! * minutes) / m[0]!;
+    if (i === m.length - 1) return d[i]!;
+    const w = (minutes - m[i]!) / (m[i + 1]! - m[i]!);
+    return d[i]! + w * (d[i + 1]! - d[i]!);
+  }
+}
+
+export class DefaultCurve implements VolCurve {
+  readonly source = 'default' as const;
+  readonly residualStd = 0;
+  private readonly perSqrtMinute: number;
+
+  constructor(
+    readonly spot: number,
+    readonly annualVol: number,
+  ) {
+    if (!(spot > 0) || !(annualVol > 0)) throw new RangeError(`default curve needs spot > 0 and annual vol > 0`);
+    this.perSqrtMinute = spot * annualVol * Math.sqrt(1 / TRADING_MINUTES_PER_YEAR);
+  }
+
+  sigmaAt(minutes: number): number {
+    return minutes > 0 ? this.perSqrtMinute * Math.sqrt(minutes) : 0;
+  }
+
+  driftAt(): number {
+    return 0;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Assembles the model for one ladder (SPEC §5.2) from a calibration (or the default curve), the model
+ * config and the day's event tags.
+ *
+ * κ on tagged event days: the calibrated `event_tail.kappa`, capped at `model.kappa_cap`. Without a
+ * calibration (default curve) a tagged day uses `kappa_cap` itself — the conservative choice: a wider
+ * distribution only lowers EV. Untagged days: κ = 1.
+ */
+import { curveFromParams, type CalibrationParams } from '../calibration/params.ts';
+import { DefaultCurve } from './curve.ts';
+import type { DistSpec, ModelSpec } from './forecast.ts';
+
+export interface ModelConfig {
+  dist: 'normal' | 't';
+  t_dof: number;
+  default_annual_vol: number;
+  sigma_floor_points: number;
+  kappa_cap: number;
+}
+
+export function eventKappa(dayTags: readonly string[], calibration: CalibrationParams | null, kappaCap: number): number {
+  if (dayTags.length === 0) return 1;
+  const k = calibration ? calibration.event_tail.kappa : kappaCap;
+  return Math.max(1, Math.min(k, kappaCap));
+}
+
+export function distSpec(kind: 'normal' | 't', dof: number): DistSpec {
+  return kind === 't' ? { kind: 't', dof } : { kind: 'normal' };
+}
+
+/**
+ * `spot` feeds the default curve only (σ in points scales with the index level); a calibrated curve is
+ * already in points. `dist` overrides `model.dist` (e.g. `price --dist t`).
+ */
+export function buildModelSpec(opts: {
+  calibration: CalibrationParams | null;
+  config: ModelConfig;
+  spot: number;
+  dayTags?: readonly string[];
+  dist?: 'normal' | 't';
+}): ModelSpec {
+  const { calibration, config } = opts;
+  return {
+    curve: calibration ? curveFromParams(calibration) : new DefaultCurve(opts.spot, config.default_annual_vol),
+    sigmaFloor: config.sigma_floor_points,
+    kappa: eventKappa(opts.dayTags ?? [], calibration, config.kappa_cap),
+    dist: distSpec(opts.dist ?? config.dist, config.t_dof),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Massive (ex-Polygon) REST for indices (reference polygon_massive.md §2): snapshot, market status and
+ * aggregates. The key travels in `Authorization: Bearer …` only (never in URLs, logs or errors). Every body
+ * is validated with zod; request timeouts run on the injected Clock.
+ */
+import type { Clock } from '../../ports/clock.ts';
+import { redact } from './log.ts';
+import {
+  AggsResponseSchema,
+  MarketStatusSchema,
+  SnapshotErrorRowSchema,
+  SnapshotResponseSchema,
+  SnapshotValueRowSchema,
+  type AggBar,
+  type MarketStatusBody,
+} from './schemas.ts';
+import type { z } from 'zod';
+
+export class MassiveHttpError extends Error {
+  override name = 'MassiveHttpError';
+  constructor(
+    message: string,
+    /** HTTP status; 0 when the server could not be reached (network error or timeout). */
+    readonly status: number,
+    /** Server-requested wait (Retry-After), if any. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  /** Worth retrying later: unreachable, 429, 5xx. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface MassiveRestOptions {
+  baseUrl: string;
+  apiKey: string;
+  clock: Clock;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface SnapshotValue {
+  ticker: string;
+  value: number;
+  /** `last_updated` (ns on the wire) normalised to epoch ms. */
+  lastUpdatedMs: number;
+}
+
+export interface SnapshotRowError {
+  ticker: string;
+  error: string;
+  message?: string;
+}
+
+export interface IndexSnapshot {
+  values: SnapshotValue[];
+  /** Per-ticker errors inside a 200 response (`NOT_FOUND`, `NOT_ENTITLED`). */
+  errors: SnapshotRowError[];
+  /** Rows matching neither shape. */
+  malformed: number;
+}
+
+export interface MarketStatus extends MarketStatusBody {
+  /** `serverTime` as epoch ms (clock-drift checks). */
+  serverTimeMs: number;
+}
+
+export type AggTimespan = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+export class MassiveRestClient {
+  private readonly base: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly o: MassiveRestOptions) {
+    if (!o.apiKey) throw new Error('MassiveRestClient: an API key is required (POLYGON_API_KEY or MASSIVE_API_KEY)');
+    this.base = o.baseUrl.replace(/\/+$/, '');
+    this.fetchFn = o.fetch ?? fetch;
+    this.timeoutMs = o.timeoutMs ?? 5000;
+  }
+
+  /** `GET /v3/snapshot/indices?ticker.any_of=…` */
+  async getIndexSnapshot(tickers: readonly string[]): Promise<IndexSnapshot> {
+    const q = new URLSearchParams({ 'ticker.any_of': tickers.join(','), limit: String(Math.min(250, Math.max(10, tickers.length))) });
+    const body = await this.getJson(`/v3/snapshot/indices?${q}`, SnapshotResponseSchema);
+    const out: IndexSnapshot = { values: [], errors: [], malformed: 0 };
+    for (const row of body.results) {
+      const err = SnapshotErrorRowSchema.safeParse(row);
+      if (err.success) {
+        out.errors.push(err.data.message !== undefined ? { ticker: err.data.ticker, error: err.data.error, message: err.data.message } : { ticker: err.data.ticker, error: err.data.error });
+        continue;
+      }
+      const v = SnapshotValueRowSchema.safeParse(row);
+      if (v.success) out.values.push({ ticker: v.data.ticker, value: v.data.value, lastUpdatedMs: v.data.last_updated });
+      else out.malformed++;
+    }
+    return out;
+  }
+
+  /** `GET /v1/marketstatus/now` (preflight: reachability and clock drift from `serverTime`). */
+  async getMarketStatus(): Promise<MarketStatus> {
+    const body = await this.getJson('/v1/marketstatus/now', MarketStatusSchema);
+    return { ...body, serverTimeMs: Date.parse(body.serverTime) };
+  }
+
+  /** `GET /v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}`; `from`/`to` are dates or ms. */
+  async getIndexAggregates(
+    ticker: string,
+    multiplier: number,
+    timespan: AggTimespan,
+    from: string | number,
+    to: string | number,
+    opts: { limit?: number; sort?: 'asc' | 'desc' } = {},
+  ): Promise<AggBar[]> {
+    const q = new URLSearchParams({ sort: opts.sort ?? 'asc', limit: String(opts.limit ?? 50_000) });
+    const path = `/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/${multiplier}/${timespan}/${from}/${to}?${q}`;
+    const body = await this.getJson(path, AggsResponseSchema);
+    return body.results;
+  }
+
+  private async getJson<S extends z.ZodType>(pathAndQuery: string, schema: S): Promise<z.infer<S>> {
+    const label = pathAndQuery.split('?')[0]!;
+    const controller = new AbortController();
+    const timer = this.o.clock.setTimeout(() => controller.abort(), this.timeoutMs);
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(this.base + pathAndQuery, {
+        headers: { authorization: `Bearer ${this.o.apiKey}`, accept: 'application/json' },
+        signal: controller.signal,
+      });
+      text = await res.text();
+    } catch (e) {
+      const why = controller.signal.aborted ? `timed out after ${this.timeoutMs} ms` : redact(errorText(e), this.o.apiKey);
+      throw new MassiveHttpError(`Massive REST ${label} unreachable: ${why}`, 0);
+    } finally {
+      this.o.clock.clearTimeout(timer);
+    }
+    if (!res.ok) {
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      const detail = redact(text.slice(0, 200).replace(/\s+/g, ' '), this.o.apiKey);
+      throw new MassiveHttpError(`Massive REST ${label} answered HTTP ${res.status}: ${detail}`, res.status, retryAfter);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new MassiveHttpError(`Massive REST ${label}: response is not JSON`, res.status);
+    }
+    const r = schema.safeParse(json);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw new MassiveHttpError(`Massive REST ${label}: unexpected response shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, res.status);
+    }
+    return r.data;
+  }
+}
+
+function errorText(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  return [err.message, err.cause?.code ?? err.cause?.message].filter(Boolean).join(': ');
+}
+
+/** Retry-After as seconds (the usual form) or an HTTP date is not supported: we only honour seconds. */
+function parseRetryAfter(v: string | null): number | undefined {
+  if (v === null || !/^\d+(\.\d+)?$/.test(v.trim())) return undefined;
+  return Math.round(Number(v) * 1000);
+}

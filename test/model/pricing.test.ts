@@ -161,10 +161,10 @@ test('curve: variance-linear interpolation, √m extrapolation, floors and κ', 
 });
 
 test('event κ: 1 on plain days, calibrated and capped on tagged days, cap without calibration', () => {
-  const calib = { event_tail: { tags: ['CPI'], kappa: 2.4 } } as CalibrationParams;
+  const calib = { event_tail: { tags: ['CPI'], kappa: 2.4 } } as unknown as CalibrationParams;
   assert.equal(eventKappa([], calib, 1.8), 1);
   assert.equal(eventKappa(['CPI'], calib, 1.8), 1.8);
-  assert.equal(eventKappa(['FOMC'], { event_tail: { tags: [], kappa: 1.3 } } as CalibrationParams, 1.8), 1.3);
+  assert.equal(eventKappa(['FOMC'], { event_tail: { tags: [] as string[], kappa: 1.3 } } as unknown as CalibrationParams, 1.8), 1.3);
   assert.equal(eventKappa(['NFP'], null, 1.6), 1.6);
   const s = buildModelSpec({
     calibration: null,

@@ -1,0 +1,407 @@
+/**
+ * zod schemas of the Kalshi wire shapes we read (REST responses, WS frames), as of late 2026 (reference §3–4):
+ * prices are `_dollars` decimal strings, counts `_fp` decimal strings, books bids-only per side ascending.
+ * Objects strip unknown keys (the API adds fields often); fields we rely on are required.
+ */
+import { z } from 'zod';
+
+/** Non-negative decimal string, e.g. "0.5600", "10.00". */
+export const Decimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string');
+/** Signed decimal string (WS `delta_fp`, positions). */
+export const SignedDecimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a signed decimal string');
+const IsoTime = z.string().min(1);
+const NullableIso = IsoTime.nullish();
+
+export const StrikeTypeSchema = z.enum(['greater', 'greater_or_equal', 'less', 'less_or_equal', 'between', 'functional', 'custom', 'structured']);
+export const MarketStatusSchema = z.enum(['initialized', 'inactive', 'active', 'closed', 'determined', 'disputed', 'amended', 'finalized']);
+
+export const PriceRangeSchema = z.object({ start: Decimal, end: Decimal, step: Decimal });
+
+export const MarketSchema = z.object({
+  ticker: z.string().min(1),
+  event_ticker: z.string().min(1),
+  market_type: z.string().optional(),
+  title: z.string().optional(),
+  yes_sub_title: z.string().optional(),
+  no_sub_title: z.string().optional(),
+  open_time: IsoTime,
+  close_time: IsoTime,
+  expected_expiration_time: NullableIso,
+  latest_expiration_time: IsoTime.optional(),
+  settlement_timer_seconds: z.number().int().nonnegative().optional(),
+  status: MarketStatusSchema,
+  yes_bid_dollars: Decimal.optional(),
+  yes_bid_size_fp: Decimal.optional(),
+  yes_ask_dollars: Decimal.optional(),
+  yes_ask_size_fp: Decimal.optional(),
+  no_bid_dollars: Decimal.optional(),
+  no_ask_dollars: Decimal.optional(),
+  last_price_dollars: Decimal.optional(),
+  volume_fp: Decimal.optional(),
+  open_interest_fp: Decimal.optional(),
+  notional_value_dollars: Decimal.optional(),
+  result: z.enum(['yes', 'no', 'scalar', '']).optional(),
+  can_close_early: z.boolean().optional(),
+  settlement_value_dollars: Decimal.optional(),
+  settlement_ts: NullableIso,
+  strike_type: StrikeTypeSchema.optional(),
+  floor_strike: z.number().nullish(),
+  cap_strike: z.number().nullish(),
+  rules_primary: z.string().optional(),
+  price_level_structure: z.string().optional(),
+  price_ranges: z.array(PriceRangeSchema),
+  exchange_index: z.number().int().optional(),
+});
+export type WireMarket = z.infer<typeof MarketSchema>;
+
+export const FeeTypeSchema = z.string().min(1);
+
+export const EventSchema = z.object({
+  event_ticker: z.string().min(1),
+  series_ticker: z.string().min(1),
+  title: z.string().optional(),
+  sub_title: z.string().optional(),
+  mutually_exclusive: z.boolean().optional(),
+  strike_date: NullableIso,
+  strike_period: z.string().nullish(),
+  markets: z.array(MarketSchema).optional(),
+  fee_type_override: FeeTypeSchema.nullish(),
+  fee_multiplier_override: z.number().nullish(),
+  exchange_index: z.number().int().optional(),
+});
+export type WireEvent = z.infer<typeof EventSchema>;
+
+const Cursor = z.string().nullish();
+
+export const GetEventsResponse = z.object({ events: z.array(EventSchema), cursor: Cursor });
+export const GetEventResponse = z.object({ event: EventSchema, markets: z.array(MarketSchema).optional() });
+export const GetMarketsResponse = z.object({ markets: z.array(MarketSchema), cursor: Cursor });
+export const GetMarketResponse = z.object({ market: MarketSchema });
+
+export const SeriesSchema = z.object({
+  ticker: z.string().min(1),
+  frequency: z.string().optional(),
+  title: z.string().optional(),
+  fee_type: FeeTypeSchema,
+  fee_multiplier: z.number().nonnegative(),
+  contract_terms_url: z.string().optional(),
+});
+export type WireSeries = z.infer<typeof SeriesSchema>;
+export const GetSeriesResponse = z.object({ series: SeriesSchema });
+
+export const ExchangeStatusSchema = z.object({
+  exchange_active: z.boolean(),
+  trading_active: z.boolean(),
+  intra_exchange_transfers_active: z.boolean().optional(),
+  exchange_estimated_resume_time: NullableIso,
+  exchange_index_statuses: z
+    .array(z.object({ exchange_index: z.number().int(), description: z.string().optional(), exchange_active: z.boolean(), trading_active: z.boolean() }))
+    .optional(),
+});
+export type WireExchangeStatus = z.infer<typeof ExchangeStatusSchema>;
+
+const Hhmm = z.string().regex(/^\d{2}:\d{2}$/);
+const DailySessions = z.array(z.object({ open_time: Hhmm, close_time: Hhmm }));
+export const ExchangeScheduleResponse = z.object({
+  schedule: z.object({
+    standard_hours: z.array(
+      z.object({
+        start_time: IsoTime,
+        end_time: IsoTime,
+        monday: DailySessions,
+        tuesday: DailySessions,
+        wednesday: DailySessions,
+        thursday: DailySessions,
+        friday: DailySessions,
+        saturday: DailySessions,
+        sunday: DailySessions,
+      }),
+    ),
+    maintenance_windows: z.array(z.object({ start_datetime: IsoTime, end_datetime: IsoTime })),
+  }),
+});
+export type WireExchangeSchedule = z.infer<typeof ExchangeScheduleResponse>['schedule'];
+
+/** `[[price_dollars, count_fp], …]`, ascending, best bid LAST. */
+const BookLevels = z.array(z.tuple([Decimal, Decimal]));
+export const OrderbookFpSchema = z.object({ yes_dollars: BookLevels.default([]), no_dollars: BookLevels.default([]) });
+export const GetOrderbookResponse = z.object({ orderbook_fp: OrderbookFpSchema });
+export const GetOrderbooksResponse = z.object({ orderbooks: z.array(z.object({ ticker: z.string().min(1), orderbook_fp: OrderbookFpSchema })) });
+export type WireOrderbookFp = z.infer<typeof OrderbookFpSchema>;
+
+export const BookSideSchema = z.enum(['bid', 'ask']);
+export const OrderStatusSchema = z.enum(['resting', 'canceled', 'executed']);
+export const SelfTradePreventionSchema = z.enum(['taker_at_cross', 'maker']);
+export const TimeInForceSchema = z.enum(['fill_or_kill', 'good_till_canceled', 'immediate_or_cancel']);
+
+export const OrderSchema = z.object({
+  order_id: z.string().min(1),
+  user_id: z.string().optional(),
+  client_order_id: z.string(),
+  ticker: z.string().min(1),
+  outcome_side: z.enum(['yes', 'no']),
+  book_side: BookSideSchema,
+  type: z.string().optional(),
+  status: OrderStatusSchema,
+  yes_price_dollars: Decimal,
+  no_price_dollars: Decimal.optional(),
+  fill_count_fp: Decimal,
+  remaining_count_fp: Decimal,
+  initial_count_fp: Decimal,
+  taker_fill_cost_dollars: Decimal.optional(),
+  maker_fill_cost_dollars: Decimal.optional(),
+  taker_fees_dollars: Decimal.optional(),
+  maker_fees_dollars: Decimal.optional(),
+  expiration_time: NullableIso,
+  created_time: NullableIso,
+  last_update_time: NullableIso,
+  self_trade_prevention_type: SelfTradePreventionSchema.optional(),
+  cancel_order_on_pause: z.boolean().optional(),
+  exchange_index: z.number().int().optional(),
+});
+export type WireOrder = z.infer<typeof OrderSchema>;
+export const GetOrdersResponse = z.object({ orders: z.array(OrderSchema), cursor: Cursor });
+export const GetOrderResponse = z.object({ order: OrderSchema });
+
+export const CreateOrderV2Response = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  fill_count: Decimal,
+  remaining_count: Decimal,
+  average_fill_price: Decimal.nullish(),
+  average_fee_paid: Decimal.nullish(),
+  ts_ms: z.number(),
+});
+export type WireCreateOrderV2Response = z.infer<typeof CreateOrderV2Response>;
+
+export const CancelOrderV2Response = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  reduced_by: Decimal,
+  ts_ms: z.number(),
+});
+export type WireCancelOrderV2Response = z.infer<typeof CancelOrderV2Response>;
+
+export const AmendOrderV2Response = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  remaining_count: Decimal.nullish(),
+  fill_count: Decimal.nullish(),
+  average_fill_price: Decimal.nullish(),
+  average_fee_paid: Decimal.nullish(),
+  ts_ms: z.number(),
+});
+export const DecreaseOrderV2Response = z.object({
+  order_id: z.string().min(1),
+  client_order_id: z.string().nullish(),
+  remaining_count: Decimal,
+  ts_ms: z.number(),
+});
+
+export const ErrorBodySchema = z.object({ code: z.string().optional(), message: z.string().optional(), details: z.string().optional() });
+export const BatchCreateOrdersV2Response = z.object({
+  orders: z.array(
+    z.object({
+      order_id: z.string().nullish(),
+      client_order_id: z.string().nullish(),
+      fill_count: Decimal.nullish(),
+      remaining_count: Decimal.nullish(),
+      average_fill_price: Decimal.nullish(),
+      average_fee_paid: Decimal.nullish(),
+      ts_ms: z.number().nullish(),
+      error: ErrorBodySchema.nullish(),
+    }),
+  ),
+});
+export const BatchCancelOrdersV2Response = z.object({
+  orders: z.array(
+    z.object({
+      order_id: z.string(),
+      client_order_id: z.string().nullish(),
+      reduced_by: Decimal,
+      ts_ms: z.number().nullish(),
+      error: ErrorBodySchema.nullish(),
+    }),
+  ),
+});
+
+export const FillSchema = z.object({
+  fill_id: z.string().min(1),
+  trade_id: z.string().min(1),
+  order_id: z.string().min(1),
+  ticker: z.string().optional(),
+  market_ticker: z.string().min(1),
+  outcome_side: z.enum(['yes', 'no']),
+  book_side: BookSideSchema,
+  count_fp: Decimal,
+  yes_price_dollars: Decimal,
+  no_price_dollars: Decimal.optional(),
+  is_taker: z.boolean(),
+  created_time: IsoTime.optional(),
+  fee_cost: Decimal,
+  ts: z.number().optional(),
+});
+export type WireFill = z.infer<typeof FillSchema>;
+export const GetFillsResponse = z.object({ fills: z.array(FillSchema), cursor: Cursor });
+
+export const MarketPositionSchema = z.object({
+  ticker: z.string().min(1),
+  position_fp: SignedDecimal,
+  market_exposure_dollars: Decimal.optional(),
+  realized_pnl_dollars: SignedDecimal.optional(),
+  fees_paid_dollars: Decimal.optional(),
+  total_traded_dollars: Decimal.optional(),
+  last_updated_ts: z.string().optional(),
+});
+export const GetPositionsResponse = z.object({
+  market_positions: z.array(MarketPositionSchema),
+  event_positions: z.array(z.object({ event_ticker: z.string() }).loose()).optional(),
+  cursor: Cursor,
+});
+
+export const GetBalanceResponse = z.object({
+  balance: z.number().int(),
+  balance_dollars: Decimal.optional(),
+  portfolio_value: z.number().int().optional(),
+  updated_ts: z.number().optional(),
+});
+
+/** Error bodies: `{error:{code,message,details}}`, or the 429 string form `{error:"too many requests"}`. */
+export const ErrorResponseSchema = z.object({ error: z.union([z.string(), ErrorBodySchema]) });
+
+// ---- WebSocket frames (reference §4) ----
+
+const Sid = z.number().int();
+const Seq = z.number().int();
+const WsLevels = z.array(z.tuple([Decimal, Decimal]));
+
+export const WsSubscribed = z.object({ type: z.literal('subscribed'), id: z.number().optional(), msg: z.object({ channel: z.string(), sid: Sid }) });
+export const WsUnsubscribed = z.object({ type: z.literal('unsubscribed'), id: z.number().optional(), sid: Sid, seq: Seq.optional() });
+export const WsOk = z.object({ type: z.literal('ok'), id: z.number().optional(), sid: Sid.optional(), seq: Seq.optional(), msg: z.unknown().optional() });
+export const WsError = z.object({
+  type: z.literal('error'),
+  id: z.number().optional(),
+  sid: Sid.optional(),
+  msg: z.object({ code: z.number().int(), msg: z.string().optional(), market_ticker: z.string().optional() }),
+});
+export const WsOrderbookSnapshot = z.object({
+  type: z.literal('orderbook_snapshot'),
+  sid: Sid,
+  seq: Seq,
+  msg: z.object({ market_ticker: z.string().min(1), market_id: z.string().optional(), yes_dollars_fp: WsLevels.optional(), no_dollars_fp: WsLevels.optional() }),
+});
+export const WsOrderbookDelta = z.object({
+  type: z.literal('orderbook_delta'),
+  sid: Sid,
+  seq: Seq,
+  msg: z.object({
+    market_ticker: z.string().min(1),
+    market_id: z.string().optional(),
+    price_dollars: Decimal,
+    delta_fp: SignedDecimal,
+    side: z.enum(['yes', 'no']),
+    client_order_id: z.string().optional(),
+    ts_ms: z.number().optional(),
+  }),
+});
+export const WsTicker = z.object({
+  type: z.literal('ticker'),
+  sid: Sid,
+  seq: Seq.optional(),
+  msg: z.object({
+    market_ticker: z.string().min(1),
+    price_dollars: Decimal.optional(),
+    yes_bid_dollars: Decimal.optional(),
+    yes_ask_dollars: Decimal.optional(),
+    yes_bid_size_fp: Decimal.optional(),
+    yes_ask_size_fp: Decimal.optional(),
+    volume_fp: Decimal.optional(),
+    open_interest_fp: Decimal.optional(),
+    ts_ms: z.number().optional(),
+  }),
+});
+export const WsTrade = z.object({
+  type: z.literal('trade'),
+  sid: Sid,
+  seq: Seq.optional(),
+  msg: z.object({
+    trade_id: z.string().min(1),
+    market_ticker: z.string().min(1),
+    yes_price_dollars: Decimal,
+    no_price_dollars: Decimal.optional(),
+    count_fp: Decimal,
+    taker_outcome_side: z.enum(['yes', 'no']),
+    taker_book_side: BookSideSchema.optional(),
+    ts_ms: z.number(),
+  }),
+});
+export const WsFill = z.object({
+  type: z.literal('fill'),
+  sid: Sid,
+  seq: Seq.optional(),
+  msg: z.object({
+    trade_id: z.string().min(1),
+    order_id: z.string().min(1),
+    market_ticker: z.string().min(1),
+    is_taker: z.boolean(),
+    yes_price_dollars: Decimal,
+    count_fp: Decimal,
+    fee_cost: Decimal,
+    outcome_side: z.enum(['yes', 'no']),
+    book_side: BookSideSchema,
+    post_position_fp: SignedDecimal.optional(),
+    client_order_id: z.string().optional(),
+    ts_ms: z.number(),
+  }),
+});
+export const WsUserOrder = z.object({
+  type: z.literal('user_order'),
+  sid: Sid,
+  seq: Seq.optional(),
+  msg: z.object({
+    order_id: z.string().min(1),
+    ticker: z.string().min(1),
+    status: OrderStatusSchema,
+    outcome_side: z.enum(['yes', 'no']).optional(),
+    book_side: BookSideSchema,
+    yes_price_dollars: Decimal,
+    fill_count_fp: Decimal,
+    remaining_count_fp: Decimal,
+    initial_count_fp: Decimal,
+    client_order_id: z.string().optional(),
+    self_trade_prevention_type: SelfTradePreventionSchema.optional(),
+    created_ts_ms: z.number().optional(),
+    last_updated_ts_ms: z.number().optional(),
+  }),
+});
+export const WsLifecycle = z.object({
+  type: z.literal('market_lifecycle_v2'),
+  sid: Sid,
+  seq: Seq.optional(),
+  msg: z.object({
+    market_ticker: z.string().min(1),
+    event_type: z.enum(['created', 'activated', 'deactivated', 'close_date_updated', 'determined', 'settled', 'price_level_structure_updated', 'metadata_updated']),
+    open_ts: z.number().optional(),
+    close_ts: z.number().optional(),
+    result: z.string().optional(),
+    settlement_value: Decimal.optional(),
+    determination_ts: z.number().optional(),
+    settled_ts: z.number().optional(),
+    is_deactivated: z.boolean().optional(),
+  }),
+});
+
+export const WsFrame = z.discriminatedUnion('type', [
+  WsSubscribed,
+  WsUnsubscribed,
+  WsOk,
+  WsError,
+  WsOrderbookSnapshot,
+  WsOrderbookDelta,
+  WsTicker,
+  WsTrade,
+  WsFill,
+  WsUserOrder,
+  WsLifecycle,
+]);
+export type WsFrameT = z.infer<typeof WsFrame>;

@@ -75,3 +75,11 @@ test('orders in other markets are untouched by a settlement', () => {
   ex.settle('KXINXU-26NOV20H1000-T6800', 'no', 2);
   assert.deepEqual(ex.openOrders().map((o) => o.clientOrderId), ['b']);
 });
+
+test('makerFeeFromSchedule: no maker fee on plain quadratic; 0.0175 with maker fees', async () => {
+  const { makerFeeFromSchedule } = await import('../../src/core/paper/fees.ts');
+  assert.equal(makerFeeFromSchedule({ feeType: 'quadratic', multiplier: 1 })(5600, 200, 'maker', 'X'), 0);
+  // 0.0175 × 2 × 0.56 × 0.44 = 0.008624 → 0.0087
+  assert.equal(makerFeeFromSchedule({ feeType: 'quadratic_with_maker_fees', multiplier: 1 })(5600, 200, 'maker', 'X'), 87);
+  assert.equal(makerFee(5600, 200), 87);
+});

@@ -256,6 +256,14 @@ export class PaperExchange {
     return events;
   }
 
+  /**
+   * The local book of a market is no longer trustworthy (sequence gap, reconnect): new orders there are
+   * rejected (`no book`) until the next book. Queue positions are kept and updated by that next book.
+   */
+  invalidateBook(ticker: string): void {
+    this.books.delete(ticker);
+  }
+
   order(clientOrderId: string): OrderState | undefined {
     const o = this.orders.get(clientOrderId);
     return o ? copy(o.state) : undefined;
@@ -419,7 +427,7 @@ export class PaperExchange {
 
   private fill(order: PaperOrder, size: CentiContracts, cause: FillCause, tradeId: string | undefined, nowMs: number): PaperEvent {
     const s = order.state;
-    const feePips = this.fee(s.price, size, 'maker');
+    const feePips = this.fee(s.price, size, 'maker', s.marketTicker);
     if (!Number.isSafeInteger(feePips) || feePips < 0) throw new RangeError(`maker fee must be whole pips ≥ 0, got ${feePips}`);
     s.filled += size;
     s.updatedMs = nowMs;

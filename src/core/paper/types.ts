@@ -3,10 +3,11 @@ import type { OrderState, YesSide } from '../../ports/broker.ts';
 import type { CentiContracts, Pips } from '../units.ts';
 
 /**
- * Maker fee of one fill of `size` at YES price `price`, already rounded up to $0.0001 (SPEC §5.4).
- * Injected so the paper exchange does not depend on how fees are configured.
+ * Maker fee of one fill of `size` at YES price `price` in market `ticker`, already rounded up to
+ * $0.0001 (SPEC §5.4). Injected so the paper exchange does not depend on how fees are configured
+ * (see `makerFeeFromSchedule` in fees.ts for the usual one).
  */
-export type MakerFeeFn = (price: Pips, size: CentiContracts, role: 'maker') => Pips;
+export type MakerFeeFn = (price: Pips, size: CentiContracts, role: 'maker', ticker: string) => Pips;
 
 /**
  * How a shrinking price level (cancels, not trades) moves our queue position:

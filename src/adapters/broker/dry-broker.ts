@@ -1,0 +1,128 @@
+/**
+ * The dry (paper) broker: the Broker port over the pure paper exchange (SPEC §5.6), on the injected
+ * clock. Feed it the market as it happens — `onBook`, `onTrade`, `onLifecycle` (or `onStreamEvent`
+ * with the venue stream's events) — and it fills resting paper orders by the rules in
+ * core/paper/exchange.ts and settles them when the market's result is known.
+ *
+ * Every operation hands its events (accepted, rejected, fill, canceled, settled) to the listeners in
+ * one batch, synchronously, before it returns — so a ledger listener has made them durable by then.
+ */
+import type { Broker, OrderIntent, OrderState } from '../../ports/broker.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { LifecycleUpdate, VenueStreamEvent } from '../../ports/venue.ts';
+import type { OrderBook, Trade } from '../../core/market.ts';
+import type { Pips } from '../../core/units.ts';
+import { PaperExchange, type PaperExchangeOptions } from '../../core/paper/exchange.ts';
+import type { PaperEvent } from '../../core/paper/types.ts';
+
+export interface DryBrokerOptions extends PaperExchangeOptions {
+  clock: Clock;
+}
+
+export type PaperEventsListener = (events: PaperEvent[]) => void;
+
+export class DryBroker implements Broker {
+  readonly mode = 'dry' as const;
+  private readonly clock: Clock;
+  private readonly exchange: PaperExchange;
+  private readonly listeners = new Set<PaperEventsListener>();
+
+  constructor(options: DryBrokerOptions) {
+    this.clock = options.clock;
+    this.exchange = new PaperExchange(options);
+  }
+
+  /** Subscribes to every batch of paper events; returns the unsubscribe function. */
+  onEvents(listener: PaperEventsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async place(intent: OrderIntent): Promise<OrderState> {
+    const { order, events } = this.exchange.place(intent, this.clock.now());
+    this.emit(events);
+    return order;
+  }
+
+  async cancel(clientOrderId: string, reason = 'canceled'): Promise<OrderState | undefined> {
+    const { order, events } = this.exchange.cancel(clientOrderId, reason, this.clock.now());
+    this.emit(events);
+    return order;
+  }
+
+  async cancelAll(reason: string): Promise<number> {
+    const { count, events } = this.exchange.cancelAll(reason, this.clock.now());
+    this.emit(events);
+    return count;
+  }
+
+  async openOrders(): Promise<OrderState[]> {
+    return this.exchange.openOrders();
+  }
+
+  order(clientOrderId: string): OrderState | undefined {
+    return this.exchange.order(clientOrderId);
+  }
+
+  queueAhead(clientOrderId: string): number | undefined {
+    return this.exchange.queueAhead(clientOrderId);
+  }
+
+  /** Re-rests orders known from before a restart (no duplicates: known ids are left alone). */
+  adopt(previous: OrderState[], feesPaidPips: (clientOrderId: string) => Pips = () => 0): OrderState[] {
+    const now = this.clock.now();
+    return previous.map((o) => this.exchange.adopt(o, now, feesPaidPips(o.clientOrderId)));
+  }
+
+  onBook(book: OrderBook): PaperEvent[] {
+    return this.emit(this.exchange.onBook(book, this.clock.now()));
+  }
+
+  onTrade(trade: Trade): PaperEvent[] {
+    return this.emit(this.exchange.onTrade(trade, this.clock.now()));
+  }
+
+  /** A `determined` / `settled` lifecycle update with a result settles the market's paper orders. */
+  onLifecycle(update: LifecycleUpdate): PaperEvent[] {
+    if ((update.kind === 'determined' || update.kind === 'settled') && update.result) {
+      return this.settle(update.ticker, update.result);
+    }
+    return [];
+  }
+
+  settle(ticker: string, result: 'yes' | 'no'): PaperEvent[] {
+    return this.emit(this.exchange.settle(ticker, result, this.clock.now()));
+  }
+
+  /** Routes the venue stream's market events; others are ignored. */
+  onStreamEvent(e: VenueStreamEvent): PaperEvent[] {
+    switch (e.kind) {
+      case 'book':
+        return this.onBook(e.book);
+      case 'book_stale':
+        this.exchange.invalidateBook(e.ticker);
+        return [];
+      case 'trade':
+        return this.onTrade(e.trade);
+      case 'lifecycle':
+        return this.onLifecycle(e.update);
+      default:
+        return [];
+    }
+  }
+
+  /** Delivers one batch to every listener; a failing listener does not starve the others. */
+  private emit(events: PaperEvent[]): PaperEvent[] {
+    if (events.length === 0) return events;
+    let failure: unknown;
+    for (const l of this.listeners) {
+      try {
+        l(events);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return events;
+  }
+}

@@ -19,6 +19,9 @@ export interface DryBrokerOptions extends PaperExchangeOptions {
   clock: Clock;
 }
 
+/** Cancel reason of an order withdrawn because a listener could not take its acceptance. */
+export const REASON_NOT_RECORDED = 'not recorded';
+
 export type PaperEventsListener = (events: PaperEvent[]) => void;
 
 export class DryBroker implements Broker {
@@ -38,9 +41,19 @@ export class DryBroker implements Broker {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * If a listener fails on the acceptance (e.g. the ledger could not record the quote), the order is
+   * withdrawn before the error propagates: no paper order rests without its quote record.
+   */
   async place(intent: OrderIntent): Promise<OrderState> {
-    const { order, events } = this.exchange.place(intent, this.clock.now());
-    this.emit(events);
+    const now = this.clock.now();
+    const { order, events } = this.exchange.place(intent, now);
+    try {
+      this.emit(events);
+    } catch (e) {
+      if (order.status === 'resting') this.exchange.cancel(order.clientOrderId, REASON_NOT_RECORDED, now);
+      throw e;
+    }
     return order;
   }
 

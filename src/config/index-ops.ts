@@ -52,8 +52,16 @@ const FeedsSchema = z
     reconnect_base_ms: posInt.default(500),
     reconnect_max_ms: posInt.default(30_000),
     idle_timeout_ms: posInt.default(30_000),
+    /** Client ping cadence on the websocket (a pong or any frame proves the socket alive). */
+    ping_interval_ms: posInt.default(10_000),
+    /** Socket open → auth_success must finish within this, else reconnect. */
+    handshake_timeout_ms: posInt.default(10_000),
+    /** REST request timeout (snapshot poller, market status). */
+    rest_timeout_ms: posInt.default(5_000),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.ping_interval_ms < f.idle_timeout_ms, { message: 'must be less than feeds.idle_timeout_ms', path: ['ping_interval_ms'] })
+  .refine((f) => f.reconnect_base_ms <= f.reconnect_max_ms, { message: 'must not exceed feeds.reconnect_max_ms', path: ['reconnect_base_ms'] });
 
 const QuotesSchema = z
   .object({

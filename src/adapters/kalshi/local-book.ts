@@ -1,0 +1,51 @@
+/**
+ * A market's order book kept from the websocket: a snapshot, then signed size deltas. Both sides are
+ * bids; the NO side is kept in NO-leg prices (the domain convention). Not trusted until synced.
+ */
+import type { OrderBook } from '../../core/market.ts';
+import type { CentiContracts, Pips } from '../../core/units.ts';
+
+export class LocalBook {
+  private yes = new Map<Pips, CentiContracts>();
+  private no = new Map<Pips, CentiContracts>();
+  private synced = false;
+  private tsMs = 0;
+
+  constructor(readonly ticker: string) {}
+
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  applySnapshot(yes: [Pips, CentiContracts][], noLeg: [Pips, CentiContracts][], tsMs: number): void {
+    this.yes = new Map(yes.filter(([, s]) => s > 0));
+    this.no = new Map(noLeg.filter(([, s]) => s > 0));
+    this.synced = true;
+    this.tsMs = tsMs;
+  }
+
+  /** Applies a signed change; false (and the book unsynced) if it would drive a level negative. */
+  applyDelta(side: 'yes' | 'no', price: Pips, delta: CentiContracts, tsMs: number): boolean {
+    if (!this.synced) return false;
+    const levels = side === 'yes' ? this.yes : this.no;
+    const size = (levels.get(price) ?? 0) + delta;
+    if (size < 0) {
+      this.invalidate();
+      return false;
+    }
+    if (size === 0) levels.delete(price);
+    else levels.set(price, size);
+    this.tsMs = tsMs;
+    return true;
+  }
+
+  invalidate(): void {
+    this.synced = false;
+  }
+
+  /** Best-first domain book (highest bid first on each side). */
+  toOrderBook(): OrderBook {
+    const desc = (m: Map<Pips, CentiContracts>) => [...m.entries()].sort((a, b) => b[0] - a[0]).map(([price, size]) => ({ price, size }));
+    return { ticker: this.ticker, yesBids: desc(this.yes), noBids: desc(this.no), tsMs: this.tsMs };
+  }
+}

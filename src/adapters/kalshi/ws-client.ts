@@ -1,0 +1,471 @@
+/**
+ * Kalshi websocket client (reference §4): signed handshake (`GET /trade-api/ws/v2`), subscriptions that
+ * survive reconnects, local books from `orderbook_delta` snapshots + signed deltas with per-sid `seq`
+ * checking (a gap → `get_snapshot` resync; the book is withheld until resynced), ticker / trade / fill /
+ * user_orders / market_lifecycle_v2, a dead-socket watchdog (no ping or frame within `idleTimeoutMs`),
+ * reconnect with jittered exponential backoff and a fresh signature, and resubscribe on terminal errors.
+ */
+import WebSocket from 'ws';
+import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import type { OrderBook } from '../../core/market.ts';
+import type { LifecycleKind, VenueStream, VenueStreamEvent } from '../../ports/venue.ts';
+import { parseCount, parseDollars, type Pips } from '../../core/units.ts';
+import type { KalshiSigner } from './auth.ts';
+import { LocalBook } from './local-book.ts';
+import { toTrade } from './convert.ts';
+import * as S from './schemas.ts';
+
+export type WsChannel = 'orderbook_delta' | 'ticker' | 'trade' | 'fill' | 'user_orders' | 'market_lifecycle_v2';
+
+/** Error codes after which the subscription is gone and must be re-created (reference §4). */
+export const TERMINAL_WS_ERRORS: ReadonlySet<number> = new Set([10, 17, 25]);
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(['subscribed', 'unsubscribed', 'ok', 'error', 'orderbook_snapshot', 'orderbook_delta', 'ticker', 'trade', 'fill', 'user_order', 'market_lifecycle_v2']);
+const ONE: Pips = 10_000;
+
+export interface KalshiWsOptions {
+  url: string;
+  signer: KalshiSigner;
+  clock: Clock;
+  /** No ping or frame for this long = dead socket (the exchange pings every 10 s). Default 25 s. */
+  idleTimeoutMs?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  random?: () => number;
+  /** Ask for YES-scale NO prices; the client converts back to NO-leg either way. Default false. */
+  useYesPrice?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface KalshiWsStats {
+  connects: number;
+  disconnects: number;
+  seqGaps: number;
+  resyncs: number;
+  resubscribes: number;
+  rejectedFrames: number;
+}
+
+export class KalshiWsClient implements VenueStream {
+  readonly stats: KalshiWsStats = { connects: 0, disconnects: 0, seqGaps: 0, resyncs: 0, resubscribes: 0, rejectedFrames: 0 };
+  private ws: WebSocket | undefined;
+  private stopped = true;
+  private attempt = 0;
+  private nextId = 1;
+  private idleTimer: TimerHandle | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  private readonly listeners = new Set<(e: VenueStreamEvent) => void>();
+  /** What the caller wants (null = the channel takes no market filter). */
+  private readonly desired = new Map<WsChannel, Set<string> | null>();
+  /** What this connection has asked the server for, per channel. */
+  private readonly requested = new Map<WsChannel, Set<string> | null>();
+  private readonly sidOf = new Map<WsChannel, number>();
+  private readonly channelOfSid = new Map<number, WsChannel>();
+  private readonly pending = new Map<number, WsChannel>();
+  private readonly lastSeq = new Map<number, number>();
+  private readonly books = new Map<string, LocalBook>();
+  private firstOpen: { resolve: () => void } | undefined;
+  private readonly idleMs: number;
+
+  constructor(private readonly o: KalshiWsOptions) {
+    this.idleMs = o.idleTimeoutMs ?? 25_000;
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  on(listener: (e: VenueStreamEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Connects (retrying with backoff); resolves once the first connection is open. */
+  start(): Promise<void> {
+    if (!this.stopped) return Promise.resolve();
+    this.stopped = false;
+    return new Promise<void>((resolve) => {
+      this.firstOpen = { resolve };
+      this.connect();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer('idleTimer');
+    this.clearTimer('reconnectTimer');
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.terminate();
+      });
+    }
+  }
+
+  watchBooks(tickers: string[]): void {
+    for (const t of tickers) if (!this.books.has(t)) this.books.set(t, new LocalBook(t));
+    this.want('orderbook_delta', tickers);
+  }
+
+  unwatchBooks(tickers: string[]): void {
+    this.unwant('orderbook_delta', tickers);
+    for (const t of tickers) this.books.delete(t);
+  }
+
+  watchTrades(tickers: string[]): void {
+    this.want('trade', tickers);
+  }
+
+  watchTicker(tickers: string[]): void {
+    this.want('ticker', tickers);
+  }
+
+  watchLifecycle(): void {
+    this.want('market_lifecycle_v2', null);
+  }
+
+  watchAccount(): void {
+    this.want('fill', null);
+    this.want('user_orders', null);
+  }
+
+  book(ticker: string): OrderBook | undefined {
+    const b = this.books.get(ticker);
+    return b?.isSynced ? b.toOrderBook() : undefined;
+  }
+
+  // ---------------- connection ----------------
+
+  private connect(): void {
+    if (this.stopped) return;
+    // A fresh timestamp and signature on every handshake.
+    const ws = new WebSocket(this.o.url, { headers: this.o.signer.headers('GET', this.o.url), handshakeTimeout: 10_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.attempt = 0;
+      this.stats.connects++;
+      this.touch();
+      this.emit({ kind: 'connection', state: 'connected' });
+      this.resubscribeAll();
+      this.firstOpen?.resolve();
+      this.firstOpen = undefined;
+    });
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws) return;
+      this.touch();
+      if (!isBinary) this.handle(data.toString());
+    });
+    ws.on('ping', () => {
+      if (this.ws === ws) this.touch();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.log(`websocket handshake refused: HTTP ${res.statusCode}`);
+      ws.terminate();
+    });
+    ws.on('error', (e) => this.log(`websocket error: ${e.message}`));
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      this.onDisconnected('closed');
+    });
+  }
+
+  private onDisconnected(reason: string): void {
+    this.clearTimer('idleTimer');
+    this.stats.disconnects++;
+    this.sidOf.clear();
+    this.channelOfSid.clear();
+    this.pending.clear();
+    this.lastSeq.clear();
+    this.requested.clear();
+    for (const b of this.books.values()) this.staleBook(b, `disconnected (${reason})`);
+    this.emit({ kind: 'connection', state: 'disconnected', reason });
+    if (this.stopped) return;
+    const ceiling = Math.min(this.o.reconnectMaxMs ?? 30_000, (this.o.reconnectBaseMs ?? 500) * 2 ** this.attempt);
+    const delay = Math.round(ceiling / 2 + (ceiling / 2) * (this.o.random ?? Math.random)());
+    this.attempt++;
+    this.reconnectTimer = this.o.clock.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  /** Any frame or ping proves the socket alive; silence past the limit means it is dead. */
+  private touch(): void {
+    this.clearTimer('idleTimer');
+    this.idleTimer = this.o.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      this.log(`no ping or frame for ${this.idleMs} ms: treating the socket as dead`);
+      this.ws?.terminate();
+    }, this.idleMs);
+  }
+
+  private clearTimer(which: 'idleTimer' | 'reconnectTimer'): void {
+    const t = this[which];
+    if (t) this.o.clock.clearTimeout(t);
+    this[which] = undefined;
+  }
+
+  // ---------------- subscriptions ----------------
+
+  private want(channel: WsChannel, tickers: string[] | null): void {
+    if (tickers === null) this.desired.set(channel, null);
+    else {
+      const set = this.desired.get(channel) ?? new Set<string>();
+      for (const t of tickers) set.add(t);
+      this.desired.set(channel, set);
+    }
+    if (this.connected) this.sync(channel);
+  }
+
+  private unwant(channel: WsChannel, tickers: string[]): void {
+    const set = this.desired.get(channel);
+    if (!set) return;
+    for (const t of tickers) set.delete(t);
+    const sid = this.sidOf.get(channel);
+    const req = this.requested.get(channel);
+    const gone = tickers.filter((t) => req?.has(t));
+    if (this.connected && sid !== undefined && gone.length) {
+      for (const t of gone) req!.delete(t);
+      this.send({ cmd: 'update_subscription', params: { sid, market_tickers: gone, action: 'delete_markets' } });
+    }
+  }
+
+  /** Brings the server-side subscription of a channel up to what is desired. */
+  private sync(channel: WsChannel): void {
+    const want = this.desired.get(channel);
+    if (want === undefined) return;
+    const req = this.requested.get(channel);
+    const sid = this.sidOf.get(channel);
+    if (req === undefined) {
+      if (want !== null && want.size === 0) return;
+      const params: Record<string, unknown> = { channels: [channel] };
+      if (want !== null) params.market_tickers = [...want];
+      if (channel === 'orderbook_delta' && this.o.useYesPrice) params.use_yes_price = true;
+      this.requested.set(channel, want === null ? null : new Set(want));
+      const id = this.send({ cmd: 'subscribe', params });
+      this.pending.set(id, channel);
+      return;
+    }
+    if (want === null || req === null || sid === undefined) return; // wait for the `subscribed` reply
+    const fresh = [...want].filter((t) => !req.has(t));
+    if (fresh.length) {
+      for (const t of fresh) req.add(t);
+      this.send({ cmd: 'update_subscription', params: { sid, market_tickers: fresh, action: 'add_markets' } });
+    }
+  }
+
+  private resubscribeAll(): void {
+    for (const ch of this.desired.keys()) this.sync(ch);
+  }
+
+  private resubscribe(channel: WsChannel, why: string): void {
+    this.stats.resubscribes++;
+    this.log(`resubscribing ${channel}: ${why}`);
+    const sid = this.sidOf.get(channel);
+    if (sid !== undefined) {
+      this.channelOfSid.delete(sid);
+      this.lastSeq.delete(sid);
+    }
+    this.sidOf.delete(channel);
+    this.requested.delete(channel);
+    if (channel === 'orderbook_delta') for (const b of this.books.values()) this.staleBook(b, why);
+    if (this.connected) this.sync(channel);
+  }
+
+  private send(frame: { cmd: string; params: Record<string, unknown> }): number {
+    const id = this.nextId++;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ id, ...frame }));
+    return id;
+  }
+
+  // ---------------- frames ----------------
+
+  private handle(text: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.stats.rejectedFrames++;
+      return this.log('websocket frame is not JSON; ignored');
+    }
+    const type = (raw as { type?: unknown })?.type;
+    if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return; // channels we do not use
+    const parsed = S.WsFrame.safeParse(raw);
+    if (!parsed.success) {
+      this.stats.rejectedFrames++;
+      const issue = parsed.error.issues[0]!;
+      return this.log(`malformed ${type} frame at ${issue.path.join('.')}: ${issue.message}; ignored`);
+    }
+    const f = parsed.data;
+    // Sequence check per subscription: every frame that carries sid+seq counts.
+    if ('sid' in f && typeof f.sid === 'number' && 'seq' in f && typeof f.seq === 'number') {
+      if (!this.checkSeq(f.sid, f.seq)) return;
+    }
+    switch (f.type) {
+      case 'subscribed': {
+        const ch = f.msg.channel as WsChannel;
+        if (f.id !== undefined) this.pending.delete(f.id);
+        this.sidOf.set(ch, f.msg.sid);
+        this.channelOfSid.set(f.msg.sid, ch);
+        this.sync(ch); // markets added while the reply was in flight
+        return;
+      }
+      case 'error': {
+        const ch = (f.id !== undefined ? this.pending.get(f.id) : undefined) ?? (f.sid !== undefined ? this.channelOfSid.get(f.sid) : undefined);
+        if (f.id !== undefined) this.pending.delete(f.id);
+        this.log(`websocket error ${f.msg.code}${f.msg.msg ? ` (${f.msg.msg})` : ''}${ch ? ` on ${ch}` : ''}`);
+        if (TERMINAL_WS_ERRORS.has(f.msg.code)) {
+          if (ch) this.resubscribe(ch, `terminal error ${f.msg.code}`);
+          else for (const c of [...this.desired.keys()]) this.resubscribe(c, `terminal error ${f.msg.code}`);
+        }
+        return;
+      }
+      case 'orderbook_snapshot': {
+        const b = this.books.get(f.msg.market_ticker);
+        if (!b) return;
+        const yes = (f.msg.yes_dollars_fp ?? []).map(([p, c]) => [parseDollars(p), parseCount(c)] as [Pips, number]);
+        const no = (f.msg.no_dollars_fp ?? []).map(([p, c]) => [this.noLeg(parseDollars(p)), parseCount(c)] as [Pips, number]);
+        b.applySnapshot(yes, no, this.o.clock.now());
+        this.emit({ kind: 'book', book: b.toOrderBook() });
+        return;
+      }
+      case 'orderbook_delta': {
+        const b = this.books.get(f.msg.market_ticker);
+        if (!b || !b.isSynced) return; // waiting for a snapshot
+        const price = f.msg.side === 'no' ? this.noLeg(parseDollars(f.msg.price_dollars)) : parseDollars(f.msg.price_dollars);
+        if (!b.applyDelta(f.msg.side, price, parseCount(f.msg.delta_fp), f.msg.ts_ms ?? this.o.clock.now())) {
+          this.staleBook(b, 'delta below zero');
+          this.requestSnapshots(f.sid, [b.ticker]);
+          return;
+        }
+        this.emit({ kind: 'book', book: b.toOrderBook() });
+        return;
+      }
+      case 'ticker':
+        this.emit({
+          kind: 'ticker',
+          top: {
+            ticker: f.msg.market_ticker,
+            yesBid: nonZero(f.msg.yes_bid_dollars),
+            yesAsk: f.msg.yes_ask_dollars !== undefined && parseDollars(f.msg.yes_ask_dollars) < ONE ? parseDollars(f.msg.yes_ask_dollars) : undefined,
+            lastPrice: nonZero(f.msg.price_dollars),
+            tsMs: f.msg.ts_ms ?? this.o.clock.now(),
+          },
+        });
+        return;
+      case 'trade':
+        this.emit({ kind: 'trade', trade: toTrade(f.msg) });
+        return;
+      case 'fill':
+        this.emit({
+          kind: 'fill',
+          fill: {
+            tradeId: f.msg.trade_id,
+            orderId: f.msg.order_id,
+            clientOrderId: f.msg.client_order_id,
+            ticker: f.msg.market_ticker,
+            side: f.msg.book_side === 'bid' ? 'buy' : 'sell',
+            price: parseDollars(f.msg.yes_price_dollars),
+            size: parseCount(f.msg.count_fp),
+            isTaker: f.msg.is_taker,
+            fee: parseDollars(f.msg.fee_cost),
+            tsMs: f.msg.ts_ms,
+          },
+        });
+        return;
+      case 'user_order':
+        this.emit({
+          kind: 'order',
+          order: {
+            orderId: f.msg.order_id,
+            clientOrderId: f.msg.client_order_id,
+            ticker: f.msg.ticker,
+            side: f.msg.book_side === 'bid' ? 'buy' : 'sell',
+            price: parseDollars(f.msg.yes_price_dollars),
+            status: f.msg.status,
+            filled: parseCount(f.msg.fill_count_fp),
+            remaining: parseCount(f.msg.remaining_count_fp),
+            tsMs: f.msg.last_updated_ts_ms ?? this.o.clock.now(),
+          },
+        });
+        return;
+      case 'market_lifecycle_v2': {
+        const kinds: LifecycleKind[] = ['created', 'activated', 'deactivated', 'close_date_updated', 'determined', 'settled'];
+        const kind = (kinds as string[]).includes(f.msg.event_type) ? (f.msg.event_type as LifecycleKind) : 'other';
+        const tsS = f.msg.settled_ts ?? f.msg.determination_ts;
+        this.emit({
+          kind: 'lifecycle',
+          update: {
+            ticker: f.msg.market_ticker,
+            kind,
+            closeTimeMs: f.msg.close_ts !== undefined ? f.msg.close_ts * 1000 : undefined,
+            result: f.msg.result === 'yes' || f.msg.result === 'no' ? f.msg.result : undefined,
+            settlementValue: f.msg.settlement_value !== undefined ? parseDollars(f.msg.settlement_value) : undefined,
+            tsMs: tsS !== undefined ? tsS * 1000 : this.o.clock.now(),
+          },
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** False when the frame must be dropped (a gap was found and a resync started). */
+  private checkSeq(sid: number, seq: number): boolean {
+    const last = this.lastSeq.get(sid);
+    this.lastSeq.set(sid, seq);
+    if (last === undefined || seq === last + 1) return true;
+    this.stats.seqGaps++;
+    const ch = this.channelOfSid.get(sid);
+    this.log(`sequence gap on sid ${sid}${ch ? ` (${ch})` : ''}: expected ${last + 1}, got ${seq}`);
+    if (ch === 'orderbook_delta') {
+      const tickers = [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
+      for (const t of tickers) this.staleBook(this.books.get(t)!, `sequence gap (expected ${last + 1}, got ${seq})`);
+      this.requestSnapshots(sid, tickers);
+      return false;
+    }
+    return true; // trades/tickers/lifecycle: nothing to rebuild; the gap is counted and logged
+  }
+
+  private requestSnapshots(sid: number, tickers: string[]): void {
+    if (!tickers.length) return;
+    this.stats.resyncs++;
+    this.send({ cmd: 'update_subscription', params: { sid, market_tickers: tickers, action: 'get_snapshot' } });
+  }
+
+  private staleBook(b: LocalBook, reason: string): void {
+    const wasSynced = b.isSynced;
+    b.invalidate();
+    if (wasSynced) this.emit({ kind: 'book_stale', ticker: b.ticker, reason });
+  }
+
+  /** NO-side prices → NO-leg (they already are unless we asked for YES-scale prices). */
+  private noLeg(p: Pips): Pips {
+    return this.o.useYesPrice ? ONE - p : p;
+  }
+
+  private emit(e: VenueStreamEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log(`stream listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private log(line: string): void {
+    this.o.onLog?.(line);
+  }
+}
+
+function nonZero(d: string | undefined): Pips | undefined {
+  if (d === undefined) return undefined;
+  const p = parseDollars(d);
+  return p > 0 ? p : undefined;
+}

@@ -1,0 +1,383 @@
+/**
+ * Outstanding-orders state, `data/proc/state/orders.json` (SPEC §7.2, §7.3).
+ *
+ * Per mode (`dry` | `live`): the orders still working at the venue, by `client_order_id` (market, side,
+ * price, size, filled, status, submitted time), and a pending cancel-all marker (reason + time) that an
+ * operator or the supervisor sets with `markCancelAll` and the supervisor clears (`clearCancelAll`) once
+ * it has cancelled. Terminal orders (cancelled, executed, rejected) leave the file.
+ *
+ * File format (version 1): money in dollars as JSON numbers (≤ 4 decimals), counts in contracts (≤ 2
+ * decimals), instants as epoch ms plus an ET rendering — the same conventions as the paper ledger.
+ *
+ * Safety:
+ * - Every change is read-modify-write under an exclusive lock file (`orders.json.lock`, created with
+ *   O_EXCL, holding the owner's pid; a lock whose pid is gone is broken), so a CLI `cancel-all` and the
+ *   supervisor never lose each other's updates. Writes are atomic (temp file, fsync, rename).
+ * - A corrupt file (bad JSON or schema) is reported and set aside as `orders.json.corrupt-<epoch ms>`,
+ *   never silently replaced by an empty one: the caller gets a `CorruptStateReport` and decides (the
+ *   supervisor reconciles with the broker; the CLI reports it and exits 1).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Clock } from '../../ports/clock.ts';
+import type { BrokerMode, OrderIntent, OrderState } from '../../ports/broker.ts';
+import { formatEt } from '../../core/time/et.ts';
+import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import type { CentiContracts, Pips } from '../../core/units.ts';
+
+export const BROKER_MODES = ['dry', 'live'] as const satisfies readonly BrokerMode[];
+/** `pending`: submitted, not yet acknowledged; `cancel_pending`: cancel sent, not yet confirmed. */
+export type OutstandingStatus = 'pending' | 'resting' | 'cancel_pending';
+
+export interface OutstandingOrder {
+  clientOrderId: string;
+  orderId?: string;
+  marketTicker: string;
+  side: 'buy' | 'sell';
+  price: Pips;
+  size: CentiContracts;
+  filled: CentiContracts;
+  status: OutstandingStatus;
+  submittedMs: number;
+  updatedMs: number;
+}
+
+export interface CancelAllMarker {
+  reason: string;
+  atMs: number;
+}
+
+export interface ModeOrders {
+  orders: OutstandingOrder[];
+  cancelAll: CancelAllMarker | null;
+}
+
+export interface OrdersState {
+  updatedMs: number | null;
+  modes: Record<BrokerMode, ModeOrders>;
+}
+
+export interface CorruptStateReport {
+  file: string;
+  setAsidePath: string;
+  reason: string;
+}
+
+export class StateLockError extends Error {
+  override name = 'StateLockError';
+}
+
+// ---- file schema ----
+
+const dollars4 = z.number().refine((x) => Math.abs(x * 1e4 - Math.round(x * 1e4)) < 1e-6, 'expected dollars with at most 4 decimals');
+const contracts2 = z.number().nonnegative().refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, 'expected contracts with at most 2 decimals');
+const OrderEntrySchema = z.strictObject({
+  client_order_id: z.string().min(1),
+  order_id: z.string().min(1).optional(),
+  market: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  price: dollars4.refine((x) => x > 0 && x < 1, 'expected a YES price strictly between 0 and 1'),
+  size: contracts2,
+  filled: contracts2,
+  status: z.enum(['pending', 'resting', 'cancel_pending']),
+  submitted_ms: z.number().int().nonnegative(),
+  submitted_et: z.string(),
+  updated_ms: z.number().int().nonnegative(),
+});
+const MarkerSchema = z.strictObject({ reason: z.string().min(1), at_ms: z.number().int().nonnegative(), at_et: z.string() });
+const ModeSchema = z.strictObject({
+  orders: z.record(z.string(), OrderEntrySchema),
+  cancel_all: MarkerSchema.nullable(),
+});
+const FileSchema = z.strictObject({
+  version: z.literal(1),
+  updated_ms: z.number().int().nonnegative().nullable(),
+  updated_et: z.string().nullable(),
+  modes: z.strictObject({ dry: ModeSchema, live: ModeSchema }),
+});
+type OrdersFile = z.infer<typeof FileSchema>;
+
+export const emptyOrdersState = (): OrdersState => ({
+  updatedMs: null,
+  modes: { dry: { orders: [], cancelAll: null }, live: { orders: [], cancelAll: null } },
+});
+
+function fromFile(doc: OrdersFile): OrdersState {
+  const mode = (m: OrdersFile['modes']['dry']): ModeOrders => ({
+    orders: Object.entries(m.orders).map(([key, o]) => {
+      if (key !== o.client_order_id) throw new Error(`order key ${key} does not match its client_order_id ${o.client_order_id}`);
+      return {
+        clientOrderId: o.client_order_id,
+        ...(o.order_id !== undefined ? { orderId: o.order_id } : {}),
+        marketTicker: o.market,
+        side: o.side,
+        price: Math.round(o.price * 1e4),
+        size: Math.round(o.size * 100),
+        filled: Math.round(o.filled * 100),
+        status: o.status,
+        submittedMs: o.submitted_ms,
+        updatedMs: o.updated_ms,
+      };
+    }),
+    cancelAll: m.cancel_all ? { reason: m.cancel_all.reason, atMs: m.cancel_all.at_ms } : null,
+  });
+  return { updatedMs: doc.updated_ms, modes: { dry: mode(doc.modes.dry), live: mode(doc.modes.live) } };
+}
+
+function toFile(s: OrdersState): OrdersFile {
+  const mode = (m: ModeOrders): OrdersFile['modes']['dry'] => ({
+    orders: Object.fromEntries(
+      [...m.orders]
+        .sort((a, b) => a.submittedMs - b.submittedMs || a.clientOrderId.localeCompare(b.clientOrderId))
+        .map((o) => [
+          o.clientOrderId,
+          {
+            client_order_id: o.clientOrderId,
+            ...(o.orderId !== undefined ? { order_id: o.orderId } : {}),
+            market: o.marketTicker,
+            side: o.side,
+            price: o.price / 1e4,
+            size: o.size / 100,
+            filled: o.filled / 100,
+            status: o.status,
+            submitted_ms: o.submittedMs,
+            submitted_et: formatEt(o.submittedMs),
+            updated_ms: o.updatedMs,
+          },
+        ]),
+    ),
+    cancel_all: m.cancelAll ? { reason: m.cancelAll.reason, at_ms: m.cancelAll.atMs, at_et: formatEt(m.cancelAll.atMs) } : null,
+  });
+  return {
+    version: 1,
+    updated_ms: s.updatedMs,
+    updated_et: s.updatedMs === null ? null : formatEt(s.updatedMs),
+    modes: { dry: mode(s.modes.dry), live: mode(s.modes.live) },
+  };
+}
+
+// ---- the store ----
+
+export interface OrdersStoreOptions {
+  /** Called whenever a corrupt file is set aside (also returned by `read`/`update`). */
+  onCorrupt?: (report: CorruptStateReport) => void;
+  /** Lock attempts, 10 ms apart (default 300 ≈ 3 s). */
+  lockAttempts?: number;
+}
+
+let lockSeq = 0;
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class OrdersStore {
+  readonly lockFile: string;
+
+  constructor(
+    readonly file: string,
+    private readonly clock: Clock,
+    private readonly options: OrdersStoreOptions = {},
+  ) {
+    this.lockFile = `${file}.lock`;
+  }
+
+  /** The current state; a corrupt file is set aside and reported (state then starts empty). */
+  read(): { state: OrdersState; corrupt?: CorruptStateReport } {
+    return this.withLock(() => this.load());
+  }
+
+  /** Locked read-modify-write; `change` mutates the state in place. */
+  update(change: (s: OrdersState) => void): { state: OrdersState; corrupt?: CorruptStateReport } {
+    return this.withLock(() => {
+      const loaded = this.load();
+      change(loaded.state);
+      loaded.state.updatedMs = this.clock.now();
+      writeJsonAtomic(this.file, toFile(loaded.state));
+      return loaded;
+    });
+  }
+
+  /** An order was sent (not yet acknowledged). */
+  recordSubmitted(mode: BrokerMode, intent: OrderIntent) {
+    const now = this.clock.now();
+    return this.update((s) => {
+      const m = s.modes[mode];
+      if (m.orders.some((o) => o.clientOrderId === intent.clientOrderId)) return;
+      m.orders.push({
+        clientOrderId: intent.clientOrderId,
+        marketTicker: intent.marketTicker,
+        side: intent.side,
+        price: intent.price,
+        size: intent.size,
+        filled: 0,
+        status: 'pending',
+        submittedMs: now,
+        updatedMs: now,
+      });
+    });
+  }
+
+  /** The broker's view of one order: resting orders are kept (updated), terminal ones removed. */
+  recordState(mode: BrokerMode, order: OrderState) {
+    return this.update((s) => upsert(s.modes[mode], order));
+  }
+
+  /** A cancel was sent for this order and is not yet confirmed. */
+  recordCancelPending(mode: BrokerMode, clientOrderId: string) {
+    const now = this.clock.now();
+    return this.update((s) => {
+      const o = s.modes[mode].orders.find((x) => x.clientOrderId === clientOrderId);
+      if (o) {
+        o.status = 'cancel_pending';
+        o.updatedMs = now;
+      }
+    });
+  }
+
+  /** Replaces a mode's outstanding orders with the broker's list (reconcile after a restart). */
+  replaceOutstanding(mode: BrokerMode, orders: OrderState[]) {
+    return this.update((s) => {
+      s.modes[mode].orders = [];
+      for (const o of orders) upsert(s.modes[mode], o);
+    });
+  }
+
+  /** Records a pending cancel-all (reason + time) for one mode or both; the supervisor executes and clears it. */
+  markCancelAll(mode: BrokerMode | 'all', reason: string, atMs: number = this.clock.now()) {
+    if (!reason.trim()) throw new Error('cancel-all needs a reason');
+    return this.update((s) => {
+      for (const m of modesOf(mode)) s.modes[m].cancelAll = { reason, atMs };
+    });
+  }
+
+  clearCancelAll(mode: BrokerMode | 'all') {
+    return this.update((s) => {
+      for (const m of modesOf(mode)) s.modes[m].cancelAll = null;
+    });
+  }
+
+  // ---- internals ----
+
+  private load(): { state: OrdersState; corrupt?: CorruptStateReport } {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyOrdersState() };
+      throw e;
+    }
+    let reason: string;
+    try {
+      const r = FileSchema.safeParse(JSON.parse(text));
+      if (r.success) return { state: fromFile(r.data) };
+      const issue = r.error.issues[0]!;
+      reason = `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    } catch (e) {
+      reason = (e as Error).message;
+    }
+    const setAsidePath = `${this.file}.corrupt-${this.clock.now()}`;
+    fs.renameSync(this.file, setAsidePath);
+    const corrupt: CorruptStateReport = { file: this.file, setAsidePath, reason };
+    this.options.onCorrupt?.(corrupt);
+    return { state: emptyOrdersState(), corrupt };
+  }
+
+  private withLock<T>(fn: () => T): T {
+    const attempts = this.options.lockAttempts ?? 300;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    // The lock is created whole: a temp file holding our pid, hard-linked into place (atomic, EEXIST if
+    // held), so a lock file never exists without its owner's pid in it.
+    const tmp = `${this.lockFile}.${process.pid}.${++lockSeq}`;
+    fs.writeFileSync(tmp, String(process.pid));
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          fs.linkSync(tmp, this.lockFile);
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          if (this.breakStaleLock()) continue;
+          if (i >= attempts) throw new StateLockError(`${this.lockFile} is held by another process`);
+          sleepSync(10);
+        }
+      }
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    try {
+      return fn();
+    } finally {
+      fs.rmSync(this.lockFile, { force: true });
+    }
+  }
+
+  /** Removes a lock left by a process that no longer exists. */
+  private breakStaleLock(): boolean {
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(this.lockFile, 'utf8'));
+    } catch {
+      return false; // released meanwhile (or unreadable): just retry
+    }
+    // Our own pid: this single-threaded process holds no lock while it waits for one, so it is left over.
+    if (!Number.isInteger(owner) || owner <= 0 || (owner !== process.pid && pidAlive(owner))) return false;
+    fs.rmSync(this.lockFile, { force: true });
+    return true;
+  }
+}
+
+const modesOf = (mode: BrokerMode | 'all'): BrokerMode[] => (mode === 'all' ? [...BROKER_MODES] : [mode]);
+
+function upsert(m: ModeOrders, order: OrderState): void {
+  const i = m.orders.findIndex((o) => o.clientOrderId === order.clientOrderId);
+  if (order.status !== 'resting') {
+    if (i >= 0) m.orders.splice(i, 1);
+    return;
+  }
+  const entry: OutstandingOrder = {
+    clientOrderId: order.clientOrderId,
+    ...(order.orderId !== undefined ? { orderId: order.orderId } : {}),
+    marketTicker: order.marketTicker,
+    side: order.side,
+    price: order.price,
+    size: order.size,
+    filled: order.filled,
+    status: 'resting',
+    submittedMs: order.submittedMs,
+    updatedMs: order.updatedMs,
+  };
+  if (i >= 0) m.orders[i] = entry;
+  else m.orders.push(entry);
+}
+
+// ---- summary (CLI, monitors, hot-restart snapshot) ----
+
+export interface ModeSummary {
+  mode: BrokerMode;
+  outstanding: number;
+  byStatus: Record<OutstandingStatus, number>;
+  contracts: number;
+  cancelAll: CancelAllMarker | null;
+  orders: OutstandingOrder[];
+}
+
+export function summarizeOrders(state: OrdersState, modes: readonly BrokerMode[] = BROKER_MODES): ModeSummary[] {
+  return modes.map((mode) => {
+    const m = state.modes[mode];
+    const byStatus: Record<OutstandingStatus, number> = { pending: 0, resting: 0, cancel_pending: 0 };
+    let centi = 0;
+    for (const o of m.orders) {
+      byStatus[o.status]++;
+      centi += o.size - o.filled;
+    }
+    return { mode, outstanding: m.orders.length, byStatus, contracts: centi / 100, cancelAll: m.cancelAll, orders: [...m.orders] };
+  });
+}

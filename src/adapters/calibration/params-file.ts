@@ -1,0 +1,96 @@
+/**
+ * Calibration files on disk: `<calibDir>/<spx|ndx>/<hourly|close>/params.json` (SPEC §5.3). Written
+ * atomically after validation; read back schema-checked, with the age that preflight judges
+ * (`calibration_missing:<SERIES>:<horizon>`, `calibration_stale:<SERIES>:<horizon>:<age>d`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { CalibrationParamsSchema, type CalibrationParams, type Horizon } from '../../core/calibration/params.ts';
+import { symbolSlug, type IndexSymbol, type SeriesInfo } from '../../core/series.ts';
+
+export class CalibrationFileError extends Error {
+  override name = 'CalibrationFileError';
+  constructor(
+    message: string,
+    readonly kind: 'missing' | 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+export const DAY_MS = 86_400_000;
+
+export function calibrationPath(calibDir: string, symbol: IndexSymbol, horizon: Horizon): string {
+  return path.join(calibDir, symbolSlug(symbol), horizon, 'params.json');
+}
+
+export function writeCalibration(file: string, params: CalibrationParams): void {
+  const r = CalibrationParamsSchema.safeParse(params);
+  if (!r.success) throw new CalibrationFileError(`refusing to write invalid calibration: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`, 'invalid');
+  writeJsonAtomic(file, r.data);
+}
+
+export interface LoadedCalibration {
+  file: string;
+  params: CalibrationParams;
+  generatedAtMs: number;
+  /** (now − generated_at) in days, fractional; never negative. */
+  ageDays: number;
+}
+
+export function parseCalibration(text: string, file: string, nowMs: number): LoadedCalibration {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CalibrationFileError(`${file}: not valid JSON`, 'invalid');
+  }
+  const r = CalibrationParamsSchema.safeParse(doc);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const key = i.path.length ? i.path.join('.') : '(root)';
+    const msg = i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown key` : i.message;
+    throw new CalibrationFileError(`${file}: ${key}: ${msg}`, 'invalid');
+  }
+  const generatedAtMs = Date.parse(r.data.generated_at);
+  return { file, params: r.data as CalibrationParams, generatedAtMs, ageDays: Math.max(0, (nowMs - generatedAtMs) / DAY_MS) };
+}
+
+export function readCalibration(file: string, nowMs: number): LoadedCalibration {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CalibrationFileError(`${file}: ${code === 'ENOENT' ? 'not found' : `cannot read (${code})`}`, code === 'ENOENT' ? 'missing' : 'invalid');
+  }
+  return parseCalibration(text, file, nowMs);
+}
+
+export type CalibrationStatus =
+  | { ok: true; calibration: LoadedCalibration }
+  | { ok: false; reason: string; detail: string; calibration?: LoadedCalibration };
+
+/**
+ * Preflight's view of one series' calibration: ok, `calibration_missing:<SERIES>:<horizon>` (absent or
+ * unreadable/invalid — detail says which), or `calibration_stale:<SERIES>:<horizon>:<age>d` (age > staleDays).
+ */
+export function calibrationStatus(calibDir: string, series: SeriesInfo, horizon: Horizon, nowMs: number, staleDays: number): CalibrationStatus {
+  const file = calibrationPath(calibDir, series.symbol, horizon);
+  let loaded: LoadedCalibration;
+  try {
+    loaded = readCalibration(file, nowMs);
+  } catch (e) {
+    if (!(e instanceof CalibrationFileError)) throw e;
+    return { ok: false, reason: `calibration_missing:${series.code}:${horizon}`, detail: e.message };
+  }
+  if (loaded.params.symbol !== series.symbol || loaded.params.horizon !== horizon) {
+    return { ok: false, reason: `calibration_missing:${series.code}:${horizon}`, detail: `${file}: holds ${loaded.params.symbol} ${loaded.params.horizon}` };
+  }
+  if (loaded.ageDays > staleDays) {
+    const age = Math.floor(loaded.ageDays);
+    return { ok: false, reason: `calibration_stale:${series.code}:${horizon}:${age}d`, detail: `${file}: generated ${loaded.params.generated_at}`, calibration: loaded };
+  }
+  return { ok: true, calibration: loaded };
+}

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fitCalibration, CalibrationFitError, type Bar, type SessionHours } from '../../src/core/calibration/fit.ts';
+import { CalibrationParamsSchema, curveFromParams } from '../../src/core/calibration/params.ts';
+import { createCalendar } from '../../src/core/calendar/index.ts';
+import { etToMs } from '../../src/core/time/et.ts';
+import { generateBars } from './gen-bars.ts';
+
+const cal = createCalendar();
+const session = (d: string): SessionHours | null => {
+  const s = cal.session(d);
+  return s.closeEt ? { openEt: '09:30', closeEt: s.closeEt } : null;
+};
+const GEN_AT = Date.parse('2026-08-01T00:00:00Z');
+
+test('hourly fit recovers a known σ√m, drift, residual and event κ from seeded bars (with gaps, across DST)', () => {
+  const events = new Set(['2026-02-11', '2026-03-11', '2026-04-10', '2026-05-12', '2026-06-10', '2026-07-14']);
+  for (const d of ['2026-02-18', '2026-03-18', '2026-04-29', '2026-06-17', '2026-07-29', '2026-02-25', '2026-03-25', '2026-04-22', '2026-05-20', '2026-06-24', '2026-07-22']) events.add(d);
+  const s = 1.2;
+  const mu = 0.05;
+  const { bars, days } = generateBars({ from: '2026-02-02', to: '2026-07-31', seed: 42, sigmaPerMinute: s, driftPerMinute: mu, eventDays: events, eventVarianceMultiplier: 1.5, dropFraction: 0.03 });
+  const { params, diagnostics } = fitCalibration({
+    symbol: 'I:SPX',
+    horizon: 'hourly',
+    bars,
+    session,
+    dayTags: (d) => (events.has(d) ? ['CPI'] : []),
+    kappaCap: 1.8,
+    generatedAtMs: GEN_AT,
+  });
+  assert.ok(CalibrationParamsSchema.safeParse(params).success);
+  assert.equal(params.days, days.length);
+  assert.equal(diagnostics.taggedDays, events.size);
+  assert.equal(Object.keys(params.minutes_to_target).length, 60);
+  assert.ok(params.sample_count > days.length * 6, `samples ${params.sample_count}`);
+  for (const m of [1, 5, 15, 30, 45, 60]) {
+    const got = params.minutes_to_target[String(m)]!;
+    const want = s * Math.sqrt(m);
+    assert.ok(Math.abs(got.sigma / want - 1) < 0.08, `σ(${m}) = ${got.sigma}, want ${want}`);
+    const se = want / Math.sqrt(diagnostics.samplesPerMinute[String(m)]!);
+    assert.ok(Math.abs(got.drift - mu * m) < 4 * se, `drift(${m}) = ${got.drift}, want ${mu * m} ± ${4 * se}`);
+  }
+  assert.ok(Math.abs(params.residual_std / s - 1) < 0.03, `residual ${params.residual_std}`);
+  assert.deepEqual(params.event_tail.tags, ['CPI']);
+  assert.ok(Math.abs(params.event_tail.kappa - 1.5) < 0.35, `kappa ${params.event_tail.kappa}`);
+  assert.equal(params.generated_at, '2026-08-01T00:00:00.000Z');
+  // the curve built from the file interpolates the same numbers
+  assert.ok(Math.abs(curveFromParams(params).sigmaAt(30) - params.minutes_to_target['30']!.sigma) < 1e-12);
+});
+
+test('κ is 1 without tagged days and capped at kappa_cap', () => {
+  const { bars } = generateBars({ from: '2026-03-02', to: '2026-03-31', seed: 7, sigmaPerMinute: 1, eventDays: new Set(['2026-03-10', '2026-03-17']), eventVarianceMultiplier: 6 });
+  const base = { symbol: 'I:NDX' as const, horizon: 'hourly' as const, bars, session, generatedAtMs: GEN_AT, kappaCap: 1.8 };
+  assert.equal(fitCalibration(base).params.event_tail.kappa, 1);
+  assert.deepEqual(fitCalibration(base).params.event_tail.tags, []);
+  const tagged = fitCalibration({ ...base, dayTags: (d) => (d === '2026-03-10' || d === '2026-03-17' ? ['FOMC'] : []) });
+  assert.equal(tagged.params.event_tail.kappa, 1.8);
+});
+
+test('close horizon: targets the session close, 13:00 on an early-close day', () => {
+  // deterministic paths: value = base + minutes since the open, so S_T − S_{T−m} = m exactly
+  const bars: Bar[] = [];
+  const addDay = (d: string, closeEt: string) => {
+    const open = etToMs(d, '09:30');
+    const close = etToMs(d, closeEt);
+    for (let t = open; t < close; t += 60_000) bars.push({ t, c: 5000 + (t - open) / 60_000 + 1 });
+  };
+  addDay('2026-11-25', '16:00');
+  addDay('2026-11-27', '13:00'); // day after Thanksgiving: early close
+  addDay('2026-11-30', '16:00');
+  const { params } = fitCalibration({ symbol: 'I:SPX', horizon: 'close', bars, session, kappaCap: 1.8, generatedAtMs: GEN_AT });
+  assert.equal(params.sample_count, 3);
+  assert.equal(params.days, 3);
+  assert.deepEqual(params.minutes_to_target['1'], { sigma: 0, drift: 1 });
+  assert.deepEqual(params.minutes_to_target['210'], { sigma: 0, drift: 210 });
+  // beyond 210 minutes only the two regular days remain (still ≥ 2 samples)
+  assert.deepEqual(params.minutes_to_target['389'], { sigma: 0, drift: 389 });
+  // m = 390 would need a value at 09:30 itself: the first bar (stamped 09:30) reports 09:31
+  assert.equal(params.minutes_to_target['390'], undefined);
+  assert.equal(Object.keys(params.minutes_to_target).length, 389);
+});
+
+test('bars stamped at the window end, pre-open prints ignored, and no-sample input is a clear error', () => {
+  const open = etToMs('2026-03-02', '09:30');
+  const bars: Bar[] = [{ t: open - 30 * 60_000, c: 1 }]; // pre-market print must not be used
+  for (let k = 1; k <= 390; k++) bars.push({ t: open + k * 60_000, c: 6000 + 2 * k });
+  const open2 = etToMs('2026-03-03', '09:30');
+  for (let k = 1; k <= 390; k++) bars.push({ t: open2 + k * 60_000, c: 6100 + 2 * k });
+  const { params } = fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, barStamp: 'end', session, kappaCap: 1.8, generatedAtMs: GEN_AT });
+  assert.deepEqual(params.minutes_to_target['30'], { sigma: 0, drift: 60 });
+  assert.throws(
+    () => fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: [{ t: etToMs('2026-03-07', '10:00'), c: 1 }], session, kappaCap: 1.8, generatedAtMs: GEN_AT }),
+    (e: unknown) => e instanceof CalibrationFitError && /no usable samples/.test((e as Error).message),
+  );
+  assert.throws(() => fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: [bars[2]!, bars[1]!], session, kappaCap: 1.8, generatedAtMs: GEN_AT }), /ascending/);
+});

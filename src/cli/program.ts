@@ -7,11 +7,13 @@ import { CliContext, type CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
 import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
+import { registerScanLadders } from './commands/scan-ladders.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerWindows } from './commands/windows.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
+  registerScanLadders,
   registerFailoverSmoke,
   registerWindows,
   registerKillSwitch,

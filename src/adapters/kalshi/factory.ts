@@ -1,0 +1,57 @@
+/** Builds the Kalshi adapters from the environment (SPEC §3) or explicit URLs (simulator runs). */
+import type { AppEnv } from '../../config/env.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { KalshiSigner } from './auth.ts';
+import { resolveKalshiEndpoints, type KalshiEndpoints } from './endpoints.ts';
+import { KalshiRateLimiter, type RateLimitConfig } from './rate-limiter.ts';
+import { KalshiRestClient, type RetryPolicy } from './rest-client.ts';
+import { KalshiVenue } from './venue.ts';
+import { KalshiWsClient, type KalshiWsOptions } from './ws-client.ts';
+
+export interface KalshiConnection {
+  endpoints: KalshiEndpoints;
+  /** Present when a key is configured; portfolio endpoints and the websocket need it. */
+  signer?: KalshiSigner;
+  rest: KalshiRestClient;
+  venue: KalshiVenue;
+  /** A new websocket client (not started). Throws without a key: the exchange requires auth. */
+  stream(options?: Partial<Omit<KalshiWsOptions, 'url' | 'signer' | 'clock'>>): KalshiWsClient;
+}
+
+export interface ConnectOptions {
+  clock: Clock;
+  env?: Pick<AppEnv, 'KALSHI_ENV' | 'KALSHI_API_BASE' | 'KALSHI_WS_URL' | 'KALSHI_API_KEY_ID' | 'KALSHI_PRIVATE_KEY_PEM_PATH'>;
+  /** Explicit endpoints win over the environment (e.g. the simulator's). */
+  endpoints?: Partial<KalshiEndpoints>;
+  signer?: KalshiSigner;
+  /** The `kalshi.*` section of configs/index_ops.yaml. */
+  rateLimits?: RateLimitConfig;
+  retry?: Partial<RetryPolicy>;
+  onLog?: (line: string) => void;
+}
+
+export function connectKalshi(o: ConnectOptions): KalshiConnection {
+  const env = o.env ?? {};
+  const endpoints = { ...resolveKalshiEndpoints(env), ...o.endpoints };
+  const signer =
+    o.signer ??
+    (env.KALSHI_API_KEY_ID && env.KALSHI_PRIVATE_KEY_PEM_PATH ? KalshiSigner.fromPemFile(env.KALSHI_API_KEY_ID, env.KALSHI_PRIVATE_KEY_PEM_PATH, o.clock) : undefined);
+  const rest = new KalshiRestClient({
+    baseUrl: endpoints.restBase,
+    clock: o.clock,
+    signer,
+    limiter: o.rateLimits ? new KalshiRateLimiter(o.clock, o.rateLimits) : undefined,
+    retry: o.retry,
+    onRetry: o.onLog ? (i) => o.onLog!(`kalshi retry ${i.method} ${i.path} attempt ${i.attempt} in ${i.delayMs} ms (${i.reason})`) : undefined,
+  });
+  return {
+    endpoints,
+    signer,
+    rest,
+    venue: new KalshiVenue(rest, o.clock),
+    stream(options = {}) {
+      if (!signer) throw new Error('the Kalshi websocket needs an API key (KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH)');
+      return new KalshiWsClient({ onLog: o.onLog, ...options, url: endpoints.wsUrl, signer, clock: o.clock });
+    },
+  };
+}

@@ -125,7 +125,9 @@ export class LedgerWriter {
         throw new LedgerValidationError(`ledger record rejected: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
       }
       records.push(r.data);
-      text += JSON.stringify(r.data) + '\n';
+      // Key order for humans and grep: seq and type first, then the schema's order.
+      const { seq: recordSeq, type, ...rest } = r.data;
+      text += JSON.stringify({ seq: recordSeq, type, ...rest }) + '\n';
     }
     if (this.tailSuspect) this.repairTail(fd);
     // From here a seq may be on disk even if we fail: never hand it out twice (gaps are fine, duplicates not).

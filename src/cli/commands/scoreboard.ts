@@ -1,0 +1,96 @@
+/** `kalshi-alpha scoreboard`: paper results per day / series / window from the ledger (SPEC §5.6). */
+import path from 'node:path';
+import { Option } from 'commander';
+import type { CommandRegistrar } from '../command.ts';
+import { parseSeriesArg } from '../command.ts';
+import { UsageError } from '../errors.ts';
+import type { SeriesInfo } from '../../core/series.ts';
+import { assertDate, TimeParseError } from '../../core/time/et.ts';
+import { computeScoreboard, type ScoreRow } from '../../core/scoreboard.ts';
+import { describeSkipped, readLedger } from '../../adapters/ledger/ledger-reader.ts';
+
+interface ScoreboardOptions {
+  date?: string;
+  from?: string;
+  to?: string;
+  series?: SeriesInfo;
+  ledger?: string;
+  archives: boolean;
+  json?: boolean;
+}
+
+function date(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return assertDate(value);
+  } catch (e) {
+    if (e instanceof TimeParseError) throw new UsageError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
+const num = (x: number | null, digits: number) => (x === null ? '-' : x.toFixed(digits));
+const money = (x: number) => (x < 0 ? '-' : '') + '$' + Math.abs(x).toFixed(4);
+
+export function scoreboardTable(rows: ScoreRow[], total: ScoreRow): string {
+  const header = ['day', 'series', 'window', 'quotes', 'fills', 'fill_rate', 'contracts', 'fees', 'pnl', 'brier', 'log_loss', 'n'];
+  const line = (r: ScoreRow) => [
+    r.day,
+    r.series,
+    r.window,
+    String(r.quotes),
+    String(r.fills),
+    r.fill_rate === null ? '-' : (r.fill_rate * 100).toFixed(1) + '%',
+    String(r.filled_contracts),
+    money(r.fees),
+    money(r.realized_pnl),
+    num(r.calibration.brier, 4),
+    num(r.calibration.log_loss, 4),
+    String(r.calibration.n),
+  ];
+  const table = [header, ...rows.map(line), line(total)];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const fmt = (row: string[]) => row.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [fmt(header), rule, ...rows.map((r) => fmt(line(r))), rule, fmt(line(total))].join('\n');
+}
+
+export const registerScoreboard: CommandRegistrar = (program, ctx) => {
+  program
+    .command('scoreboard')
+    .description('paper results per day / series / window: quotes, fills, fill rate, realised PnL, Brier score and log loss')
+    .option('--date <yyyy-mm-dd>', 'one ET trading day')
+    .option('--from <yyyy-mm-dd>', 'first ET day (inclusive)')
+    .option('--to <yyyy-mm-dd>', 'last ET day (inclusive)')
+    .addOption(new Option('--series <series>', 'only this series (INXU, NASDAQ100U, INX, NASDAQ100 or KX tickers)').argParser(parseSeriesArg))
+    .option('--ledger <path>', 'ledger file (default: data/proc/ledger/index_paper.jsonl or KALSHI_INDEX_PAPER_LEDGER_PATH)')
+    .option('--no-archives', 'ignore data/proc/ledger/archive/*.jsonl.gz')
+    .option('--json', 'machine-readable output: {"rows": [...], "total": {...}, "skipped_lines": n}')
+    .addHelpText('after', '\nExamples:\n  kalshi-alpha scoreboard --date 2026-11-20\n  kalshi-alpha scoreboard --from 2026-11-01 --to 2026-11-30 --series INXU --json')
+    .action((opt: ScoreboardOptions) => {
+      const c = ctx();
+      if (opt.date !== undefined && (opt.from !== undefined || opt.to !== undefined)) throw new UsageError('give either --date or --from/--to, not both');
+      const fromDate = date(opt.date ?? opt.from, opt.date !== undefined ? '--date' : '--from');
+      const toDate = date(opt.date ?? opt.to, opt.date !== undefined ? '--date' : '--to');
+      if (fromDate && toDate && fromDate > toDate) throw new UsageError(`--from ${fromDate} is after --to ${toDate}`);
+      const file = opt.ledger ? path.resolve(c.home, opt.ledger) : c.paths.ledger;
+      const read = readLedger(file, {
+        ...(opt.archives ? { archiveDir: c.paths.ledgerArchiveDir } : {}),
+        ...(fromDate ? { fromDate } : {}),
+        ...(toDate ? { toDate } : {}),
+      });
+      for (const s of read.skipped) c.io.err(describeSkipped(s) + '\n');
+      const board = computeScoreboard(read.records, {
+        ...(fromDate ? { fromDate } : {}),
+        ...(toDate ? { toDate } : {}),
+        ...(opt.series ? { series: opt.series.code } : {}),
+      });
+      if (opt.json) {
+        c.json({ ledger: file, rows: board.rows, total: board.total, skipped_lines: read.skipped.length });
+      } else if (board.rows.length === 0) {
+        c.out(`no ledger records${fromDate || toDate ? ' in range' : ''} (${file})`);
+      } else {
+        c.out(scoreboardTable(board.rows, board.total));
+      }
+    });
+};

@@ -11,8 +11,12 @@ import { registerScanLadders } from './commands/scan-ladders.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerWindows } from './commands/windows.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
+import { registerOrders } from './commands/orders.ts';
+import { registerScoreboard } from './commands/scoreboard.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
+  registerOrders,
+  registerScoreboard,
   registerScanLadders,
   registerFailoverSmoke,
   registerWindows,

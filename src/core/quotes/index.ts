@@ -4,3 +4,4 @@ export * from './grid.ts';
 export * from './top-of-book.ts';
 export * from './select.ts';
 export * from './refresh.ts';
+export * from './ladder.ts';

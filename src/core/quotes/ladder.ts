@@ -1,0 +1,48 @@
+/**
+ * One ladder, end to end and pure: forecast from spot and minutes to the event's close_time (the target
+ * of record), P(YES) per market, then maker quote selection. This is the unit the engine runs on every
+ * model or book change, and what `price` prints.
+ */
+import type { FeeSchedule, LadderEvent, OrderBook } from '../market.ts';
+import { forecast, type Forecast, type ModelSpec } from '../model/forecast.ts';
+import { priceLadder, type MarketPricing } from '../model/ladder-pricing.ts';
+import { selectQuotes, type Exposure, type QuotePolicy, type RestingQuote, type Selection } from './select.ts';
+
+export interface LadderQuoteInput {
+  event: LadderEvent;
+  books: ReadonlyMap<string, OrderBook>;
+  spot: number;
+  nowMs: number;
+  model: ModelSpec;
+  fees: FeeSchedule;
+  windowId: string;
+  policy: QuotePolicy;
+  exposure: Exposure;
+  resting?: readonly RestingQuote[];
+  revisions?: ReadonlyMap<string, number>;
+}
+
+export interface LadderQuote {
+  minutesToTarget: number;
+  forecast: Forecast;
+  pricing: MarketPricing[];
+  selection: Selection;
+}
+
+export function quoteLadder(input: LadderQuoteInput): LadderQuote {
+  const minutesToTarget = (input.event.closeTimeMs - input.nowMs) / 60_000;
+  const f = forecast(input.spot, minutesToTarget, input.model);
+  const pricing = priceLadder(input.event.markets, f);
+  const selection = selectQuotes({
+    windowId: input.windowId,
+    markets: input.event.markets,
+    pricing,
+    books: input.books,
+    fees: input.fees,
+    policy: input.policy,
+    exposure: input.exposure,
+    ...(input.resting ? { resting: input.resting } : {}),
+    ...(input.revisions ? { revisions: input.revisions } : {}),
+  });
+  return { minutesToTarget, forecast: f, pricing, selection };
+}

@@ -1,0 +1,174 @@
+/**
+ * `kalshi-alpha price` end to end on hand-designed fixture ladders (fixtures/markets/), checked against
+ * numbers computed independently here (own erf-based normal CDF, own fee arithmetic).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cli, tempHome } from '../helpers/cli.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { startMassiveSim } from '../../src/sim/massive/server.ts';
+import { refNormalCdf } from '../model/ladders.ts';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const U_FIXTURE = path.join(REPO, 'fixtures/markets/kxinxu-26nov20h1000.event.json');
+const R_FIXTURE = path.join(REPO, 'fixtures/markets/kxinx-26nov20h1600.markets.json');
+const NOW = '2026-11-20T09:45:00-05:00'; // 15 minutes before the 10:00 target
+
+function home(withFees = true): string {
+  const h = tempHome();
+  if (withFees) {
+    fs.mkdirSync(path.join(h, 'configs'));
+    fs.copyFileSync(path.join(REPO, 'configs/fees.json'), path.join(h, 'configs/fees.json'));
+  }
+  return h;
+}
+
+interface Side { price: string | null; ev_usd: number | null; fee_usd: number | null; quoted: boolean; reason?: string }
+interface MarketOut { ticker: string; condition: string; p_yes: number; yes_bid: string | null; yes_ask: string | null; buy: Side; sell: Side }
+
+test('threshold ladder with the default curve: p_yes, EV and quotes match independent computation', async () => {
+  const h = home();
+  const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.warnings, ['calibration_missing:INXU:hourly: using the default curve (annual vol 0.18)']);
+  const ev = out.events[0];
+  assert.equal(ev.event_ticker, 'KXINXU-26NOV20H1000');
+  assert.equal(ev.window, '2026-11-20/hourly-1000');
+  assert.equal(ev.minutes_to_target, 15);
+  assert.deepEqual(ev.fees, { fee_type: 'quadratic', fee_multiplier: 1, source: 'configs/fees.json' });
+  // default curve: σ = spot × 0.18 × √(15 / (252 × 390)); floor 0.5
+  const sigma = 6801.25 * 0.18 * Math.sqrt(15 / (252 * 390));
+  assert.ok(Math.abs(ev.model.sigma_eff - sigma) < 1e-9);
+  const markets: MarketOut[] = ev.markets;
+  assert.deepEqual(markets.map((m) => m.condition), ['≥ 6750', '≥ 6775', '≥ 6800', '≥ 6825', '≥ 6850', '≥ 6875', '≥ 6900']);
+  for (const m of markets) {
+    const k = Number(m.condition.slice(2));
+    const expected = 1 - refNormalCdf((k - 0.005 - 6801.25) / sigma);
+    assert.ok(Math.abs(m.p_yes - expected) < 1e-12, `${m.ticker}: ${m.p_yes} vs ${expected}`);
+    // quadratic fee type: makers pay nothing, EV = p − q (buy) and q − p (sell)
+    if (m.buy.price !== null) assert.ok(Math.abs(m.buy.ev_usd! - (m.p_yes - Number(m.buy.price))) < 1e-6);
+    if (m.sell.price !== null) assert.ok(Math.abs(m.sell.ev_usd! - (Number(m.sell.price) - m.p_yes)) < 1e-6);
+    if (m.yes_bid && m.buy.price) assert.ok(Number(m.buy.price) < Number(m.yes_ask ?? 2));
+  }
+  // T6800: bid 0.62 / ask 0.70, p ≈ 0.533 → no edge buying; selling at 0.69 (one tick inside) clears $0.05 but
+  // two markets with more edge take the max_bins_per_series = 2 slots (best EV first)
+  const t6800 = markets[2]!;
+  assert.equal(t6800.yes_bid, '0.6200');
+  assert.equal(t6800.sell.price, '0.6900');
+  assert.equal(t6800.sell.quoted, false);
+  assert.equal(t6800.sell.reason, 'max_bins_per_series');
+  assert.equal(t6800.buy.reason, 'ev_below_min');
+  assert.deepEqual(
+    ev.quotes.map((q: { market: string; side: string; price: string }) => [q.market, q.side, q.price]),
+    [['KXINXU-26NOV20H1000-T6825', 'sell', '0.4400'], ['KXINXU-26NOV20H1000-T6850', 'sell', '0.2100']],
+  );
+  // no more than max_bins_per_series = 2 markets, best EV first, deterministic ids
+  const quoted = new Set(ev.quotes.map((q: { market: string }) => q.market));
+  assert.ok(quoted.size <= 2 && ev.quotes.length >= 1);
+  const evs = ev.quotes.map((q: { ev_after_fees_cents: number }) => q.ev_after_fees_cents);
+  assert.deepEqual(evs, [...evs].sort((a: number, b: number) => b - a));
+  for (const q of ev.quotes) {
+    assert.match(q.client_order_id, /^ka-[0-9a-f]{16}$/);
+    assert.ok(q.ev_after_fees_cents >= 5);
+    assert.equal(q.size, 1);
+  }
+  const again = JSON.parse((await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h })).stdout);
+  assert.deepEqual(again.events[0].quotes, ev.quotes);
+});
+
+test('range ladder: each bin priced from its own condition, bins + tails sum to 1; text output', async () => {
+  const h = home();
+  const r = await cli(['price', '--markets', R_FIXTURE, '--spot', '6742', '--now', '2026-11-20T15:30:00-05:00', '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const ev = JSON.parse(r.stdout).events[0];
+  assert.equal(ev.window, '2026-11-20/close-1600');
+  assert.equal(ev.minutes_to_target, 30);
+  const markets: MarketOut[] = ev.markets;
+  assert.deepEqual(markets.map((m) => m.condition), [
+    '< 6675', '6675–6699.9999', '6700–6724.9999', '6725–6749.9999', '6750–6774.9999', '6775–6799.9999', '6800–6824.9999', '> 6824.9999',
+  ]);
+  const sum = markets.reduce((s, m) => s + m.p_yes, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-12, `sum ${sum}`);
+  const sigma = 6742 * 0.18 * Math.sqrt(30 / (252 * 390));
+  const cdf = (x: number) => refNormalCdf((x - 6742) / sigma);
+  assert.ok(Math.abs(markets[3]!.p_yes - (cdf(6749.995) - cdf(6724.995))) < 1e-12);
+
+  const text = await cli(['price', '--markets', R_FIXTURE, '--spot', '6742', '--now', '2026-11-20T15:30:00-05:00', '--dist', 't'], { home: h });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /KXINX-26NOV20H1600 \(INX\) target 2026-11-20T16:00:00-05:00 {2}m=30\.00/);
+  assert.match(text.stdout, /dist=t\(5\)/);
+  assert.match(text.stdout, /6725–6749\.9999/);
+  assert.match(text.stdout, /quote: (buy|sell) 1 KXINX-26NOV20H1600-/);
+  assert.match(text.stderr, /warning: calibration_missing:INX:close/);
+});
+
+test('calibration file, event-day κ and an unsupported fee type', async () => {
+  const h = home();
+  const calib = {
+    symbol: 'I:SPX', horizon: 'hourly', generated_at: '2026-11-18T22:00:00Z', sample_count: 500, days: 80,
+    minutes_to_target: { '5': { sigma: 3, drift: 0.1 }, '30': { sigma: 7, drift: 0.3 } }, residual_std: 0.9, event_tail: { tags: ['CPI'], kappa: 1.5 },
+  };
+  fs.mkdirSync(path.join(h, 'data/proc/calib/index/spx/hourly'), { recursive: true });
+  fs.writeFileSync(path.join(h, 'data/proc/calib/index/spx/hourly/params.json'), JSON.stringify(calib));
+  fs.writeFileSync(path.join(h, 'configs/events.yaml'), 'days:\n  - date: 2026-11-20\n    tags: [cpi]\n');
+  const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.warnings, []);
+  const model = out.events[0].model;
+  // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; drift 0.1 + 0.4·0.2 = 0.18; κ 1.5 on the CPI day
+  assert.equal(model.curve, 'calibrated');
+  assert.ok(Math.abs(model.sigma_eff - 5) < 1e-12);
+  assert.ok(Math.abs(model.center - 6801.43) < 1e-9);
+  assert.equal(model.kappa, 1.5);
+  assert.deepEqual(model.event_tags, ['CPI']);
+  assert.ok(Math.abs(model.scale - 5 * Math.sqrt(1.5)) < 1e-12);
+  const p = out.events[0].markets[2].p_yes;
+  assert.ok(Math.abs(p - (1 - refNormalCdf((6799.995 - 6801.43) / model.scale))) < 1e-12);
+
+  fs.writeFileSync(path.join(h, 'configs/fees.json'), JSON.stringify({ series: { INXU: [{ from: '2026-01-01T00:00:00Z', fee_type: 'flat', fee_multiplier: 1 }] } }));
+  const flat = JSON.parse((await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h })).stdout);
+  assert.deepEqual(flat.events[0].quotes, []);
+  assert.equal(flat.events[0].markets[0].skipped, 'fee_type_unsupported:flat');
+});
+
+test('price: bad input exits 2 with a one-line reason', async () => {
+  const h = home();
+  fs.writeFileSync(path.join(h, 'bad.json'), JSON.stringify({ markets: [{ ticker: 'KXINXU-X-T1', event_ticker: 'KXINXU-X', open_time: 'a', close_time: 'b', status: 'active' }] }));
+  fs.writeFileSync(path.join(h, 'calib.json'), '{"symbol":"I:SPX"}');
+  const cases: Array<[string[], RegExp]> = [
+    [['price', '--spot', '1'], /exactly one of --markets FILE or --event TICKER/],
+    [['price', '--markets', 'nope.json', '--spot', '1'], /nope\.json: cannot read \(ENOENT\)/],
+    [['price', '--markets', 'bad.json', '--spot', '1'], /bad\.json: markets\.0\.price_ranges: /],
+    [['price', '--markets', U_FIXTURE, '--spot', '-3'], /expected a positive index value/],
+    [['price', '--markets', U_FIXTURE, '--spot', '6800', '--now', 'yesterday'], /--now: invalid time/],
+    [['price', '--markets', U_FIXTURE, '--spot', '6800', '--dist', 'cauchy'], /expected normal or t/],
+    [['price', '--markets', U_FIXTURE, '--spot', '6800', '--now', NOW, '--calibration', 'calib.json'], /calib\.json: horizon: /],
+    [['price', '--markets', U_FIXTURE, '--now', NOW], /give --spot X, or set POLYGON_API_KEY/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(argv, { home: h });
+    assert.equal(r.code, 2, `${argv.join(' ')} → ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length <= 2, true);
+  }
+});
+
+test('price without --spot reads the index from the Massive REST snapshot (simulator)', async () => {
+  const KEY = 'price-sim-key-0123456789';
+  const at = Date.parse('2026-11-20T14:45:00Z');
+  const clock = new VirtualClock(at);
+  const sim = await startMassiveSim({ clock, seed: 9, apiKey: KEY });
+  try {
+    const r = await cli(['price', '--markets', U_FIXTURE, '--now', NOW, '--json'], { home: home(), env: { MASSIVE_REST_BASE: sim.restUrl, MASSIVE_API_KEY: KEY }, clock });
+    assert.equal(r.code, 0, r.stderr);
+    const spot = JSON.parse(r.stdout).events[0].spot;
+    assert.equal(spot, sim.valueAt('I:SPX', Math.floor(at / 1000) * 1000));
+  } finally {
+    await sim.close();
+    clock.dispose();
+  }
+});

@@ -9,6 +9,7 @@ import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
 import { registerScanLadders } from './commands/scan-ladders.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
+import { registerPrice } from './commands/price.ts';
 import { registerWindows } from './commands/windows.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 import { registerOrders } from './commands/orders.ts';
@@ -22,6 +23,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerWindows,
   registerKillSwitch,
   registerCalibrate,
+  registerPrice,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number }): Command {

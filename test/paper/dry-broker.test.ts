@@ -9,7 +9,8 @@ import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import { PaperLedgerRecorder, MissingQuoteContextError } from '../../src/adapters/ledger/paper-recorder.ts';
 import type { Broker } from '../../src/ports/broker.ts';
-import type { LedgerRecord } from '../../src/core/ledger/record.ts';
+import type { LedgerRecord, LedgerRecordInput } from '../../src/core/ledger/record.ts';
+import { LedgerValidationError } from '../../src/adapters/ledger/ledger-writer.ts';
 import type { PaperEvent } from '../../src/core/paper/types.ts';
 import { makerFeeFromSchedule } from '../../src/core/paper/fees.ts';
 import { ctx } from '../ledger/fixtures/records.ts';
@@ -146,4 +147,36 @@ test('dry broker: venue stream events drive it; a stale book blocks new orders u
   broker.onStreamEvent({ kind: 'trade', trade: trade(5300, 100, 'no') });
   assert.equal(broker.order('b')!.status, 'executed');
   done();
+});
+
+test('recorder: a failed ledger write propagates, keeps the records, and writes them first next time', async () => {
+  const clock = new VirtualClock(START);
+  const written: LedgerRecord[] = [];
+  let failNext = false;
+  let seq = 0;
+  const sink = {
+    appendBatch(inputs: LedgerRecordInput[]): LedgerRecord[] {
+      if (failNext) {
+        failNext = false;
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+      const out = inputs.map((r) => ({ seq: ++seq, ...r }) as LedgerRecord);
+      written.push(...out);
+      return out;
+    },
+  };
+  const recorder = new PaperLedgerRecorder(sink, clock);
+  const broker = new DryBroker({ clock, fee: () => 0 });
+  broker.onEvents((e) => recorder.record(e));
+  broker.onBook(book([[5500, 200]], [[4300, 100]]));
+  assert.throws(() => recorder.describe('bad', ctx({ modelProb: Number.NaN })), LedgerValidationError);
+  recorder.describe('a', ctx());
+  await broker.place(intent('a', 'buy', 5400, 100));
+  failNext = true;
+  assert.throws(() => broker.onTrade(trade(5300, 100, 'no')), /ENOSPC/);
+  assert.equal(broker.order('a')!.status, 'executed', 'the paper fill happened');
+  assert.equal(recorder.unwritten, 1);
+  recorder.flush();
+  assert.equal(recorder.unwritten, 0);
+  assert.deepEqual(written.map((r) => r.type), ['quote', 'paper_fill']);
 });

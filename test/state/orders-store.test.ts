@@ -161,3 +161,12 @@ test('two processes updating at once lose nothing (locked read-modify-write)', a
   }
   done();
 });
+
+test('outstanding orders convert back to broker states for adoption after a restart', async () => {
+  const { outstandingToOrderState } = await import('../../src/adapters/state/orders-store.ts');
+  const { store, done } = setup();
+  store.recordState('dry', order('k'));
+  const [o] = store.read().state.modes.dry.orders;
+  assert.deepEqual(outstandingToOrderState(o!), order('k'));
+  done();
+});

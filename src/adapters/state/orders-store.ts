@@ -381,3 +381,22 @@ export function summarizeOrders(state: OrdersState, modes: readonly BrokerMode[]
     return { mode, outstanding: m.orders.length, byStatus, contracts: centi / 100, cancelAll: m.cancelAll, orders: [...m.orders] };
   });
 }
+
+/**
+ * An outstanding entry as the broker port's OrderState (e.g. to `DryBroker.adopt` after a restart).
+ * `pending` and `cancel_pending` entries come back as `resting`: the broker reconcile decides their fate.
+ */
+export function outstandingToOrderState(o: OutstandingOrder): OrderState {
+  return {
+    clientOrderId: o.clientOrderId,
+    ...(o.orderId !== undefined ? { orderId: o.orderId } : {}),
+    marketTicker: o.marketTicker,
+    side: o.side,
+    price: o.price,
+    size: o.size,
+    filled: o.filled,
+    status: 'resting',
+    submittedMs: o.submittedMs,
+    updatedMs: o.updatedMs,
+  };
+}

@@ -30,6 +30,11 @@ export interface KalshiSimOptions extends Omit<SimExchangeOptions, 'clock' | 'se
   port?: number;
   /** Signatures older/newer than this (vs the sim clock) are rejected. Default 30 s. */
   signatureMaxSkewMs?: number;
+  /**
+   * Clock that signature timestamps are checked against (default: the sim clock). Clients that sign with
+   * wall time (e.g. the official SDK) talk to a virtual-time sim when this is a SystemClock.
+   */
+  signatureClock?: Clock;
   /** Server ping period (the exchange pings every 10 s). */
   pingIntervalMs?: number;
 }
@@ -113,7 +118,7 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
     if (!keyId || !ts || !sig) throw new HttpError(401, errBody('unauthorized', 'incomplete authentication headers'));
     if (o.apiKeyId && keyId !== o.apiKeyId) throw new HttpError(401, errBody('unauthorized', 'unknown API key'));
     if (!/^\d{10,16}$/.test(ts)) throw new HttpError(401, errBody('unauthorized', 'invalid KALSHI-ACCESS-TIMESTAMP', 'expected milliseconds since epoch'));
-    if (Math.abs(clock.now() - Number(ts)) > maxSkew) throw new HttpError(401, errBody('unauthorized', 'request timestamp outside the allowed window', `allowed skew ${maxSkew} ms`));
+    if (Math.abs((o.signatureClock ?? clock).now() - Number(ts)) > maxSkew) throw new HttpError(401, errBody('unauthorized', 'request timestamp outside the allowed window', `allowed skew ${maxSkew} ms`));
     if (!verifyText(publicKey, signingText(ts, method, pathname), sig)) {
       throw new HttpError(401, errBody('unauthorized', 'invalid signature', 'signature must cover timestamp + METHOD + path (no query)'));
     }

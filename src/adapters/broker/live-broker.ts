@@ -1,0 +1,126 @@
+/**
+ * The `live` broker (SPEC §1, §5.5): real Kalshi orders through the V2 endpoints. Every order is a
+ * post-only, good-till-canceled YES-price limit order with maker self-trade prevention; buy → `bid`,
+ * sell → `ask`. Idempotent on client_order_id (the REST client resolves a duplicate to the existing
+ * order). Exchange rejections come back as `rejected` states with the exchange's reason; an unknown
+ * outcome (transport failure, 5xx after retries) is thrown so the caller reconciles.
+ * Only constructed through select-broker.ts, which enforces the human approval gate.
+ */
+import type { Broker, OrderIntent, OrderState } from '../../ports/broker.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { formatCount, formatDollars, parseCount, parseDollars } from '../../core/units.ts';
+import { KalshiApiError } from '../kalshi/errors.ts';
+import type { CreateOrderV2Request, KalshiRestClient } from '../kalshi/rest-client.ts';
+import type { WireOrder } from '../kalshi/schemas.ts';
+
+export interface LiveBrokerOptions {
+  rest: KalshiRestClient;
+  clock: Clock;
+  onLog?: (line: string) => void;
+}
+
+export function toOrderState(o: WireOrder, nowMs: number): OrderState {
+  const created = o.created_time ? Date.parse(o.created_time) : NaN;
+  const updated = o.last_update_time ? Date.parse(o.last_update_time) : NaN;
+  return {
+    clientOrderId: o.client_order_id,
+    orderId: o.order_id,
+    marketTicker: o.ticker,
+    side: o.book_side === 'bid' ? 'buy' : 'sell',
+    price: parseDollars(o.yes_price_dollars),
+    size: parseCount(o.initial_count_fp),
+    filled: parseCount(o.fill_count_fp),
+    status: o.status,
+    submittedMs: Number.isFinite(created) ? created : nowMs,
+    updatedMs: Number.isFinite(updated) ? updated : nowMs,
+  };
+}
+
+export class LiveBroker implements Broker {
+  readonly mode = 'live' as const;
+  /** Orders this process placed or looked up, by client_order_id. */
+  private readonly known = new Map<string, OrderState>();
+
+  constructor(private readonly o: LiveBrokerOptions) {}
+
+  async place(intent: OrderIntent): Promise<OrderState> {
+    if (intent.postOnly !== true) throw new Error('live broker: every order must be post-only');
+    if (!Number.isInteger(intent.price) || intent.price <= 0 || intent.price >= 10_000) throw new RangeError(`live broker: price ${intent.price} pips is outside (0, $1)`);
+    if (!Number.isInteger(intent.size) || intent.size <= 0) throw new RangeError(`live broker: size ${intent.size} must be a positive number of centi-contracts`);
+    const prior = this.known.get(intent.clientOrderId);
+    if (prior && prior.status !== 'rejected') return prior;
+    const now = this.o.clock.now();
+    const req: CreateOrderV2Request = {
+      ticker: intent.marketTicker,
+      client_order_id: intent.clientOrderId,
+      side: intent.side === 'buy' ? 'bid' : 'ask',
+      count: formatCount(intent.size),
+      price: formatDollars(intent.price),
+      time_in_force: 'good_till_canceled',
+      self_trade_prevention_type: 'maker',
+      post_only: true,
+    };
+    const base = { clientOrderId: intent.clientOrderId, marketTicker: intent.marketTicker, side: intent.side, price: intent.price, size: intent.size, submittedMs: now };
+    let state: OrderState;
+    try {
+      const r = await this.o.rest.createOrder(req);
+      const filled = parseCount(r.fill_count);
+      const remaining = parseCount(r.remaining_count);
+      state = { ...base, orderId: r.order_id, filled, status: remaining > 0 ? 'resting' : filled >= intent.size ? 'executed' : 'canceled', updatedMs: this.o.clock.now() };
+      if (r.duplicate) this.log(`order ${intent.clientOrderId} already existed at the exchange; returned it`);
+    } catch (e) {
+      if (!(e instanceof KalshiApiError) || e.status >= 500 || e.status === 429 || e.status === 401) throw e;
+      state = { ...base, filled: 0, status: 'rejected', reason: e.isPostOnlyCross ? 'post only cross' : `${e.code}${e.exchangeMessage ? `: ${e.exchangeMessage}` : ''}`, updatedMs: this.o.clock.now() };
+    }
+    this.known.set(intent.clientOrderId, state);
+    return state;
+  }
+
+  async cancel(clientOrderId: string): Promise<OrderState | undefined> {
+    const local = this.known.get(clientOrderId);
+    let order: OrderState | undefined = local?.orderId ? local : undefined;
+    if (!order) {
+      const resting = await this.o.rest.listOrders({ status: 'resting' });
+      const hit = resting.find((x) => x.client_order_id === clientOrderId);
+      if (!hit) return local;
+      order = toOrderState(hit, this.o.clock.now());
+    }
+    try {
+      await this.o.rest.cancelOrder(order.orderId!, { marketTicker: order.marketTicker });
+    } catch (e) {
+      // Already gone (filled, cancelled, or our earlier attempt went through): report what it is now.
+      if (!(e instanceof KalshiApiError && e.status === 404)) throw e;
+    }
+    const now = toOrderState(await this.o.rest.getOrder(order.orderId!), this.o.clock.now());
+    this.known.set(clientOrderId, now);
+    return now;
+  }
+
+  async cancelAll(reason: string): Promise<number> {
+    const resting = await this.o.rest.listOrders({ status: 'resting' });
+    let cancelled = 0;
+    for (let i = 0; i < resting.length; i += 20) {
+      const chunk = resting.slice(i, i + 20);
+      const results = await this.o.rest.batchCancelOrders(chunk.map((x) => ({ order_id: x.order_id, market_ticker: x.ticker })));
+      for (const r of results) {
+        if (r.error) this.log(`cancel-all (${reason}): ${r.order_id} not cancelled: ${r.error.code ?? ''} ${r.error.message ?? ''}`);
+        else cancelled++;
+      }
+    }
+    for (const x of resting) {
+      const k = this.known.get(x.client_order_id);
+      if (k && k.status === 'resting') this.known.set(x.client_order_id, { ...k, status: 'canceled', reason, updatedMs: this.o.clock.now() });
+    }
+    this.log(`cancel-all (${reason}): ${cancelled} of ${resting.length} resting orders cancelled`);
+    return cancelled;
+  }
+
+  async openOrders(): Promise<OrderState[]> {
+    const now = this.o.clock.now();
+    return (await this.o.rest.listOrders({ status: 'resting' })).map((x) => toOrderState(x, now));
+  }
+
+  private log(line: string): void {
+    this.o.onLog?.(`live broker: ${line}`);
+  }
+}

@@ -178,3 +178,22 @@ test('poller: malformed snapshot rows are counted and skipped', async () => {
   assert.equal(poller.counters().malformed, 2);
   assert.deepEqual(ticks, [{ symbol: 'I:NDX', value: 25010.5, eventTs: 1763650800000, receivedTs: FRI_1000_ET }]);
 });
+
+test('probeMassive: reachability and a clock drift that allows for whole-second serverTime', async () => {
+  const { probeMassive } = await import('../../src/adapters/massive/rest.ts');
+  await withSim(FRI_1000_ET, async ({ clock, client }) => {
+    const p = await probeMassive(client, clock);
+    assert.ok(p.ok);
+    assert.equal(p.resolutionMs, 1000);
+    assert.equal(p.rawDriftMs, 250, 'serverTime is truncated to the second');
+    assert.equal(p.driftMs, 0);
+  });
+  const clock = new VirtualClock(Date.parse('2026-11-20T15:00:03.500Z'));
+  const body = { market: 'open', serverTime: '2026-11-20T10:00:01-05:00' };
+  const skewed = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', clock, fetch: (async () => new Response(JSON.stringify(body))) as typeof fetch });
+  const p = await probeMassive(skewed, clock);
+  assert.ok(p.ok);
+  assert.equal(p.driftMs, 1501);
+  const down = await probeMassive(new MassiveRestClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', clock }), clock);
+  assert.deepEqual([down.ok, !down.ok && down.reason], [false, 'polygon_unreachable']);
+});

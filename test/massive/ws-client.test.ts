@@ -266,3 +266,23 @@ test('reconnect delays grow exponentially with jitter and are capped', async () 
     await cleanup();
   }
 });
+
+test('a server that never says connected: the handshake times out and the client retries', async () => {
+  const { clock, sim, feed, cleanup } = await setup({ handshakeTimeoutMs: 10_000 });
+  try {
+    sim.stall();
+    await feed.start();
+    await waitFor(() => sim.clients().length === 1, 'socket open');
+    await pump(clock, 9_000, 1000);
+    assert.equal(feed.state, 'awaiting_connected');
+    await pump(clock, 1_000, 1000);
+    await waitFor(() => feed.state === 'backoff', 'handshake timeout');
+    assert.deepEqual(sim.log.map((e) => e.kind).filter((k) => k === 'auth' || k === 'subscribe'), [], 'nothing sent before connected');
+    sim.resume();
+    await clock.advanceTo(feed.nextReconnectAt!);
+    await feed.ready();
+    await waitFor(subscribed(sim), 'subscription after retry');
+  } finally {
+    await cleanup();
+  }
+});

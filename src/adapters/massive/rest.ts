@@ -169,3 +169,35 @@ function parseRetryAfter(v: string | null): number | undefined {
   if (v === null || !/^\d+(\.\d+)?$/.test(v.trim())) return undefined;
   return Math.round(Number(v) * 1000);
 }
+
+export type MassiveProbe =
+  | {
+      ok: true;
+      status: MarketStatus;
+      /**
+       * Smallest |local − server| consistent with the reading: `serverTime` usually has whole seconds, so the
+       * server's true time lies in [serverTime, serverTime + resolution); 0 when the local clock is inside.
+       */
+      driftMs: number;
+      /** local midpoint of the request − serverTime, signed, without the resolution allowance. */
+      rawDriftMs: number;
+      resolutionMs: number;
+    }
+  | { ok: false; reason: 'polygon_unreachable'; detail: string };
+
+/** Preflight helper (SPEC §6.2): market status reachability plus clock drift against `serverTime`. */
+export async function probeMassive(client: MassiveRestClient, clock: Clock): Promise<MassiveProbe> {
+  const t0 = clock.now();
+  let status: MarketStatus;
+  try {
+    status = await client.getMarketStatus();
+  } catch (e) {
+    return { ok: false, reason: 'polygon_unreachable', detail: (e as Error).message };
+  }
+  const local = Math.round((t0 + clock.now()) / 2);
+  const resolutionMs = /\.\d+/.test(status.serverTime) ? 1 : 1000;
+  const lo = status.serverTimeMs;
+  const hi = status.serverTimeMs + resolutionMs - 1;
+  const driftMs = local < lo ? lo - local : local > hi ? local - hi : 0;
+  return { ok: true, status, driftMs, rawDriftMs: local - status.serverTimeMs, resolutionMs };
+}

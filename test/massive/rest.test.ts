@@ -197,3 +197,17 @@ test('probeMassive: reachability and a clock drift that allows for whole-second 
   const down = await probeMassive(new MassiveRestClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', clock }), clock);
   assert.deepEqual([down.ok, !down.ok && down.reason], [false, 'polygon_unreachable']);
 });
+
+test('a server that never answers: the request deadline (real time) turns it into a transient error', async () => {
+  const http = await import('node:http');
+  const server = http.createServer(() => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const client = new MassiveRestClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', timeoutMs: 50 });
+    await assert.rejects(client.getMarketStatus(), (e: Error) => e instanceof MassiveHttpError && e.status === 0 && /timed out after 50 ms/.test(e.message));
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

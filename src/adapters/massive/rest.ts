@@ -1,7 +1,11 @@
 /**
  * Massive (ex-Polygon) REST for indices (reference polygon_massive.md §2): snapshot, market status and
  * aggregates. The key travels in `Authorization: Bearer …` only (never in URLs, logs or errors). Every body
- * is validated with zod; request timeouts run on the injected Clock.
+ * is validated with zod.
+ *
+ * The request timeout is a deadline on a real socket, so it runs in real time (AbortSignal.timeout): on a
+ * virtual clock at `--speed N` a clock-based 5 s timeout would be 5/N real seconds and abort healthy
+ * loopback calls. Everything that schedules work (poll cadence, backoff) stays on the injected Clock.
  */
 import type { Clock } from '../../ports/clock.ts';
 import { redact } from './log.ts';
@@ -37,7 +41,9 @@ export class MassiveHttpError extends Error {
 export interface MassiveRestOptions {
   baseUrl: string;
   apiKey: string;
-  clock: Clock;
+  /** Accepted for symmetry with the other adapters; request deadlines are real time (see above). */
+  clock?: Clock;
+  /** Real-time deadline per request (default 5000 ms). */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -123,21 +129,18 @@ export class MassiveRestClient {
 
   private async getJson<S extends z.ZodType>(pathAndQuery: string, schema: S): Promise<z.infer<S>> {
     const label = pathAndQuery.split('?')[0]!;
-    const controller = new AbortController();
-    const timer = this.o.clock.setTimeout(() => controller.abort(), this.timeoutMs);
+    const signal = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     let text: string;
     try {
       res = await this.fetchFn(this.base + pathAndQuery, {
         headers: { authorization: `Bearer ${this.o.apiKey}`, accept: 'application/json' },
-        signal: controller.signal,
+        signal,
       });
       text = await res.text();
     } catch (e) {
-      const why = controller.signal.aborted ? `timed out after ${this.timeoutMs} ms` : redact(errorText(e), this.o.apiKey);
+      const why = signal.aborted ? `timed out after ${this.timeoutMs} ms` : redact(errorText(e), this.o.apiKey);
       throw new MassiveHttpError(`Massive REST ${label} unreachable: ${why}`, 0);
-    } finally {
-      this.o.clock.clearTimeout(timer);
     }
     if (!res.ok) {
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'));

@@ -53,8 +53,21 @@ function toMicro(x: number, what: string): number {
   return m;
 }
 
-/** The fee rule for one side of a fee schedule. Throws FeeRuleError for flat/unknown fee types. */
+const ruleCache = new Map<string, FeeRule>();
+
+/** The fee rule for one side of a fee schedule (memoised). Throws FeeRuleError for flat/unknown fee types. */
 export function feeRule(schedule: FeeSchedule, liquidity: Liquidity): FeeRule {
+  const key = `${schedule.feeType}|${schedule.multiplier}|${liquidity}`;
+  let rule = ruleCache.get(key);
+  if (!rule) {
+    rule = computeFeeRule(schedule, liquidity);
+    if (ruleCache.size > 256) ruleCache.clear();
+    ruleCache.set(key, rule);
+  }
+  return rule;
+}
+
+function computeFeeRule(schedule: FeeSchedule, liquidity: Liquidity): FeeRule {
   const share = MAKER_SHARE_MICRO[schedule.feeType];
   if (share === undefined) throw new FeeRuleError(`fee_type_unsupported:${schedule.feeType}`);
   const mMicro = BigInt(toMicro(schedule.multiplier, 'fee_multiplier'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CalibratedCurve, DefaultCurve, TRADING_MINUTES_PER_YEAR } from '../../src/core/model/curve.ts';
 import { forecast, type ModelSpec } from '../../src/core/model/forecast.ts';
-import { yesRegion } from '../../src/core/model/conditions.ts';
+import { conditionLabel, yesRegion } from '../../src/core/model/conditions.ts';
 import { priceLadder, type PricedMarket } from '../../src/core/model/ladder-pricing.ts';
 import { buildModelSpec, eventKappa } from '../../src/core/model/model-spec.ts';
 import type { CalibrationParams } from '../../src/core/calibration/params.ts';
@@ -30,8 +30,9 @@ test('conditions: every spelling of the same cut lands on the same settlement ti
   assert.deepEqual(r({ strikeType: 'less', capStrike: 6700 }).region, { lo: null, hi: 670000 });
   const bin = r({ strikeType: 'between', floorStrike: 6675, capStrike: 6699.9999 });
   assert.deepEqual(bin.region, { lo: 667500, hi: 670000 });
-  assert.equal(bin.label, '6675–6699.9999');
-  assert.equal(r({ strikeType: 'greater_or_equal', floorStrike: 6800 }).label, '≥ 6800');
+  assert.equal(conditionLabel({ strikeType: 'between', floorStrike: 6675, capStrike: 6699.9999 }), '6675–6699.9999');
+  assert.equal(conditionLabel({ strikeType: 'greater_or_equal', floorStrike: 6800 }), '≥ 6800');
+  assert.equal(conditionLabel({ strikeType: 'less', capStrike: 6675 }), '< 6675');
   for (const t of ['functional', 'custom', 'structured'] as const) {
     const c = yesRegion({ strikeType: t, floorStrike: 6800 });
     assert.deepEqual(c, { ok: false, reason: `strike_type_unsupported:${t}` });

@@ -37,7 +37,7 @@ function book(ticker: string, bid?: number, ask?: number, size = 1000): OrderBoo
   };
 }
 
-const priced = (m: Market, pYes: number): MarketPricing => ({ ticker: m.ticker, ok: true, label: '', region: { lo: 0, hi: null }, pYes });
+const priced = (m: Market, pYes: number): MarketPricing => ({ ticker: m.ticker, ok: true, region: { lo: 0, hi: null }, pYes });
 
 function one(pYes: number, bid?: number, ask?: number, extra: Partial<SelectInput> = {}) {
   const m = market('KXINXU-26NOV20H1000-T6800', 'greater_or_equal', 6800);

@@ -16,6 +16,7 @@ import type { CalibrationParams } from '../../core/calibration/params.ts';
 import { horizonForSeries } from '../../core/calibration/params.ts';
 import type { FeeSchedule, LadderEvent, OrderBook } from '../../core/market.ts';
 import { buildModelSpec } from '../../core/model/model-spec.ts';
+import { conditionLabel } from '../../core/model/conditions.ts';
 import { bookFromMarket, quoteLadder, quotePolicy, remainingLossBudgetPips, type LadderQuote, type SideEvaluation } from '../../core/quotes/index.ts';
 import { SERIES, type IndexSymbol } from '../../core/series.ts';
 import { etDateOf, etTimeOf, formatEt, parseInstant, TimeParseError } from '../../core/time/et.ts';
@@ -185,7 +186,7 @@ export function priceReportJson(nowMs: number, priced: PricedEvent[], warnings: 
           return {
             ticker: m.ticker,
             strike_type: m.strikeType,
-            condition: pr.ok ? pr.label : null,
+            condition: conditionLabel(m),
             p_yes: pr.ok ? pr.pYes : null,
             ...(ev.skipped ? { skipped: ev.skipped } : {}),
             yes_bid: dollars(ev.top.bid) ?? null,
@@ -231,7 +232,7 @@ export function priceReportText(priced: PricedEvent[]): string[] {
       const pr = r.pricing[i]!;
       const m = p.event.markets[i]!;
       lines.push(
-        `  ${pad(m.ticker, 34)}${pad(pr.ok ? pr.label : `(${pr.reason})`, 20)}${pad(pr.ok ? pr.pYes.toFixed(4) : '—', 9)}` +
+        `  ${pad(m.ticker, 34)}${pad(pr.ok ? conditionLabel(m) : `(${pr.reason})`, 20)}${pad(pr.ok ? pr.pYes.toFixed(4) : '—', 9)}` +
           `${pad(dollars(ev.top.bid) ?? '—', 8)}${pad(dollars(ev.top.ask) ?? '—', 8)}` +
           (ev.skipped ? `skipped: ${ev.skipped}` : `${pad(evText(ev.buy), 26)}${pad(evText(ev.sell), 26)}`),
       );

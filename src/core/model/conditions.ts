@@ -12,7 +12,7 @@
  * rounded to the grid, so P(V ≥ k·tick) = P(S ≥ (k − ½)·tick) (continuity correction; immaterial in size but
  * keeps the discrete and continuous pictures consistent).
  */
-import type { Market, StrikeType } from '../market.ts';
+import type { Market } from '../market.ts';
 
 /** Settlement grid of the index value, in index points. */
 export const SETTLEMENT_TICK = 0.01;
@@ -24,11 +24,7 @@ export interface YesRegion {
   hi: number | null;
 }
 
-export type ConditionResult =
-  | { ok: true; region: YesRegion; label: string }
-  | { ok: false; reason: string };
-
-const PRICED_TYPES: ReadonlySet<StrikeType> = new Set(['greater', 'greater_or_equal', 'less', 'less_or_equal', 'between']);
+export type ConditionResult = { ok: true; region: YesRegion } | { ok: false; reason: string };
 
 /** Strike in 1e-4 units (exact for the exchange's ≤ 4-decimal strikes). */
 const toUnits4 = (x: number): number => Math.round(x * 10_000);
@@ -39,37 +35,59 @@ export function formatStrike(x: number): string {
 }
 
 const finite = (x: number | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+const TICK_UNITS = toUnits4(SETTLEMENT_TICK);
 
-/** The YES region of a market, or why it cannot be priced (functional/custom/structured, missing strike). */
-export function yesRegion(market: Pick<Market, 'strikeType' | 'floorStrike' | 'capStrike'>, tick = SETTLEMENT_TICK): ConditionResult {
-  const t = market.strikeType;
-  if (!PRICED_TYPES.has(t)) return { ok: false, reason: `strike_type_unsupported:${t}` };
-  const step = toUnits4(tick);
+type StrikeFields = Pick<Market, 'strikeType' | 'floorStrike' | 'capStrike'>;
+
+/**
+ * The YES region of a market, or why it cannot be priced (functional/custom/structured, missing strike).
+ * Hot path (every market on every reprice): no strings, no closures.
+ */
+export function yesRegion(market: StrikeFields, tick = SETTLEMENT_TICK): ConditionResult {
+  const step = tick === SETTLEMENT_TICK ? TICK_UNITS : toUnits4(tick);
   const f = market.floorStrike;
   const c = market.capStrike;
-  const ceilTick = (x: number) => Math.ceil(toUnits4(x) / step);
-  const floorTick = (x: number) => Math.floor(toUnits4(x) / step);
-  switch (t) {
+  switch (market.strikeType) {
     case 'greater':
       if (!finite(f)) return { ok: false, reason: 'missing_floor_strike' };
-      return { ok: true, region: { lo: floorTick(f) + 1, hi: null }, label: `> ${formatStrike(f)}` };
+      return { ok: true, region: { lo: Math.floor(toUnits4(f) / step) + 1, hi: null } };
     case 'greater_or_equal':
       if (!finite(f)) return { ok: false, reason: 'missing_floor_strike' };
-      return { ok: true, region: { lo: ceilTick(f), hi: null }, label: `≥ ${formatStrike(f)}` };
+      return { ok: true, region: { lo: Math.ceil(toUnits4(f) / step), hi: null } };
     case 'less':
       if (!finite(c)) return { ok: false, reason: 'missing_cap_strike' };
-      return { ok: true, region: { lo: null, hi: ceilTick(c) }, label: `< ${formatStrike(c)}` };
+      return { ok: true, region: { lo: null, hi: Math.ceil(toUnits4(c) / step) } };
     case 'less_or_equal':
       if (!finite(c)) return { ok: false, reason: 'missing_cap_strike' };
-      return { ok: true, region: { lo: null, hi: floorTick(c) + 1 }, label: `≤ ${formatStrike(c)}` };
+      return { ok: true, region: { lo: null, hi: Math.floor(toUnits4(c) / step) + 1 } };
     case 'between': {
       if (!finite(f) || !finite(c)) return { ok: false, reason: 'missing_floor_or_cap_strike' };
-      const lo = ceilTick(f);
-      const hi = floorTick(c) + 1;
+      const lo = Math.ceil(toUnits4(f) / step);
+      const hi = Math.floor(toUnits4(c) / step) + 1;
       if (hi <= lo) return { ok: false, reason: 'empty_range' };
-      return { ok: true, region: { lo, hi }, label: `${formatStrike(f)}–${formatStrike(c)}` };
+      return { ok: true, region: { lo, hi } };
     }
     default:
-      return { ok: false, reason: `strike_type_unsupported:${t}` };
+      return { ok: false, reason: `strike_type_unsupported:${market.strikeType}` };
+  }
+}
+
+/** Human form of a market's condition as the exchange states it: `≥ 6800`, `6775–6799.9999`, `< 6675`. */
+export function conditionLabel(market: StrikeFields): string {
+  const f = market.floorStrike;
+  const c = market.capStrike;
+  switch (market.strikeType) {
+    case 'greater':
+      return finite(f) ? `> ${formatStrike(f)}` : '>';
+    case 'greater_or_equal':
+      return finite(f) ? `≥ ${formatStrike(f)}` : '≥';
+    case 'less':
+      return finite(c) ? `< ${formatStrike(c)}` : '<';
+    case 'less_or_equal':
+      return finite(c) ? `≤ ${formatStrike(c)}` : '≤';
+    case 'between':
+      return finite(f) && finite(c) ? `${formatStrike(f)}–${formatStrike(c)}` : 'between';
+    default:
+      return market.strikeType;
   }
 }

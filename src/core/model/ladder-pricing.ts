@@ -10,7 +10,6 @@ import { survival, type Forecast } from './forecast.ts';
 export interface PricedMarket {
   ticker: string;
   ok: true;
-  label: string;
   region: YesRegion;
   pYes: number;
 }
@@ -36,11 +35,40 @@ export function probabilityOf(region: YesRegion, f: Forecast, tick = SETTLEMENT_
 export function priceMarket(market: Market, f: Forecast, tick = SETTLEMENT_TICK): MarketPricing {
   const c = yesRegion(market, tick);
   if (!c.ok) return { ticker: market.ticker, ok: false, reason: c.reason };
-  return { ticker: market.ticker, ok: true, label: c.label, region: c.region, pYes: probabilityOf(c.region, f, tick) };
+  return { ticker: market.ticker, ok: true, region: c.region, pYes: probabilityOf(c.region, f, tick) };
 }
 
 export function priceLadder(markets: readonly Market[], f: Forecast, tick = SETTLEMENT_TICK): MarketPricing[] {
   const out = new Array<MarketPricing>(markets.length);
-  for (let i = 0; i < markets.length; i++) out[i] = priceMarket(markets[i]!, f, tick);
+  // Adjacent range bins share a cut: reuse the previous market's upper tail value (same number either way).
+  let lastK = NaN;
+  let lastTail = NaN;
+  for (let i = 0; i < markets.length; i++) {
+    const m = markets[i]!;
+    const c = yesRegion(m, tick);
+    if (!c.ok) {
+      out[i] = { ticker: m.ticker, ok: false, reason: c.reason };
+      continue;
+    }
+    const { lo, hi } = c.region;
+    let upper = 1;
+    if (lo !== null) {
+      if (lo !== lastK) {
+        lastK = lo;
+        lastTail = tailAtTick(f, lo, tick);
+      }
+      upper = lastTail;
+    }
+    let beyond = 0;
+    if (hi !== null) {
+      if (hi !== lastK) {
+        lastK = hi;
+        lastTail = tailAtTick(f, hi, tick);
+      }
+      beyond = lastTail;
+    }
+    const p = upper - beyond;
+    out[i] = { ticker: m.ticker, ok: true, region: c.region, pYes: p < 0 ? 0 : p > 1 ? 1 : p };
+  }
   return out;
 }

@@ -41,8 +41,8 @@ export function quoteLadder(input: LadderQuoteInput): LadderQuote {
     fees: input.fees,
     policy: input.policy,
     exposure: input.exposure,
-    ...(input.resting ? { resting: input.resting } : {}),
-    ...(input.revisions ? { revisions: input.revisions } : {}),
+    resting: input.resting,
+    revisions: input.revisions,
   });
   return { minutesToTarget, forecast: f, pricing, selection };
 }

@@ -126,6 +126,7 @@ export const slotKey = (ticker: string, side: QuoteSide): string => `${ticker}|$
 
 interface Candidate {
   mi: number;
+  ticker: string;
   side: QuoteSide;
   price: Pips;
   evPips: number;
@@ -147,7 +148,14 @@ function evAt(rule: FeeRule, side: QuoteSide, p: number, price: Pips, size: Cent
   return { ev: makerEvPips(side, p, price, fee, size), fee };
 }
 
-/** Fresh candidate for one side, before hysteresis and caps. */
+/** EV of one price, flagged when it misses min EV. */
+function evaluate(rule: FeeRule, side: QuoteSide, p: number, price: Pips, size: CentiContracts, minEv: number): SideEvaluation {
+  const fee = orderFeePips(rule, price, size);
+  const ev = makerEvPips(side, p, price, fee, size);
+  return ev >= minEv ? { price, evPips: ev, feePips: fee } : { price, evPips: ev, feePips: fee, reason: 'ev_below_min' };
+}
+
+/** Fresh candidate for one side, before hysteresis and caps. (No closures: this runs for every market.) */
 function sideCandidate(
   m: Market,
   side: QuoteSide,
@@ -158,25 +166,21 @@ function sideCandidate(
   minEv: number,
 ): SideEvaluation {
   const grid = m.priceRanges;
-  const ok = (price: Pips): SideEvaluation => {
-    const { ev, fee } = evAt(rule, side, p, price, size);
-    return ev >= minEv ? { price, evPips: ev, feePips: fee } : { price, evPips: ev, feePips: fee, reason: 'ev_below_min' };
-  };
   if (side === 'buy') {
     const ceiling = top.ask !== undefined ? gridBelow(grid, top.ask) : snapDown(grid, PIPS_PER_DOLLAR - 1);
     if (ceiling === undefined) return { reason: 'no_price_below_ask' };
     if (top.bid !== undefined) {
       const improve = gridAbove(grid, top.bid);
       if (improve !== undefined && improve <= ceiling) {
-        const e = ok(improve);
+        const e = evaluate(rule, side, p, improve, size, minEv);
         if (!e.reason) return e;
       }
       const join = snapDown(grid, Math.min(top.bid, ceiling));
-      return join === undefined ? { reason: 'no_price_below_ask' } : ok(join);
+      return join === undefined ? { reason: 'no_price_below_ask' } : evaluate(rule, side, p, join, size, minEv);
     }
     let q = snapDown(grid, Math.min(ceiling, Math.floor(p * PIPS_PER_DOLLAR - minEv)));
     for (let i = 0; q !== undefined && i < MAX_WALK; i++) {
-      const e = ok(q);
+      const e = evaluate(rule, side, p, q, size, minEv);
       if (!e.reason) return e;
       q = gridBelow(grid, q);
     }
@@ -187,19 +191,27 @@ function sideCandidate(
   if (top.ask !== undefined) {
     const improve = gridBelow(grid, top.ask);
     if (improve !== undefined && improve >= floor) {
-      const e = ok(improve);
+      const e = evaluate(rule, side, p, improve, size, minEv);
       if (!e.reason) return e;
     }
     const join = snapUp(grid, Math.max(top.ask, floor));
-    return join === undefined ? { reason: 'no_price_above_bid' } : ok(join);
+    return join === undefined ? { reason: 'no_price_above_bid' } : evaluate(rule, side, p, join, size, minEv);
   }
   let q = snapUp(grid, Math.max(floor, Math.ceil(p * PIPS_PER_DOLLAR + minEv)));
   for (let i = 0; q !== undefined && i < MAX_WALK; i++) {
-    const e = ok(q);
+    const e = evaluate(rule, side, p, q, size, minEv);
     if (!e.reason) return e;
     q = gridAbove(grid, q);
   }
   return { reason: 'ev_below_min' };
+}
+
+const SIDES: readonly QuoteSide[] = ['buy', 'sell'];
+const NO_OWN: readonly RestingQuote[] = [];
+
+/** EV desc, then ticker, then side: a total order, so selection is deterministic. */
+function byEvThenTicker(a: Candidate, b: Candidate): number {
+  return b.evPips - a.evPips || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
 }
 
 const crosses = (side: QuoteSide, price: Pips, top: TopOfBook): boolean =>
@@ -226,7 +238,11 @@ export function selectQuotes(input: SelectInput): Selection {
   for (let mi = 0; mi < markets.length; mi++) {
     const m = markets[mi]!;
     const pr = pricing[mi];
-    const own = resting.length ? resting.filter((r) => r.marketTicker === m.ticker) : resting;
+    let own: RestingQuote[] | readonly RestingQuote[] = NO_OWN;
+    if (resting.length) {
+      own = [];
+      for (const r of resting) if (r.marketTicker === m.ticker) (own as RestingQuote[]).push(r);
+    }
     const top = topOfBook(input.books.get(m.ticker), own);
     const ev: MarketEvaluation = { ticker: m.ticker, top, buy: {}, sell: {} };
     evaluations.push(ev);
@@ -244,10 +260,11 @@ export function selectQuotes(input: SelectInput): Selection {
       continue;
     }
     const p = pr.pYes;
-    for (const side of ['buy', 'sell'] as const) {
+    for (const side of SIDES) {
       const fresh = sideCandidate(m, side, p, top, rule, size0, minEv);
       ev[side] = fresh;
-      const r = own.find((o) => o.side === side);
+      let r: RestingQuote | undefined;
+      for (const o of own) if (o.side === side && r === undefined) r = o;
       if (r && !crosses(side, r.price, top)) {
         const kept = evAt(rule, side, p, r.price, size0);
         // Move only toward a more aggressive price (the book moved past us, or the model now allows an
@@ -258,22 +275,17 @@ export function selectQuotes(input: SelectInput): Selection {
         const keep = kept.ev >= minEv - h && !(moreAggressive && Math.abs(fresh.evPips! - kept.ev) >= h);
         if (keep) {
           ev[side] = { price: r.price, evPips: kept.ev, feePips: kept.fee };
-          candidates.push({ mi, side, price: r.price, evPips: kept.ev, resting: r, kept: true, eval: ev[side] });
+          candidates.push({ mi, ticker: m.ticker, side, price: r.price, evPips: kept.ev, resting: r, kept: true, eval: ev[side] });
           continue;
         }
       }
       if (!fresh.reason && fresh.price !== undefined) {
-        candidates.push({ mi, side, price: fresh.price, evPips: fresh.evPips!, resting: r, kept: false, eval: fresh });
+        candidates.push({ mi, ticker: m.ticker, side, price: fresh.price, evPips: fresh.evPips!, resting: r, kept: false, eval: fresh });
       }
     }
   }
 
-  candidates.sort(
-    (a, b) =>
-      b.evPips - a.evPips ||
-      (markets[a.mi]!.ticker < markets[b.mi]!.ticker ? -1 : markets[a.mi]!.ticker > markets[b.mi]!.ticker ? 1 : 0) ||
-      (a.side < b.side ? -1 : a.side > b.side ? 1 : 0),
-  );
+  candidates.sort(byEvThenTicker);
 
   const marketCap = policy.maxContractsPerMarket * CENTI_PER_CONTRACT;
   const committed = input.exposure.marketContracts;
@@ -310,7 +322,8 @@ export function selectQuotes(input: SelectInput): Selection {
       continue;
     }
     // Our own bid and ask in one market must not cross each other (self-trade).
-    const other = quotes.find((q) => q.marketTicker === t);
+    let other: Quote | undefined;
+    for (const q of quotes) if (q.marketTicker === t) other = q;
     if (other && (c.side === 'buy' ? c.price >= other.price : c.price <= other.price)) {
       c.eval.reason = 'would_self_cross';
       continue;

@@ -1,0 +1,75 @@
+/**
+ * Pricing + quote selection for a 40-market ladder (SPEC §10: microseconds; target ≤ 20 µs median).
+ * Measures `quoteLadder`: forecast, P(YES) for every market, maker quote selection with fees and caps.
+ */
+import { measure, report } from './harness.ts';
+import type { Market, OrderBook } from '../src/core/market.ts';
+import { CalibratedCurve } from '../src/core/model/curve.ts';
+import { priceLadder } from '../src/core/model/ladder-pricing.ts';
+import { forecast, type ModelSpec } from '../src/core/model/forecast.ts';
+import { quoteLadder, quotePolicy, type RestingQuote } from '../src/core/quotes/index.ts';
+import { defaultIndexOps } from '../src/config/index-ops.ts';
+
+const GRID = [{ start: 100, end: 9900, step: 100 }];
+const CLOSE = Date.UTC(2026, 10, 20, 15, 0);
+
+function ladder(kind: 'threshold' | 'range', n: number, spot: number): Market[] {
+  const ev = kind === 'threshold' ? 'KXINXU-26NOV20H1000' : 'KXINX-26NOV20H1600';
+  const low = spot - (n / 2) * 10;
+  return Array.from({ length: n }, (_, i): Market => {
+    const f = low + i * 10;
+    const base = { eventTicker: ev, series: kind === 'threshold' ? 'INXU' : 'INX', openTimeMs: 0, closeTimeMs: CLOSE, status: 'active', priceRanges: GRID } as const;
+    if (kind === 'threshold') return { ...base, ticker: `${ev}-T${f}`, strikeType: 'greater_or_equal', floorStrike: f };
+    if (i === 0) return { ...base, ticker: `${ev}-T${f}`, strikeType: 'less', capStrike: f + 10 };
+    if (i === n - 1) return { ...base, ticker: `${ev}-T${f}`, strikeType: 'greater_or_equal', floorStrike: f };
+    return { ...base, ticker: `${ev}-B${f + 5}`, strikeType: 'between', floorStrike: f, capStrike: f + 9.9999 };
+  });
+}
+
+function books(markets: Market[], spot: number, sigma: number): Map<string, OrderBook> {
+  const f = forecast(spot, 15, { curve: new CalibratedCurve([{ minutes: 15, sigma, drift: 0 }], 0), sigmaFloor: 0, kappa: 1, dist: { kind: 'normal' } });
+  const pr = priceLadder(markets, f);
+  return new Map(
+    markets.map((m, i) => {
+      const p = pr[i]!.ok ? (pr[i] as { pYes: number }).pYes : 0.5;
+      // a market maker around a slightly different fair value, 4–6 ticks wide
+      const mid = Math.min(9700, Math.max(300, Math.round((p * 10_000 + 250 * Math.sin(i)) / 100) * 100));
+      return [m.ticker, { ticker: m.ticker, yesBids: [{ price: mid - 200, size: 1000 }, { price: mid - 300, size: 2000 }], noBids: [{ price: 10_000 - mid - 300, size: 1000 }], tsMs: 0 }];
+    }),
+  );
+}
+
+export default async function run(): Promise<void> {
+  const cfg = defaultIndexOps();
+  const policy = quotePolicy(cfg);
+  const spot = 6801.25;
+  const model: ModelSpec = {
+    curve: new CalibratedCurve(Array.from({ length: 60 }, (_, i) => ({ minutes: i + 1, sigma: 1.1 * Math.sqrt(i + 1), drift: 0.01 * (i + 1) })), 0.9),
+    sigmaFloor: cfg.model.sigma_floor_points,
+    kappa: 1,
+    dist: { kind: 'normal' },
+  };
+  const fees = { feeType: 'quadratic_with_maker_fees', multiplier: 1 };
+  for (const kind of ['threshold', 'range'] as const) {
+    for (const dist of ['normal', 't'] as const) {
+      const markets = ladder(kind, 40, spot);
+      const b = books(markets, spot, 4.3);
+      const event = { eventTicker: markets[0]!.eventTicker, series: markets[0]!.series, closeTimeMs: CLOSE, markets };
+      const spec: ModelSpec = { ...model, dist: dist === 't' ? { kind: 't', dof: 5 } : { kind: 'normal' } };
+      let tick = 0;
+      const input = { event, books: b, nowMs: CLOSE - 15 * 60_000, model: spec, fees, windowId: '2026-11-20/hourly-1000', policy, exposure: { lossBudgetPips: 500_000 } };
+      const first = quoteLadder({ ...input, spot });
+      const resting: RestingQuote[] = first.selection.quotes.map((q) => ({ ...q }));
+      report(
+        measure(`quoteLadder 40 ${kind} markets, ${dist}, ${first.selection.quotes.length} quotes`, () => {
+          quoteLadder({ ...input, spot: spot + ((tick++ & 7) - 4) * 0.05 });
+        }, { iterations: 20_000 }),
+      );
+      report(
+        measure(`quoteLadder 40 ${kind} markets, ${dist}, refresh with ${resting.length} resting`, () => {
+          quoteLadder({ ...input, spot: spot + ((tick++ & 7) - 4) * 0.05, resting });
+        }, { iterations: 20_000 }),
+      );
+    }
+  }
+}

@@ -172,3 +172,28 @@ test('price without --spot reads the index from the Massive REST snapshot (simul
     clock.dispose();
   }
 });
+
+test('price --event fetches the event and its series fees from Kalshi REST (simulator, signed requests)', async () => {
+  const { startRig, testKeys, KEY_ID } = await import('../kalshi/helpers.ts');
+  const rig = await startRig();
+  try {
+    const h = home(false);
+    fs.writeFileSync(path.join(h, 'kalshi.pem'), testKeys().privatePem, { mode: 0o600 });
+    const events = await rig.rest.listEvents({ series_ticker: 'KXINXU' });
+    const ticker = events.map((e) => e.event_ticker).sort()[0]!;
+    const env = { KALSHI_API_BASE: rig.sim.restBase, KALSHI_API_KEY_ID: KEY_ID, KALSHI_PRIVATE_KEY_PEM_PATH: 'kalshi.pem' };
+    const r = await cli(['price', '--event', ticker, '--spot', '6800', '--json'], { home: h, env, clock: rig.clock });
+    assert.equal(r.code, 0, r.stderr);
+    const ev = JSON.parse(r.stdout).events[0];
+    assert.equal(ev.event_ticker, ticker);
+    assert.equal(ev.fees.source, 'event');
+    assert.ok(ev.markets.length > 0);
+    assert.ok(ev.markets.every((m: MarketOut) => m.p_yes >= 0 && m.p_yes <= 1));
+    const missing = await cli(['price', '--event', 'KXINXU-99JAN01H1000', '--spot', '6800'], { home: h, env, clock: rig.clock });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /404|not found/i);
+  } finally {
+    await rig.close();
+    rig.clock.dispose();
+  }
+});

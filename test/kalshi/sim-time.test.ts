@@ -83,13 +83,20 @@ describe('simulated exchange over time', () => {
   });
 
   test('runs on a VirtualClock flowing at speed N: books move, trades print, markets settle', async () => {
-    const clock = new VirtualClock(etToMs(SIM_DATE, '09:59:00'), { speed: 2000 });
-    const sim = await startKalshiSim({ clock, seed: 11, dateEt: SIM_DATE, publicKeyPem: testKeys().publicPem, thresholdStrikes: 5, rangeBins: 4, takerProbability: 0.2 });
+    const keys = testKeys();
+    // Time stands still while the sim starts, then flows 2000× wall time.
+    const clock = new VirtualClock(etToMs(SIM_DATE, '09:59:00'));
+    const sim = await startKalshiSim({ clock, seed: 11, dateEt: SIM_DATE, publicKeyPem: keys.publicPem, thresholdStrikes: 5, rangeBins: 4, takerProbability: 0.2,
+      // At 2000× a few real milliseconds of request latency are virtual minutes: widen the skew window.
+      signatureMaxSkewMs: 30 * 60_000 });
+    clock.setSpeed(2000);
     try {
-      const rest = new KalshiRestClient({ baseUrl: sim.restBase, clock, signer: KalshiSigner.fromPem(KEY_ID, testKeys().privatePem, clock) });
+      const rest = new KalshiRestClient({ baseUrl: sim.restBase, clock, signer: KalshiSigner.fromPem(KEY_ID, keys.privatePem, clock) });
       const first = sim.exchange.events[0]!;
       await until(clock, () => sim.exchange.markets.get(first.markets[0]!.ticker)!.status === 'finalized', 'first event settled');
       assert.ok(sim.exchange.trades.length > 0, 'random takers traded');
+      // Freeze time for the REST check: request timeouts and signature windows are in virtual time.
+      clock.setSpeed(0);
       const m = await rest.getMarket(first.markets[0]!.ticker);
       assert.equal(m.status, 'finalized');
       assert.ok(m.result === 'yes' || m.result === 'no');

@@ -88,11 +88,11 @@ describe('Kalshi websocket client against the simulator', () => {
     assert.deepEqual(ws.book(t)!.yesBids[0], { price, size: 700 });
     // Let the maker move for a while (requotes → many deltas), then compare again.
     for (let i = 0; i < 20; i++) await rig.clock.advance(2000);
-    await until(rig.clock, () => true, 'settle');
-    await new Promise((r) => setTimeout(r, 30));
+    // Deltas are in flight for a moment; the books must converge on the exchange's.
     for (const x of tickers) {
-      assert.deepEqual(plain(ws.book(x)), await restBook(rig, x));
-      assert.deepEqual(plain(yesScale.book(x)), await restBook(rig, x));
+      const want = await restBook(rig, x);
+      await until(rig.clock, () => JSON.stringify(plain(ws.book(x))) === JSON.stringify(want) && JSON.stringify(plain(yesScale.book(x))) === JSON.stringify(want), `${x} converged`);
+      assert.deepEqual(plain(ws.book(x)), want);
     }
   });
 
@@ -164,7 +164,7 @@ describe('Kalshi websocket client against the simulator', () => {
     await quiet.start();
     for (let i = 0; i < 12; i++) {
       await rig.clock.advance(5000);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20)); // let the ping frame arrive before time moves on
     }
     assert.equal(quiet.stats.connects, 1);
     assert.equal(quiet.stats.disconnects, 0);
@@ -201,8 +201,7 @@ describe('market lifecycle to settlement over the websocket', () => {
     ws.watchLifecycle();
     try {
       await ws.start();
-      await until(rig.clock, () => rig.sim.controls.openSockets() > 0, 'connected');
-      await new Promise((r) => setTimeout(r, 20));
+      await until(rig.clock, () => ws.isSubscribed('market_lifecycle_v2'), 'subscribed');
       const close = etToMs(SIM_DATE, '10:00');
       const h1000 = rig.sim.exchange.events.filter((e) => e.closeMs === close).flatMap((e) => e.markets.map((m) => m.ticker));
       await until(rig.clock, () => updates.filter((u) => u.kind === 'settled').length >= h1000.length, 'settled', 5000);

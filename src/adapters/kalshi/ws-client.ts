@@ -131,6 +131,11 @@ export class KalshiWsClient implements VenueStream {
     this.want('user_orders', null);
   }
 
+  /** True once the server has confirmed the channel's subscription on the current connection. */
+  isSubscribed(channel: WsChannel): boolean {
+    return this.sidOf.has(channel);
+  }
+
   book(ticker: string): OrderBook | undefined {
     const b = this.books.get(ticker);
     return b?.isSynced ? b.toOrderBook() : undefined;

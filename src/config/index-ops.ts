@@ -99,6 +99,15 @@ const KalshiSchema = z
     write_tokens_per_s: posInt.default(100),
     write_bucket_seconds: z.number().positive().default(1),
     read_bucket_seconds: z.number().positive().default(2),
+    /** REST: attempts per request (429 / 5xx / timeouts), backoff base and cap, per-request timeout. */
+    rest_max_attempts: posInt.default(5),
+    rest_backoff_base_ms: posInt.default(250),
+    rest_backoff_max_ms: posInt.default(8000),
+    rest_timeout_ms: posInt.default(10_000),
+    /** WS: no ping or frame for this long = dead socket (the exchange pings every 10 s). */
+    ws_idle_timeout_ms: posInt.default(25_000),
+    ws_reconnect_base_ms: posInt.default(500),
+    ws_reconnect_max_ms: posInt.default(30_000),
   })
   .strict();
 

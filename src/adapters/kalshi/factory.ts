@@ -8,6 +8,17 @@ import { KalshiRestClient, type RetryPolicy } from './rest-client.ts';
 import { KalshiVenue } from './venue.ts';
 import { KalshiWsClient, type KalshiWsOptions } from './ws-client.ts';
 
+/** Optional `kalshi.*` keys beyond the token buckets. */
+export interface KalshiTuning {
+  rest_max_attempts: number;
+  rest_backoff_base_ms: number;
+  rest_backoff_max_ms: number;
+  rest_timeout_ms: number;
+  ws_idle_timeout_ms: number;
+  ws_reconnect_base_ms: number;
+  ws_reconnect_max_ms: number;
+}
+
 export interface KalshiConnection {
   endpoints: KalshiEndpoints;
   /** Present when a key is configured; portfolio endpoints and the websocket need it. */
@@ -24,8 +35,8 @@ export interface ConnectOptions {
   /** Explicit endpoints win over the environment (e.g. the simulator's). */
   endpoints?: Partial<KalshiEndpoints>;
   signer?: KalshiSigner;
-  /** The `kalshi.*` section of configs/index_ops.yaml. */
-  rateLimits?: RateLimitConfig;
+  /** The `kalshi.*` section of configs/index_ops.yaml (token buckets, retries, timeouts, WS liveness). */
+  rateLimits?: RateLimitConfig & Partial<KalshiTuning>;
   retry?: Partial<RetryPolicy>;
   onLog?: (line: string) => void;
 }
@@ -36,12 +47,19 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
   const signer =
     o.signer ??
     (env.KALSHI_API_KEY_ID && env.KALSHI_PRIVATE_KEY_PEM_PATH ? KalshiSigner.fromPemFile(env.KALSHI_API_KEY_ID, env.KALSHI_PRIVATE_KEY_PEM_PATH, o.clock) : undefined);
+  const cfg = o.rateLimits;
   const rest = new KalshiRestClient({
     baseUrl: endpoints.restBase,
     clock: o.clock,
     signer,
     limiter: o.rateLimits ? new KalshiRateLimiter(o.clock, o.rateLimits) : undefined,
-    retry: o.retry,
+    retry: {
+      ...(cfg?.rest_max_attempts !== undefined ? { maxAttempts: cfg.rest_max_attempts } : {}),
+      ...(cfg?.rest_backoff_base_ms !== undefined ? { baseDelayMs: cfg.rest_backoff_base_ms } : {}),
+      ...(cfg?.rest_backoff_max_ms !== undefined ? { maxDelayMs: cfg.rest_backoff_max_ms } : {}),
+      ...o.retry,
+    },
+    timeoutMs: cfg?.rest_timeout_ms,
     onRetry: o.onLog ? (i) => o.onLog!(`kalshi retry ${i.method} ${i.path} attempt ${i.attempt} in ${i.delayMs} ms (${i.reason})`) : undefined,
   });
   return {
@@ -51,7 +69,16 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
     venue: new KalshiVenue(rest, o.clock),
     stream(options = {}) {
       if (!signer) throw new Error('the Kalshi websocket needs an API key (KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH)');
-      return new KalshiWsClient({ onLog: o.onLog, ...options, url: endpoints.wsUrl, signer, clock: o.clock });
+      return new KalshiWsClient({
+        onLog: o.onLog,
+        idleTimeoutMs: cfg?.ws_idle_timeout_ms,
+        reconnectBaseMs: cfg?.ws_reconnect_base_ms,
+        reconnectMaxMs: cfg?.ws_reconnect_max_ms,
+        ...options,
+        url: endpoints.wsUrl,
+        signer,
+        clock: o.clock,
+      });
     },
   };
 }

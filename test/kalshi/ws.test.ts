@@ -77,6 +77,9 @@ describe('Kalshi websocket client against the simulator', () => {
       sock.on('error', () => undefined);
     });
     assert.equal(status, 401);
+    const client = new KalshiWsClient({ url: rig.sim.wsUrl, signer: KalshiSigner.fromPem(KEY_ID, other, rig.clock), clock: rig.clock });
+    await assert.rejects(client.start(), /handshake refused: HTTP 401/);
+    await client.stop();
   });
 
   test('signed deltas keep the local book equal to the exchange book', async () => {

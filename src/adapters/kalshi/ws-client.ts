@@ -64,7 +64,7 @@ export class KalshiWsClient implements VenueStream {
   private readonly pending = new Map<number, WsChannel>();
   private readonly lastSeq = new Map<number, number>();
   private readonly books = new Map<string, LocalBook>();
-  private firstOpen: { resolve: () => void } | undefined;
+  private firstOpen: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly idleMs: number;
 
   constructor(private readonly o: KalshiWsOptions) {
@@ -80,12 +80,15 @@ export class KalshiWsClient implements VenueStream {
     return () => this.listeners.delete(listener);
   }
 
-  /** Connects (retrying with backoff); resolves once the first connection is open. */
+  /**
+   * Connects (retrying with backoff); resolves once the first connection is open. Rejects (and stops) if
+   * the very first handshake is refused as unauthorized: a wrong key or clock will not fix itself.
+   */
   start(): Promise<void> {
     if (!this.stopped) return Promise.resolve();
     this.stopped = false;
-    return new Promise<void>((resolve) => {
-      this.firstOpen = { resolve };
+    return new Promise<void>((resolve, reject) => {
+      this.firstOpen = { resolve, reject };
       this.connect();
     });
   }
@@ -167,7 +170,14 @@ export class KalshiWsClient implements VenueStream {
       if (this.ws === ws) this.touch();
     });
     ws.on('unexpected-response', (_req, res) => {
-      this.log(`websocket handshake refused: HTTP ${res.statusCode}`);
+      const status = res.statusCode ?? 0;
+      this.log(`websocket handshake refused: HTTP ${status}`);
+      if ((status === 401 || status === 403) && this.firstOpen) {
+        const { reject } = this.firstOpen;
+        this.firstOpen = undefined;
+        this.stopped = true;
+        reject(new Error(`Kalshi websocket handshake refused: HTTP ${status} (check KALSHI_API_KEY_ID, the private key and the clock)`));
+      }
       ws.terminate();
     });
     ws.on('error', (e) => this.log(`websocket error: ${e.message}`));

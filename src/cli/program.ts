@@ -11,16 +11,18 @@ import { registerScanLadders } from './commands/scan-ladders.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerWindows } from './commands/windows.ts';
+import { registerMicroIndex } from './commands/micro-index.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerScoreboard } from './commands/scoreboard.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
+  registerScanLadders,
   registerOrders,
   registerScoreboard,
-  registerScanLadders,
   registerFailoverSmoke,
   registerWindows,
+  registerMicroIndex,
   registerKillSwitch,
   registerCalibrate,
   registerPrice,

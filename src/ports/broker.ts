@@ -36,7 +36,8 @@ export interface Broker {
   readonly mode: BrokerMode;
   /** Idempotent on clientOrderId: placing an id that already exists returns that order, never a second one. */
   place(intent: OrderIntent): Promise<OrderState>;
-  cancel(clientOrderId: string): Promise<OrderState | undefined>;
+  /** `reason` is recorded where the broker keeps records (the paper ledger); the exchange ignores it. */
+  cancel(clientOrderId: string, reason?: string): Promise<OrderState | undefined>;
   /** Cancels every resting order; returns how many were cancelled. */
   cancelAll(reason: string): Promise<number>;
   openOrders(): Promise<OrderState[]>;

@@ -68,3 +68,12 @@ test('runAll jumps through pending timers; the system clock reads wall time', as
   assert.ok(Math.abs(sys.now() - Date.now()) < 1_000);
   await sys.sleep(1);
 });
+
+test('speed mode reports whole milliseconds (the Clock contract)', async () => {
+  const clock = new VirtualClock(1_000, { speed: 7.3 });
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 1));
+    assert.ok(Number.isInteger(clock.now()), `now() = ${clock.now()}`);
+  }
+  clock.dispose();
+});

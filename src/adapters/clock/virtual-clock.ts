@@ -35,7 +35,8 @@ export class VirtualClock implements Clock {
 
   now(): number {
     if (this.speed === 0) return this.baseVirtual;
-    return this.baseVirtual + (realNow() - this.baseReal) * this.speed;
+    // Whole milliseconds, like Date.now(): the Clock contract (and Temporal) wants integers.
+    return Math.floor(this.baseVirtual + (realNow() - this.baseReal) * this.speed);
   }
 
   get pendingTimers(): number {

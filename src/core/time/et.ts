@@ -54,18 +54,18 @@ export function etToMs(date: string, time: string, disambiguation: Disambiguatio
 
 /** The ET calendar date (`YYYY-MM-DD`) of an instant. */
 export function etDateOf(ms: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE).toPlainDate().toString();
+  return Temporal.Instant.fromEpochMilliseconds(Math.floor(ms)).toZonedDateTimeISO(ET_ZONE).toPlainDate().toString();
 }
 
 /** `2026-11-20T10:00:00-05:00` (seconds precision; millis if non-zero). */
 export function formatEt(ms: number): string {
-  const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE);
+  const z = Temporal.Instant.fromEpochMilliseconds(Math.floor(ms)).toZonedDateTimeISO(ET_ZONE);
   return z.toString({ timeZoneName: 'never', smallestUnit: ms % 1000 === 0 ? 'second' : 'millisecond' });
 }
 
 /** `2026-11-20T15:00:00Z`. */
 export function formatUtc(ms: number): string {
-  return Temporal.Instant.fromEpochMilliseconds(ms).toString({ smallestUnit: ms % 1000 === 0 ? 'second' : 'millisecond' });
+  return Temporal.Instant.fromEpochMilliseconds(Math.floor(ms)).toString({ smallestUnit: ms % 1000 === 0 ? 'second' : 'millisecond' });
 }
 
 /** ET date arithmetic on `YYYY-MM-DD`. */
@@ -80,7 +80,7 @@ export function weekday(date: string): number {
 
 /** ET wall-clock `HH:MM` of an instant. */
 export function etTimeOf(ms: number): string {
-  const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(ET_ZONE);
+  const z = Temporal.Instant.fromEpochMilliseconds(Math.floor(ms)).toZonedDateTimeISO(ET_ZONE);
   return `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`;
 }
 

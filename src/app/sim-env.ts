@@ -1,0 +1,79 @@
+/**
+ * The embedded simulator environment (SPEC §9): a Kalshi exchange and two Massive index feeds on
+ * loopback, sharing one clock and one seeded day, plus a throwaway RSA key pair so the real signed
+ * adapters talk to them unchanged (only URLs differ). No credentials, no internet.
+ */
+import crypto from 'node:crypto';
+import type { Clock } from '../ports/clock.ts';
+import { startKalshiSim, type KalshiSim } from '../sim/kalshi/server.ts';
+import { startMassiveSim, type MassiveSim } from '../sim/massive/server.ts';
+
+export const SIM_KALSHI_KEY_ID = 'sim-key-00000000-0000-4000-8000-000000000000';
+export const SIM_MASSIVE_KEY = 'sim-massive-key';
+
+export interface SimEnvOptions {
+  clock: Clock;
+  seed: number;
+  dateEt: string;
+  host?: string;
+  /** Fixed ports for a standalone `sim` (0 = any free port). */
+  kalshiPort?: number;
+  polygonPort?: number;
+  massivePort?: number;
+  /** Index tick cadence of the feed servers in clock ms (default 250: leaves margin under the 1.2 s SLO at high --speed). */
+  tickIntervalMs?: number;
+  /** Chance per market per maker tick of a random taker trade (default 0.08: a lively near-the-money market). */
+  takerProbability?: number;
+}
+
+export interface SimEnv {
+  kalshi: KalshiSim;
+  /** Primary index feed server. */
+  polygon: MassiveSim;
+  /** Secondary index feed server (same seeded path). */
+  massive: MassiveSim;
+  kalshiKeyId: string;
+  /** PKCS#8 PEM of the throwaway key the sim trusts. Held in memory only. */
+  kalshiPrivateKeyPem: string;
+  massiveApiKey: string;
+  close(): Promise<void>;
+}
+
+export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const kalshiPrivateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const host = o.host ?? '127.0.0.1';
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const kalshi = await startKalshiSim({
+      clock: o.clock,
+      seed: o.seed,
+      dateEt: o.dateEt,
+      publicKeyPem,
+      apiKeyId: SIM_KALSHI_KEY_ID,
+      host,
+      port: o.kalshiPort ?? 0,
+      takerProbability: o.takerProbability ?? 0.08,
+    });
+    started.push(kalshi);
+    const polygon = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, apiKey: SIM_MASSIVE_KEY, host, port: o.polygonPort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
+    started.push(polygon);
+    const massive = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, apiKey: SIM_MASSIVE_KEY, host, port: o.massivePort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
+    started.push(massive);
+    return {
+      kalshi,
+      polygon,
+      massive,
+      kalshiKeyId: SIM_KALSHI_KEY_ID,
+      kalshiPrivateKeyPem,
+      massiveApiKey: SIM_MASSIVE_KEY,
+      async close() {
+        await Promise.allSettled(started.map((s) => s.close()));
+      },
+    };
+  } catch (e) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    throw e;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * micro-index end to end through the real adapters: offline fixtures on a manual virtual clock, the
+ * kill switch mid-window, and the embedded simulator (signed Kalshi REST + WS, Massive feeds) on loopback.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runMicroIndex, type MicroIndexOptions } from '../../src/app/micro-index.ts';
+import { createCalendar } from '../../src/core/calendar/calendar.ts';
+import { defaultIndexOps } from '../../src/config/index-ops.ts';
+import { resolvePaths } from '../../src/config/paths.ts';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
+import type { EngineLog } from '../../src/engine/series-window.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { tempHome, cli } from '../helpers/cli.ts';
+
+const repoFixtures = path.resolve(import.meta.dirname, '../../fixtures');
+
+function setup(onClock?: (c: Clock) => void) {
+  const home = tempHome('ka-mi-');
+  const paths = { ...resolvePaths(home), fixturesDir: repoFixtures };
+  const lines: string[] = [];
+  const log: EngineLog = {
+    info: (m) => lines.push(`INFO ${m}`),
+    warn: (m) => lines.push(`WARN ${m}`),
+    error: (m) => lines.push(`ERROR ${m}`),
+  };
+  const ctx = { paths, config: defaultIndexOps(), calendar: createCalendar(), env: {}, rawEnv: {}, clock: new SystemClock(), log, onClock };
+  return { home, paths, ctx, lines };
+}
+
+const base = (over: Partial<MicroIndexOptions>): MicroIndexOptions => ({
+  series: 'INXU',
+  source: 'offline',
+  nowMs: Date.parse('2026-11-20T09:40:00-05:00'),
+  speed: 0,
+  broker: 'dry',
+  seed: 20261120,
+  killSwitchFile: '/nonexistent/kill_switch',
+  settle: true,
+  ...over,
+});
+
+test('offline: one window end to end; every quote is cancelled by the freeze; nothing rests past it', async () => {
+  const { ctx, paths } = setup();
+  const out = await runMicroIndex(base({}), ctx);
+  const r = out.result;
+  assert.equal(r.status, 'completed');
+  assert.equal(out.window.id, '2026-11-20/hourly-1000');
+  assert.equal(r.eventTicker, 'KXINXU-26NOV20H1000');
+  assert.ok(r.quotesPlaced > 0, 'quotes were placed');
+  const { records, skipped } = readLedgerFile(paths.ledger);
+  assert.equal(skipped.length, 0);
+  const quotes = records.filter((x) => x.type === 'quote');
+  const cancels = records.filter((x) => x.type === 'cancel');
+  assert.equal(quotes.length, r.quotesPlaced);
+  // seq strictly increasing; ids unique per quote.
+  for (let i = 1; i < records.length; i++) assert.ok(records[i]!.seq > records[i - 1]!.seq);
+  assert.equal(new Set(quotes.map((q) => q.client_order_id)).size, quotes.length);
+  // Every quote was withdrawn, and no quote was placed at or after the freeze (target − 2 s).
+  const cancelled = new Set(cancels.map((c) => c.client_order_id));
+  for (const q of quotes) assert.ok(cancelled.has(q.client_order_id), `quote ${q.client_order_id} never cancelled`);
+  const freeze = out.window.freezeMs;
+  for (const q of quotes) assert.ok(q.ts_ms < freeze && q.ts_ms >= out.window.startMs);
+  for (const c of cancels) assert.ok(c.ts_ms <= freeze);
+  // Records carry the SPEC §7.1 fields.
+  const q = quotes[0]!;
+  assert.equal(q.mode, 'dry');
+  assert.equal(q.series, 'INXU');
+  assert.equal(q.window, '2026-11-20/hourly-1000');
+  assert.equal(q.strike_type, 'greater_or_equal');
+  assert.ok(typeof q.model_prob === 'number' && q.model_prob > 0 && q.model_prob < 1);
+  assert.ok(q.ev_after_fees_cents! >= 5 - 1e-9, 'EV after fees clears min_ev_usd');
+});
+
+test('offline: the kill switch mid-window cancels within one cycle and no quote follows it', async () => {
+  const { ctx, paths, home, lines } = setup((clock) => {
+    clock.setTimeout(() => fs.writeFileSync(killFile, 'drill'), armAt - clock.now());
+  });
+  const killFile = path.join(home, 'kill_switch');
+  const armAt = Date.parse('2026-11-20T09:50:00-05:00');
+  const out = await runMicroIndex(base({ killSwitchFile: killFile }), ctx);
+  assert.ok(out.result.killSwitchCycles > 0);
+  const { records } = readLedgerFile(paths.ledger);
+  const quotes = records.filter((x) => x.type === 'quote');
+  assert.ok(quotes.some((q) => q.ts_ms < armAt), 'quoted before the kill switch');
+  assert.ok(quotes.every((q) => q.ts_ms < armAt), 'nothing quoted after the kill switch');
+  const open = new Set(quotes.map((q) => q.client_order_id));
+  for (const c of records.filter((x) => x.type === 'cancel')) {
+    open.delete(c.client_order_id);
+  }
+  assert.equal(open.size, 0);
+  const killCancels = records.filter((x) => x.type === 'cancel' && x.ts_ms >= armAt);
+  assert.ok(killCancels.length > 0);
+  assert.ok(killCancels.every((c) => c.ts_ms - armAt <= 1000), 'cancelled within 1 s');
+  assert.ok(lines.some((l) => /kill switch engaged/.test(l)));
+});
+
+test('sim: real signed Kalshi REST+WS and Massive feeds on loopback; quotes, fresh gate, settlement', async () => {
+  const { ctx, paths, lines } = setup();
+  const out = await runMicroIndex(
+    base({ source: 'sim', speed: 20, nowMs: Date.parse('2026-11-20T09:57:30-05:00'), series: 'NASDAQ100U' }),
+    ctx,
+  );
+  const r = out.result;
+  assert.equal(r.status, 'completed', r.error);
+  assert.equal(r.eventTicker, 'KXNASDAQ100U-26NOV20H1000');
+  assert.ok(r.freshPassed);
+  assert.ok(lines.some((l) => /^INFO fresh WS ok age=\d+ms strict=(true|false) window=hourly-1000$/.test(l)), lines.join('\n'));
+  assert.ok(r.quotesPlaced > 0);
+  const { records } = readLedgerFile(paths.ledger);
+  const quotes = records.filter((x) => x.type === 'quote');
+  assert.ok(quotes.length > 0);
+  assert.ok(quotes.every((q) => q.active_feed === 'polygon' || q.active_feed === 'massive'));
+  assert.ok(quotes.every((q) => typeof q.feed_age_ms === 'number' && q.feed_age_ms <= 1500));
+  // Settlement: every quoted order is settled against the sim's result after the target.
+  const settlements = records.filter((x) => x.type === 'settlement');
+  assert.equal(new Set(settlements.map((s) => s.client_order_id)).size, quotes.length);
+  assert.ok(settlements.every((s) => s.ts_ms >= out.window.targetMs && (s.result === 'yes' || s.result === 'no')));
+});
+
+test('CLI: micro-index --offline --json; bad flags exit 2; live without approval is refused', async () => {
+  const home = tempHome('ka-mi-cli-');
+  const ok = await cli(['micro-index', '--series', 'KXINX', '--offline', '--now', '2026-11-20T15:55:00-05:00', '--json', '--quiet'], { home });
+  assert.equal(ok.code, 0, ok.stderr);
+  const j = JSON.parse(ok.stdout);
+  assert.equal(j.window, '2026-11-20/close-1600');
+  assert.equal(j.status, 'completed');
+  assert.equal(j.series, 'INX');
+  const both = await cli(['micro-index', '--series', 'INXU', '--sim', '--offline'], { home });
+  assert.equal(both.code, 2);
+  const missing = await cli(['micro-index', '--offline'], { home });
+  assert.equal(missing.code, 2);
+  const live = await cli(['micro-index', '--series', 'INXU', '--offline', '--broker', 'live', '--now', '2026-11-20T09:40:00-05:00'], {
+    home,
+    env: { KALSHI_LIVE_APPROVED: 'YES' },
+  });
+  assert.equal(live.code, 2);
+  assert.match(live.stderr, /live trading needs explicit human approval/);
+  // Only the earlier dry run wrote records; the refused live run added none.
+  const ledger = readLedgerFile(path.join(home, 'data', 'proc', 'ledger', 'index_paper.jsonl')).records;
+  assert.ok(ledger.length > 0 && ledger.every((x) => x.series === 'INX'));
+});

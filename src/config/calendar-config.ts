@@ -1,10 +1,9 @@
 /** `configs/calendar.yaml` (SPEC §3): closures and early closes announced at short notice. */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../core/calendar/calendar.ts';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
-import { ConfigError, describeZodIssue } from './index-ops.ts';
+import { parseYamlDocument } from './index-ops.ts';
 
 const isoDate = z.string().refine((d) => {
   try {
@@ -27,18 +26,10 @@ const CalendarSchema = z
   .strict();
 
 export function parseCalendarOverrides(text: string, file = 'configs/calendar.yaml'): CalendarOverrides {
-  let doc: unknown;
-  try {
-    // YAML would turn bare 2026-12-28 into a Date under some schemas; the core schema keeps it a string.
-    doc = parseYaml(text, { schema: 'core' });
-  } catch (e) {
-    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const r = CalendarSchema.safeParse(doc ?? {});
-  if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
+  const data = parseYamlDocument(text, file, CalendarSchema);
   return {
-    closures: r.data.closures,
-    earlyCloses: r.data.early_closes,
+    closures: data.closures,
+    earlyCloses: data.early_closes,
   };
 }
 

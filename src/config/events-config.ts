@@ -4,10 +4,9 @@
  * `model.kappa_cap`); `calibrate` uses the same tags to estimate κ. Missing file → no event days.
  */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
-import { ConfigError, describeZodIssue } from './index-ops.ts';
+import { parseYamlDocument } from './index-ops.ts';
 
 const isoDate = z.string().refine((d) => {
   try {
@@ -48,15 +47,7 @@ export function eventDaysFrom(entries: readonly { date: string; tags: readonly s
 }
 
 export function parseEventDays(text: string, file = 'configs/events.yaml'): EventDays {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { schema: 'core' });
-  } catch (e) {
-    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const r = EventsSchema.safeParse(doc ?? {});
-  if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
-  return eventDaysFrom(r.data.days);
+  return eventDaysFrom(parseYamlDocument(text, file, EventsSchema).days);
 }
 
 export function loadEventDays(file: string, displayName = 'configs/events.yaml'): EventDays {

@@ -147,17 +147,26 @@ export function describeZodIssue(file: string, error: z.ZodError): string {
 
 export const defaultIndexOps = (): IndexOpsConfig => IndexOpsSchema.parse({});
 
-export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): IndexOpsConfig {
+/**
+ * Parses a YAML config document and validates it against `schema`; every failure is a ConfigError that
+ * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings.
+ */
+export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(text, { schema: 'core' });
   } catch (e) {
     throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  const r = IndexOpsSchema.safeParse(doc ?? {});
+  const r = schema.safeParse(doc ?? {});
   if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
-  validateCrossFields(r.data, file);
   return r.data;
+}
+
+export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): IndexOpsConfig {
+  const cfg = parseYamlDocument(text, file, IndexOpsSchema);
+  validateCrossFields(cfg, file);
+  return cfg;
 }
 
 function validateCrossFields(c: IndexOpsConfig, file: string): void {

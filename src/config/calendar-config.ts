@@ -2,19 +2,8 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import type { CalendarOverrides } from '../core/calendar/calendar.ts';
-import { assertDate, TimeParseError } from '../core/time/et.ts';
-import { parseYamlDocument } from './index-ops.ts';
+import { parseYamlDocument, isoDate, hhmm } from './index-ops.ts';
 
-const isoDate = z.string().refine((d) => {
-  try {
-    assertDate(d);
-    return true;
-  } catch (e) {
-    if (e instanceof TimeParseError) return false;
-    throw e;
-  }
-}, 'expected a real date YYYY-MM-DD');
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
 
 const CalendarSchema = z
   .object({

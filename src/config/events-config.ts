@@ -5,18 +5,8 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { assertDate, TimeParseError } from '../core/time/et.ts';
-import { parseYamlDocument } from './index-ops.ts';
+import { parseYamlDocument, isoDate } from './index-ops.ts';
 
-const isoDate = z.string().refine((d) => {
-  try {
-    assertDate(d);
-    return true;
-  } catch (e) {
-    if (e instanceof TimeParseError) return false;
-    throw e;
-  }
-}, 'expected a real date YYYY-MM-DD');
 
 const tag = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'tags are short words such as CPI, FOMC, NFP');
 

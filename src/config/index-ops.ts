@@ -6,8 +6,21 @@
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { assertDate, TimeParseError } from '../core/time/et.ts';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
+/** `HH:MM` (24h) ET wall time in config files. */
+export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
+
+/** A real calendar date `YYYY-MM-DD` in config files. */
+export const isoDate = z.string().refine((d) => {
+  try {
+    assertDate(d);
+    return true;
+  } catch (e) {
+    if (e instanceof TimeParseError) return false;
+    throw e;
+  }
+}, 'expected a real date YYYY-MM-DD');
 const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
 

@@ -1,36 +1,7 @@
 /** Where orders go: the dry (paper) broker or the live Kalshi broker. */
-import type { CentiContracts, Pips } from '../core/units.ts';
+import type { BrokerMode, OrderIntent, OrderState } from '../core/orders.ts';
 
-export type BrokerMode = 'dry' | 'live';
-/** Side of YES: buy YES = Kalshi `bid`, sell YES = Kalshi `ask`. */
-export type YesSide = 'buy' | 'sell';
-
-export interface OrderIntent {
-  clientOrderId: string;
-  marketTicker: string;
-  side: YesSide;
-  price: Pips;
-  size: CentiContracts;
-  /** Maker-only system: always true; kept explicit so a wire adapter never forgets it. */
-  postOnly: true;
-}
-
-export type OrderStatus = 'resting' | 'canceled' | 'executed' | 'rejected';
-
-export interface OrderState {
-  clientOrderId: string;
-  orderId?: string;
-  marketTicker: string;
-  side: YesSide;
-  price: Pips;
-  size: CentiContracts;
-  filled: CentiContracts;
-  status: OrderStatus;
-  /** Exchange reason on reject/cancel, e.g. `post only cross`. */
-  reason?: string;
-  submittedMs: number;
-  updatedMs: number;
-}
+export type { BrokerMode, OrderIntent, OrderState, OrderStatus, YesSide } from '../core/orders.ts';
 
 export interface Broker {
   readonly mode: BrokerMode;

@@ -10,7 +10,7 @@ export interface IndexTick {
   receivedTs: number;
 }
 
-export type FeedName = 'polygon' | 'massive';
+export type { FeedName } from '../core/feed/feed-name.ts';
 
 export interface IndexFeed {
   readonly name: string;

@@ -28,6 +28,15 @@ export async function pump(clock: VirtualClock, ms: number, stepMs = 1000): Prom
 /** A logger that keeps every line as text, to assert on (e.g. that a secret never appears). */
 export function captureLogger(): FeedLogger & { lines: string[] } {
   const lines: string[] = [];
-  const put = (level: string) => (obj: object, msg?: string) => lines.push(`${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
-  return { lines, debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error') };
+  const put = (level: string) => (obj: object | string, msg?: string) =>
+    lines.push(typeof obj === 'string' ? `${level} ${obj}` : `${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+  const logger: FeedLogger & { lines: string[] } = {
+    lines,
+    debug: put('debug'),
+    info: put('info'),
+    warn: put('warn'),
+    error: put('error'),
+    child: () => logger,
+  };
+  return logger;
 }

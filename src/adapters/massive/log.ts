@@ -1,15 +1,12 @@
 /**
- * Logging for the feed adapters: a pino-compatible subset (pass a pino logger or nothing), plus the
+ * Logging for the feed adapters (the Logger port; pass the app's logger or nothing), plus the
  * redaction every message and error goes through so the API key never leaves the process.
  */
-export interface FeedLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../../ports/logger.ts';
 
-export const silentLogger: FeedLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The feeds log through the one Logger port. */
+export type FeedLogger = Logger;
+export { silentLogger } from '../../ports/logger.ts';
 
 /** Replaces every occurrence of the secret (and `apiKey=` query values) with `***`. */
 export function redact(text: string, secret: string | undefined): string {

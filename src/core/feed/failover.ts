@@ -10,7 +10,7 @@
  * - standing down: resume on polygon if fresh, else on massive if fresh.
  * The machine starts standing down: before any data arrives nothing is fresh.
  */
-import type { FeedName } from '../../ports/index-feed.ts';
+import type { FeedName } from './feed-name.ts';
 
 export type ActiveFeed = FeedName | 'stand_down';
 

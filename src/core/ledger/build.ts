@@ -2,8 +2,8 @@
  * Builds ledger records (SPEC §7.1) from paper-exchange events plus the quote's context (what the engine
  * knew when it quoted: series, window, market, model probability, EV, feed). Pure.
  */
-import type { OrderState } from '../../ports/broker.ts';
-import type { FeedName } from '../../ports/index-feed.ts';
+import type { OrderState } from '../orders.ts';
+import type { FeedName } from '../feed/feed-name.ts';
 import type { Market } from '../market.ts';
 import type { PaperEvent, PaperFill, PaperSettlement } from '../paper/types.ts';
 import type { SeriesCode } from '../series.ts';

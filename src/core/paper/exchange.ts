@@ -21,7 +21,7 @@
  * - Every fill is at the order's own price (a maker is never filled at a worse price) and carries the
  *   maker fee of that fill (`MakerFeeFn`, rounded per fill as the exchange does).
  */
-import type { OrderIntent, OrderState } from '../../ports/broker.ts';
+import type { OrderIntent, OrderState } from '../orders.ts';
 import type { OrderBook, Trade } from '../market.ts';
 import { PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
 import {

@@ -4,7 +4,7 @@
  * an order is a bid at its own-leg price `x`; the opposite ("contra") leg's bid `y` crosses it when
  * x + y > $1 and touches it when x + y = $1.
  */
-import type { YesSide } from '../../ports/broker.ts';
+import type { YesSide } from '../orders.ts';
 import type { BookLevel, OrderBook, Trade } from '../market.ts';
 import { PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
 

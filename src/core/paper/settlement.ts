@@ -3,7 +3,7 @@
  *   buy YES:  +(1 − q) if YES, −q if NO;     sell YES: −(1 − q) if YES, +q if NO.
  * Money is exact: pips (1e-4 $) × centi-contracts (1e-2) = micro-dollars (1e-6 $).
  */
-import type { YesSide } from '../../ports/broker.ts';
+import type { YesSide } from '../orders.ts';
 import { PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
 
 export const MICROS_PER_PIP_CONTRACT = 100; // 1 pip on 1 contract = $0.0001 = 100 µ$

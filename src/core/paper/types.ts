@@ -1,5 +1,5 @@
 /** Types of the paper exchange (SPEC §5.6): resting paper orders, fills, settlements, events. */
-import type { OrderState, YesSide } from '../../ports/broker.ts';
+import type { OrderState, YesSide } from '../orders.ts';
 import type { CentiContracts, Pips } from '../units.ts';
 
 /**

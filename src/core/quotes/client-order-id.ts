@@ -4,9 +4,8 @@
  * instead of resting a second order. Form: `ka-` + 16 lowercase hex chars (64 bits of two independent
  * 32-bit multiply-xorshift hashes) — short, fixed length, charset [a-z0-9-].
  */
+import type { YesSide } from '../orders.ts';
 import type { Pips } from '../units.ts';
-
-export type QuoteSide = 'buy' | 'sell';
 
 function hash32(s: string, seed: number): number {
   let h = seed >>> 0;
@@ -19,7 +18,7 @@ function hash32(s: string, seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function clientOrderId(windowId: string, marketTicker: string, side: QuoteSide, price: Pips, revision: number): string {
+export function clientOrderId(windowId: string, marketTicker: string, side: YesSide, price: Pips, revision: number): string {
   if (!Number.isSafeInteger(price) || !Number.isSafeInteger(revision) || revision < 0) {
     throw new RangeError(`clientOrderId: bad price ${price} or revision ${revision}`);
   }

@@ -18,7 +18,8 @@ import type { FeeSchedule, Market, OrderBook } from '../market.ts';
 import { FeeRuleError, feeRule, makerEvPips, orderFeePips, type FeeRule } from '../fees.ts';
 import type { MarketPricing } from '../model/ladder-pricing.ts';
 import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
-import { clientOrderId, type QuoteSide } from './client-order-id.ts';
+import type { YesSide } from '../orders.ts';
+import { clientOrderId } from './client-order-id.ts';
 import { gridAbove, gridBelow, snapDown, snapUp } from './grid.ts';
 import { topOfBook, type OwnOrder, type TopOfBook } from './top-of-book.ts';
 
@@ -69,7 +70,7 @@ export interface RestingQuote extends OwnOrder {
 
 export interface Quote {
   marketTicker: string;
-  side: QuoteSide;
+  side: YesSide;
   price: Pips;
   size: CentiContracts;
   feePips: Pips;
@@ -122,12 +123,12 @@ export interface Selection {
   evaluations: MarketEvaluation[];
 }
 
-export const slotKey = (ticker: string, side: QuoteSide): string => `${ticker}|${side}`;
+export const slotKey = (ticker: string, side: YesSide): string => `${ticker}|${side}`;
 
 interface Candidate {
   mi: number;
   ticker: string;
-  side: QuoteSide;
+  side: YesSide;
   price: Pips;
   evPips: number;
   resting: RestingQuote | undefined;
@@ -138,18 +139,18 @@ interface Candidate {
 const MAX_WALK = 10_000;
 
 /** Worst-case loss in pips of an order if it fills and the market settles against it. */
-export function worstLossPips(side: QuoteSide, price: Pips, size: CentiContracts, feePips: Pips): Pips {
+export function worstLossPips(side: YesSide, price: Pips, size: CentiContracts, feePips: Pips): Pips {
   const atRisk = side === 'buy' ? price : PIPS_PER_DOLLAR - price;
   return Math.ceil((atRisk * size) / CENTI_PER_CONTRACT) + feePips;
 }
 
-function evAt(rule: FeeRule, side: QuoteSide, p: number, price: Pips, size: CentiContracts): { ev: number; fee: Pips } {
+function evAt(rule: FeeRule, side: YesSide, p: number, price: Pips, size: CentiContracts): { ev: number; fee: Pips } {
   const fee = orderFeePips(rule, price, size);
   return { ev: makerEvPips(side, p, price, fee, size), fee };
 }
 
 /** EV of one price, flagged when it misses min EV. */
-function evaluate(rule: FeeRule, side: QuoteSide, p: number, price: Pips, size: CentiContracts, minEv: number): SideEvaluation {
+function evaluate(rule: FeeRule, side: YesSide, p: number, price: Pips, size: CentiContracts, minEv: number): SideEvaluation {
   const fee = orderFeePips(rule, price, size);
   const ev = makerEvPips(side, p, price, fee, size);
   return ev >= minEv ? { price, evPips: ev, feePips: fee } : { price, evPips: ev, feePips: fee, reason: 'ev_below_min' };
@@ -158,7 +159,7 @@ function evaluate(rule: FeeRule, side: QuoteSide, p: number, price: Pips, size: 
 /** Fresh candidate for one side, before hysteresis and caps. (No closures: this runs for every market.) */
 function sideCandidate(
   m: Market,
-  side: QuoteSide,
+  side: YesSide,
   p: number,
   top: TopOfBook,
   rule: FeeRule,
@@ -206,7 +207,7 @@ function sideCandidate(
   return { reason: 'ev_below_min' };
 }
 
-const SIDES: readonly QuoteSide[] = ['buy', 'sell'];
+const SIDES: readonly YesSide[] = ['buy', 'sell'];
 const NO_OWN: readonly RestingQuote[] = [];
 
 /** EV desc, then ticker, then side: a total order, so selection is deterministic. */
@@ -214,7 +215,7 @@ function byEvThenTicker(a: Candidate, b: Candidate): number {
   return b.evPips - a.evPips || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
 }
 
-const crosses = (side: QuoteSide, price: Pips, top: TopOfBook): boolean =>
+const crosses = (side: YesSide, price: Pips, top: TopOfBook): boolean =>
   side === 'buy' ? top.ask !== undefined && price >= top.ask : top.bid !== undefined && price <= top.bid;
 
 export function selectQuotes(input: SelectInput): Selection {

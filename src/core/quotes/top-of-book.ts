@@ -5,7 +5,7 @@
  */
 import type { Market, OrderBook } from '../market.ts';
 import { PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
-import type { QuoteSide } from './client-order-id.ts';
+import type { YesSide } from '../orders.ts';
 
 export interface TopOfBook {
   bid?: Pips;
@@ -16,7 +16,7 @@ export interface TopOfBook {
 
 export interface OwnOrder {
   marketTicker: string;
-  side: QuoteSide;
+  side: YesSide;
   price: Pips;
   size: CentiContracts;
 }

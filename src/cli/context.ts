@@ -10,6 +10,10 @@ import { resolveHome, resolvePaths, type Paths } from '../config/paths.ts';
 import { loadCalendarOverrides } from '../config/calendar-config.ts';
 import { createCalendar, type TradingCalendar } from '../core/calendar/calendar.ts';
 import { UsageError } from './errors.ts';
+import type { Logger } from '../ports/logger.ts';
+import { createLogger, type LogFormat } from '../adapters/log/logger.ts';
+import { Redactor, pemSecrets } from '../adapters/log/redact.ts';
+import fs from 'node:fs';
 
 export interface CliIO {
   env: RawEnv;
@@ -30,6 +34,7 @@ export class CliContext {
   private cachedEnv: AppEnv | undefined;
   private cachedConfig: IndexOpsConfig | undefined;
   private cachedCalendar: TradingCalendar | undefined;
+  private cachedRedactor: Redactor | undefined;
 
   constructor(
     readonly io: CliIO,
@@ -81,6 +86,18 @@ export class CliContext {
     return this.cachedCalendar;
   }
 
+  /** Masks every configured secret (key id, Massive key, private key material) in any text we print. */
+  get redactor(): Redactor {
+    this.cachedRedactor ??= secretsRedactor(this.rawEnv);
+    return this.cachedRedactor;
+  }
+
+  /** The run's logger: pino, stamped by `clock`, redacted; to stdout, or stderr when stdout carries JSON. */
+  logger(o: { clock: () => Clock; format?: LogFormat; quiet?: boolean; toStderr?: boolean }): Logger {
+    const write = o.toStderr ? (s: string) => this.io.err(s) : (s: string) => this.io.out(s);
+    return createLogger({ clock: o.clock, format: o.format ?? 'text', level: o.quiet ? 'warn' : 'info', write, redactor: this.redactor });
+  }
+
   out(text: string): void {
     this.io.out(text.endsWith('\n') ? text : text + '\n');
   }
@@ -88,4 +105,18 @@ export class CliContext {
   json(value: unknown): void {
     this.out(JSON.stringify(value, null, 2));
   }
+}
+
+/** The secret values of an environment: key id, Massive key, and the private key file's material if readable. */
+export function secretsRedactor(env: RawEnv): Redactor {
+  const secrets: (string | undefined)[] = [env.KALSHI_API_KEY_ID, env.POLYGON_API_KEY, env.MASSIVE_API_KEY];
+  const pemPath = env.KALSHI_PRIVATE_KEY_PEM_PATH?.trim();
+  if (pemPath) {
+    try {
+      secrets.push(...pemSecrets(fs.readFileSync(pemPath, 'utf8')));
+    } catch {
+      // unreadable key file: nothing of it can leak either
+    }
+  }
+  return new Redactor(secrets);
 }

@@ -3,7 +3,7 @@
  * `commands/<name>.ts` and exports `register(program, ctx)`; add one line below per command.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CliContext, type CliIO } from './context.ts';
+import { CliContext, secretsRedactor, type CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
 import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
@@ -28,10 +28,9 @@ const REGISTRARS: CommandRegistrar[] = [
   registerPrice,
 ];
 
-export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
-  let ctx: CliContext | undefined;
+export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {
   const program = new Command('kalshi-alpha');
-  const getCtx = () => (ctx ??= new CliContext(io, Boolean(program.opts().debug)));
+  const getCtx = () => (state.ctx ??= new CliContext(io, Boolean(program.opts().debug)));
   program
     .description("Maker-only paper trading of Kalshi's S&P 500 and Nasdaq-100 index ladders")
     .option('--debug', 'print stack traces on errors')
@@ -44,7 +43,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
 
 /** Runs the CLI in-process and returns the exit code (SPEC §2: 0 ok, 1 NO-GO/failed, 2 bad usage/input). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const state = { exitCode: 0 };
+  const state: { exitCode: number; ctx?: CliContext } = { exitCode: 0 };
   const program = buildProgram(io, state);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -56,8 +55,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const debug = argv.includes('--debug');
     const err = e as Error;
-    io.err(`kalshi-alpha: ${err.message}\n`);
-    if (debug && err.stack) io.err(err.stack + '\n');
+    // Every error text passes the secret redaction (an error may quote what a server sent back).
+    let redactor;
+    try {
+      redactor = state.ctx?.redactor ?? secretsRedactor(io.env);
+    } catch {
+      redactor = secretsRedactor(io.env);
+    }
+    io.err(redactor.mask(`kalshi-alpha: ${err.message}\n`));
+    if (debug && err.stack) io.err(redactor.mask(err.stack + '\n'));
     if (e instanceof UsageError || e instanceof InvalidArgumentError) return 2;
     if (e instanceof CheckFailed) return 1;
     return 1;

@@ -1,69 +1,85 @@
 /**
- * One series in one window, end to end (SPEC §6.1 per series): find the event → wait for start →
- * freshness gate → price + select + refresh quotes every cycle until freeze → cancel all → settle.
- * Drives the pure core through ports only; all waiting is on the injected clock.
+ * One series in one window, end to end (SPEC §6.1 per series): find the event → wait for start → gates
+ * and freshness → plan and act every cycle until the freeze → cancel everything → wait for the results.
+ *
+ * It drives the pure quoting state (core/quoting) through ports only: the venue and its stream, the
+ * spot source, the broker and its event stream, the gate (kill switch, cancel-all, maintenance), the
+ * journal. All waiting is on the injected clock. The same code runs live, in the simulator, offline and
+ * in replay; only the adapters behind the ports differ.
  */
-import type { Broker, OrderState } from '../ports/broker.ts';
+import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { SpotReading, SpotSource, QuoteJournal, TradingGate } from '../ports/trading.ts';
 import type { VenueMarketData, VenueStream, VenueStreamEvent } from '../ports/venue.ts';
 import type { FeeSchedule, LadderEvent, Market, OrderBook } from '../core/market.ts';
+import type { ModelSpec } from '../core/model/forecast.ts';
+import { forecast } from '../core/model/forecast.ts';
+import { priceMarket } from '../core/model/ladder-pricing.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
 import type { TradingWindow } from '../core/windows.ts';
-import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR } from '../core/units.ts';
-import { buildModelSpec, forecast, priceLadder } from '../core/model/index.ts';
-import type { CalibrationParams } from '../core/calibration/params.ts';
-import {
-  diffQuotes,
-  quotePolicy,
-  remainingLossBudgetPips,
-  selectQuotes,
-  slotKey,
-  type Quote,
-  type RestingQuote,
-} from '../core/quotes/index.ts';
+import { CENTI_PER_CONTRACT } from '../core/units.ts';
+import type { QuotePolicy, Quote } from '../core/quotes/select.ts';
+import type { RefreshAction } from '../core/quotes/refresh.ts';
 import { freshLogLine } from '../core/feed/freshness.ts';
-import type { IndexOpsConfig } from '../config/index-ops.ts';
-import type { DryBroker } from '../adapters/broker/dry-broker.ts';
-import type { PaperLedgerRecorder } from '../adapters/ledger/paper-recorder.ts';
-import type { PaperEvent } from '../core/paper/types.ts';
-import type { SpotReading, SpotSource } from './spot.ts';
-
-export interface EngineLog {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+import type { FeedName } from '../core/feed/feed-name.ts';
+import type { DayRisk } from '../core/quoting/risk.ts';
+import {
+  applyBrokerEvent,
+  liveOrders,
+  markCancelPending,
+  markUnknown,
+  newQuotingState,
+  planQuotes,
+  quotedMarkets,
+  recordIntent,
+  recordResult,
+  resolveLookup,
+  unknownOrders,
+  type SeriesQuotingState,
+} from '../core/quoting/state.ts';
 
 export interface SeriesWindowDeps {
   clock: Clock;
   venue: VenueMarketData;
-  /** Live books/trades/lifecycle. Without it books are polled over REST each cycle. */
-  stream?: VenueStream;
+  /** Books, trades and lifecycle (a websocket, or a polling adapter over the REST market data). */
+  stream: VenueStream;
   spot: SpotSource;
   broker: Broker;
-  /** Dry mode: the paper broker and its ledger recorder (the engine describes each quote before placing). */
-  paper?: { broker: DryBroker; recorder: PaperLedgerRecorder };
-  killSwitch: () => boolean;
-  config: IndexOpsConfig;
-  calibration: CalibrationParams | null;
-  dayTags?: readonly string[];
-  /** Fees when neither the event nor the series publishes them (offline `configs/fees.json`). */
-  fallbackFees?: FeeSchedule;
-  /** Realised PnL of the day so far in pips, for the daily loss cap. */
-  realizedPnlPips?: () => number;
-  log: EngineLog;
+  journal: QuoteJournal;
+  gate: TradingGate;
+  /** The event's fee schedule (one source for quotes and paper fills). */
+  fees: (event: LadderEvent) => Promise<FeeSchedule>;
+  /** The model for this event's markets at this spot (calibration of the event's target). */
+  model: (event: LadderEvent, spot: number) => ModelSpec;
+  policy: QuotePolicy;
+  risk: DayRisk;
+  log: Logger;
   signal?: AbortSignal;
+  /** A quoting state restored from a hot-restart snapshot (same window and series). */
+  restored?: SeriesQuotingState;
+  /** Called after every change of the quoting state (snapshots, orders.json). */
+  onStateChange?: (s: SeriesQuotingState) => void;
 }
 
 export interface SeriesWindowOptions {
   /** Time between quote refreshes (default 1000 ms; the kill switch is honoured within one cycle). */
   requoteIntervalMs?: number;
-  /** After the target, wait this long for the exchange's result to settle fills (0 = do not wait). */
+  /** After the target, wait this long for the exchange's results (0 = do not wait). */
   settleTimeoutMs?: number;
   settlePollMs?: number;
+  /** Retry period while the event cannot be listed (network trouble) before the window starts. */
+  discoverRetryMs?: number;
 }
 
 export type SeriesWindowStatus = 'completed' | 'not_listed' | 'aborted' | 'error';
+
+export interface EvGap {
+  /** Largest |EV(polygon) − EV(massive)| over the market's quotes, cents. */
+  maxCents: number;
+  meanCents: number;
+  n: number;
+}
 
 export interface SeriesWindowResult {
   windowId: string;
@@ -78,15 +94,18 @@ export interface SeriesWindowResult {
   fills: number;
   filledContracts: number;
   settledMarkets: number;
-  /** Realised PnL after fees of settled paper orders, dollars. */
+  /** Realised PnL after fees of settled fills, dollars. */
   pnlUsd: number;
   freshPassed: boolean;
   staleCycles: number;
-  killSwitchCycles: number;
+  /** Cycles in which the gate blocked quoting, by reason (kill_switch, cancel_all:…, maintenance…). */
+  blockedCycles: Record<string, number>;
+  /** Orders still live after the freeze's cancel-all (must be 0). */
+  outstandingAfterFreeze: number;
+  /** ΔEV parity per quoted market, priced off each feed (SPEC §7.5 ev_gap). */
+  evGap: Record<string, EvGap>;
   error?: string;
 }
-
-const ACTIVE_STATUSES = new Set(['active']);
 
 /** Runs one series through one window. Never throws for trading errors: they are in the result. */
 export async function runSeriesWindow(
@@ -99,36 +118,30 @@ export async function runSeriesWindow(
   try {
     await run.execute();
   } catch (e) {
-    if (deps.signal?.aborted) run.result.status = 'aborted';
-    else {
+    if (deps.signal?.aborted) {
+      run.result.status = 'aborted';
+      await run.cancelOwn('shutdown');
+    } else {
       run.result.status = 'error';
       run.result.error = (e as Error).message;
-      deps.log.error('window failed', { window: window.id, series, error: (e as Error).message });
+      deps.log.error({ window: window.id, series, err: e }, 'window failed');
+      await run.cancelOwn('window_error');
     }
-    await run.safeCancelAll('window_error');
   } finally {
     run.dispose();
   }
-  return run.result;
+  return run.finish();
 }
 
 class SeriesWindowRun {
   readonly result: SeriesWindowResult;
+  readonly state: SeriesQuotingState;
   private event: LadderEvent | undefined;
-  private markets: Market[] = [];
   private fees: FeeSchedule | undefined;
-  private readonly revisions = new Map<string, number>();
-  private readonly orderRevision = new Map<string, number>();
-  private readonly ownIds = new Set<string>();
-  private readonly quotedMarkets = new Set<string>();
-  /** Filled contracts per market (absolute) and worst-case loss of filled positions, for risk caps. */
-  private readonly filledByMarket = new Map<string, number>();
-  private openWorstPips = 0;
-  private pnlMicros = 0;
-  private readonly settled = new Set<string>();
   private readonly unsubscribers: (() => void)[] = [];
   private readonly requoteMs: number;
-  private lastSpot: SpotReading | undefined;
+  private readonly log: Logger;
+  private lastBlock: string | undefined;
 
   constructor(
     private readonly window: TradingWindow,
@@ -137,6 +150,9 @@ class SeriesWindowRun {
     private readonly opts: SeriesWindowOptions,
   ) {
     this.requoteMs = opts.requoteIntervalMs ?? 1000;
+    this.log = deps.log.child({ series, window: window.label });
+    this.state = deps.restored ?? newQuotingState(window.id, series);
+    deps.risk.register(this.state);
     this.result = {
       windowId: window.id,
       series,
@@ -152,8 +168,16 @@ class SeriesWindowRun {
       pnlUsd: 0,
       freshPassed: false,
       staleCycles: 0,
-      killSwitchCycles: 0,
+      blockedCycles: {},
+      outstandingAfterFreeze: 0,
+      evGap: {},
     };
+    // Broker events first: fills that arrive while we are still discovering must not be missed.
+    this.unsubscribers.push(
+      deps.broker.onEvent((e) => {
+        if (applyBrokerEvent(this.state, e, this.now)) this.changed();
+      }),
+    );
   }
 
   private get now(): number {
@@ -161,206 +185,174 @@ class SeriesWindowRun {
   }
 
   async execute(): Promise<void> {
-    const { log } = this.deps;
     this.event = await this.discover();
     if (!this.event) {
       this.result.status = 'not_listed';
-      log.warn('event not listed', { window: this.window.id, series: this.series });
+      this.log.warn({ window_id: this.window.id }, 'event not listed');
       return;
     }
-    this.result.eventTicker = this.event.eventTicker;
-    this.markets = this.event.markets;
-    this.result.markets = this.markets.length;
-    this.fees = this.event.fees ?? (await this.deps.venue.seriesFees(this.series).catch(() => undefined)) ?? this.deps.fallbackFees;
-    if (!this.fees) throw new Error(`no fee schedule for ${this.series} (exchange did not publish one and configs/fees.json has none)`);
-    this.wirePaperEvents();
-    this.wireStream();
-    log.info('window ready', { window: this.window.id, series: this.series, event: this.event.eventTicker, markets: this.markets.length });
+    const event = this.event;
+    this.state.eventTicker = event.eventTicker;
+    this.result.eventTicker = event.eventTicker;
+    this.result.markets = event.markets.length;
+    this.fees = await this.deps.fees(event);
+    this.wireStream(event);
+    this.log.info({ event: event.eventTicker, markets: event.markets.length }, 'window ready');
 
     await this.sleepUntil(this.window.startMs);
     while (this.now < this.window.freezeMs) {
       this.checkAborted();
       await this.cycle();
-      const next = Math.min(this.now + this.requoteMs, this.window.freezeMs);
-      await this.sleepUntil(next);
+      this.changed();
+      await this.sleepUntil(Math.min(this.now + this.requoteMs, this.window.freezeMs));
     }
-    await this.safeCancelAll('freeze');
-    log.info('window frozen: all orders cancelled', { window: this.window.id, series: this.series, quotes: this.result.quotesPlaced, fills: this.result.fills });
+    await this.cancelOwn('freeze');
+    this.result.outstandingAfterFreeze = liveOrders(this.state).length;
+    if (this.result.outstandingAfterFreeze > 0) {
+      this.log.error({ outstanding: this.result.outstandingAfterFreeze }, 'orders still outstanding after the freeze');
+    }
+    this.log.info({ quotes: this.state.counters.quotesPlaced, fills: this.state.counters.fills }, 'window frozen: all orders cancelled');
     await this.awaitSettlement();
   }
 
+  /** The event settling at the window's target; retried while the venue cannot answer, until the freeze. */
   private async discover(): Promise<LadderEvent | undefined> {
     const t = this.window.targetMs;
-    const events = await this.deps.venue.listEvents({ series: this.series, minCloseMs: t - 60_000, maxCloseMs: t + 60_000 });
-    // The event's own close_time is the target of record; prefer the exact match.
-    return events.find((e) => e.closeTimeMs === t) ?? events[0];
-  }
-
-  private wirePaperEvents(): void {
-    const paper = this.deps.paper;
-    if (!paper) return;
-    this.unsubscribers.push(paper.broker.onEvents((events) => this.onPaperEvents(events)));
-  }
-
-  private onPaperEvents(events: PaperEvent[]): void {
-    for (const e of events) {
-      if (!this.ownIds.has(e.order.clientOrderId)) continue;
-      if (e.type === 'rejected') this.result.rejects++;
-      else if (e.type === 'fill') {
-        this.result.fills++;
-        this.result.filledContracts += e.fill.size / CENTI_PER_CONTRACT;
-        const t = e.fill.marketTicker;
-        this.filledByMarket.set(t, (this.filledByMarket.get(t) ?? 0) + e.fill.size);
-        const atRisk = e.fill.side === 'buy' ? e.fill.price : PIPS_PER_DOLLAR - e.fill.price;
-        this.openWorstPips += Math.ceil((atRisk * e.fill.size) / CENTI_PER_CONTRACT) + e.fill.feePips;
-      } else if (e.type === 'settled') {
-        this.pnlMicros += e.settlement.pnlMicros;
-        this.settled.add(e.settlement.marketTicker);
+    for (;;) {
+      try {
+        const events = await this.deps.venue.listEvents({ series: this.series, minCloseMs: t - 60_000, maxCloseMs: t + 60_000 });
+        // The event's own close_time is the target of record; prefer the exact match.
+        return events.find((e) => e.closeTimeMs === t) ?? events[0];
+      } catch (e) {
+        if (this.deps.signal?.aborted || this.now >= this.window.freezeMs) throw e;
+        this.log.warn({ err: e }, 'event discovery failed; retrying');
+        await this.sleepUntil(Math.min(this.now + (this.opts.discoverRetryMs ?? 5_000), this.window.freezeMs));
       }
     }
   }
 
-  private wireStream(): void {
-    const { stream, paper } = this.deps;
-    if (!stream) return;
-    const tickers = this.markets.map((m) => m.ticker);
+  private wireStream(event: LadderEvent): void {
+    const { stream } = this.deps;
+    const tickers = event.markets.map((m) => m.ticker);
     const mine = new Set(tickers);
-    if (paper) {
-      this.unsubscribers.push(
-        stream.on((e: VenueStreamEvent) => {
-          const t = tickerOf(e);
-          if (t === undefined || mine.has(t)) paper.broker.onStreamEvent(e);
-        }),
-      );
-    }
+    this.unsubscribers.push(
+      stream.on((e: VenueStreamEvent) => {
+        if (e.kind !== 'lifecycle' || !mine.has(e.update.ticker) || !e.update.result) return;
+        if (e.update.kind === 'determined' || e.update.kind === 'settled') this.onResult(e.update.ticker, e.update.result);
+      }),
+    );
     stream.watchBooks(tickers);
     stream.watchTrades(tickers);
     stream.watchLifecycle();
     this.unsubscribers.push(() => stream.unwatchBooks(tickers));
   }
 
-  /** One refresh: kill switch → freshness → books → price → select → diff → act. */
+  private onResult(ticker: string, result: 'yes' | 'no'): void {
+    if (ticker in this.state.results) return;
+    recordResult(this.state, ticker, result);
+    this.deps.broker.marketResult(ticker, result);
+    this.changed();
+  }
+
+  /** One refresh: gate → unknown orders → freshness → books → plan → act. */
   private async cycle(): Promise<void> {
     this.result.cycles++;
-    const { log } = this.deps;
-    if (this.deps.killSwitch()) {
-      this.result.killSwitchCycles++;
-      if (this.result.killSwitchCycles === 1) log.warn('kill switch engaged: cancelling all and quoting nothing', { window: this.window.id, series: this.series });
-      await this.safeCancelAll('kill_switch');
+    const blocked = this.deps.gate.blocked(this.now);
+    if (blocked) {
+      this.result.blockedCycles[blocked.reason] = (this.result.blockedCycles[blocked.reason] ?? 0) + 1;
+      if (this.lastBlock !== blocked.reason) this.log.warn({ reason: blocked.reason }, 'quoting blocked: cancelling and quoting nothing');
+      this.lastBlock = blocked.reason;
+      await this.cancelOwn(blocked.reason);
       return;
     }
+    if (this.lastBlock) this.log.info({ was: this.lastBlock }, 'quoting unblocked');
+    this.lastBlock = undefined;
+    // Never act around an order whose outcome is unknown: ask the venue first.
+    if (!(await this.resolveUnknown())) return;
+
     const strict = this.now >= this.window.strictMs;
     const symbol = SERIES[this.series].symbol;
     const spot = this.deps.spot.read(symbol, strict, this.now);
-    this.lastSpot = spot;
     if (!spot.ok || spot.value === undefined) {
       this.result.staleCycles++;
       if (this.result.staleCycles === 1 || this.result.staleCycles % 30 === 0) {
-        log.warn('feed not fresh: quoting paused', { window: this.window.id, series: this.series, reason: spot.reason, age_ms: spot.ageMs, strict });
+        this.log.warn({ reason: spot.reason, age_ms: spot.ageMs, strict }, 'feed not fresh: quoting paused');
       }
       // In the final minute (or on a stand-down) resting quotes must not sit on a stale price.
-      if (strict || spot.reason === 'stand_down') await this.safeCancelAll(`stale_feed:${spot.reason ?? 'stale'}`);
+      if (strict || spot.reason === 'stand_down') await this.cancelOwn(`stale_feed:${spot.reason ?? 'stale'}`);
       return;
     }
     if (!this.result.freshPassed) {
       this.result.freshPassed = true;
-      if (spot.bypassed) log.info(`WS gating bypassed (offline) window=${this.window.label}`, { series: this.series });
-      else log.info(freshLogLine(spot.ageMs ?? 0, strict, this.window.label), { series: this.series, active_feed: spot.activeFeed });
+      if (spot.bypassed) this.log.info(`WS gating bypassed (offline) window=${this.window.label}`);
+      else this.log.info({ active_feed: spot.activeFeed }, freshLogLine(spot.ageMs ?? 0, strict, this.window.label));
     }
 
-    const books = await this.books();
-    const live = this.markets.filter((m) => ACTIVE_STATUSES.has(m.status) && books.has(m.ticker) && m.closeTimeMs > this.now);
-    const minutes = (this.window.targetMs - this.now) / 60_000;
-    const spec = buildModelSpec({
-      calibration: this.deps.calibration,
-      config: this.deps.config.model,
+    const event = this.event!;
+    const model = this.deps.model(event, spot.value);
+    const plan = planQuotes(this.state, {
+      event,
+      books: this.books(event),
       spot: spot.value,
-      dayTags: this.deps.dayTags,
-    });
-    const f = forecast(spot.value, minutes, spec);
-    const pricing = priceLadder(live, f);
-    const resting = await this.resting();
-    const policy = quotePolicy(this.deps.config);
-    let windowContracts = 0;
-    for (const v of this.filledByMarket.values()) windowContracts += v;
-    const lossBudgetPips = remainingLossBudgetPips(
-      this.deps.config.risk.daily_loss_cap_usd,
-      (this.deps.realizedPnlPips?.() ?? 0) + Math.round(this.pnlMicros / 100),
-      this.openWorstPips,
-    );
-    const selection = selectQuotes({
-      windowId: this.window.id,
-      markets: live,
-      pricing,
-      books,
+      nowMs: this.now,
+      model,
       fees: this.fees!,
-      policy,
-      exposure: { marketContracts: this.filledByMarket, windowContracts, lossBudgetPips },
-      resting,
-      revisions: this.revisions,
+      policy: this.deps.policy,
+      lossBudgetPips: this.deps.risk.budgetPips(this.state),
     });
-    // Resting orders in markets that dropped out of `live` (book lost, market closed) are not desired.
-    await this.act(diffQuotes(resting, selection.quotes), live, spot);
+    await this.act(plan.actions, plan.live, spot, model);
   }
 
-  private async books(): Promise<Map<string, OrderBook>> {
+  private books(event: LadderEvent): Map<string, OrderBook> {
     const out = new Map<string, OrderBook>();
-    const { stream, venue, paper } = this.deps;
-    if (stream) {
-      for (const m of this.markets) {
-        const b = stream.book(m.ticker);
-        if (b) out.set(m.ticker, b);
+    for (const m of event.markets) {
+      const b = this.deps.stream.book(m.ticker);
+      if (b) out.set(m.ticker, b);
+    }
+    return out;
+  }
+
+  /** Looks up every order whose send failed without an answer; false while any stays unknown. */
+  private async resolveUnknown(): Promise<boolean> {
+    const unknown = unknownOrders(this.state);
+    for (const o of unknown) {
+      try {
+        const found = await this.deps.broker.lookup(o.clientOrderId, o.marketTicker);
+        resolveLookup(this.state, o.clientOrderId, found, this.now);
+        this.log.info({ client_order_id: o.clientOrderId, status: found?.status ?? 'not_received' }, 'order outcome resolved');
+      } catch (e) {
+        this.log.warn({ client_order_id: o.clientOrderId, err: e }, 'order outcome still unknown; not quoting');
+        return false;
       }
-      return out;
     }
-    const tickers = this.markets.map((m) => m.ticker);
-    const polled = await venue.getOrderBooks(tickers);
-    for (const b of polled) {
-      out.set(b.ticker, b);
-      paper?.broker.onBook(b);
-    }
-    return out;
+    if (unknown.length > 0) this.changed();
+    return true;
   }
 
-  private async resting(): Promise<RestingQuote[]> {
-    const open = await this.deps.broker.openOrders();
-    const out: RestingQuote[] = [];
-    for (const o of open) {
-      if (!this.ownIds.has(o.clientOrderId) || o.status !== 'resting') continue;
-      out.push({
-        marketTicker: o.marketTicker,
-        side: o.side,
-        price: o.price,
-        size: o.size - o.filled,
-        clientOrderId: o.clientOrderId,
-        revision: this.orderRevision.get(o.clientOrderId) ?? 0,
-      });
-    }
-    return out;
-  }
-
-  private async act(actions: ReturnType<typeof diffQuotes>, live: Market[], spot: SpotReading): Promise<void> {
+  private async act(actions: RefreshAction[], live: Market[], spot: SpotReading, model: ModelSpec): Promise<void> {
     const byTicker = new Map(live.map((m) => [m.ticker, m]));
     for (const a of actions) {
       if (a.kind === 'cancel' || a.kind === 'replace') {
         await this.cancel(a.order.clientOrderId, a.kind === 'cancel' ? a.reason : 'replaced');
       }
       if (a.kind === 'place' || a.kind === 'replace') {
-        // Checked before every order, not only per cycle (SPEC §6.5).
-        if (this.deps.killSwitch() || this.now >= this.window.freezeMs) return;
+        if (!this.mayPlace()) return;
         const m = byTicker.get(a.quote.marketTicker);
-        if (m) await this.place(a.quote, m, spot);
+        if (m) await this.place(a.quote, m, spot, model);
       }
     }
   }
 
-  private async place(q: Quote, m: Market, spot: SpotReading): Promise<void> {
-    const { broker, paper } = this.deps;
-    this.ownIds.add(q.clientOrderId);
-    this.orderRevision.set(q.clientOrderId, q.revision);
-    const slot = slotKey(q.marketTicker, q.side);
-    this.revisions.set(slot, Math.max(this.revisions.get(slot) ?? 0, q.revision + 1));
-    paper?.recorder.describe(q.clientOrderId, {
+  /** Checked before every order, not only per cycle (SPEC §6.3, §6.5): gate, freeze, freshness. */
+  private mayPlace(): boolean {
+    const now = this.now;
+    if (now >= this.window.freezeMs || this.deps.gate.blocked(now)) return false;
+    return this.deps.spot.read(SERIES[this.series].symbol, now >= this.window.strictMs, now).ok;
+  }
+
+  private async place(q: Quote, m: Market, spot: SpotReading, model: ModelSpec): Promise<void> {
+    const { broker, journal } = this.deps;
+    journal.describe(q.clientOrderId, {
       series: this.series,
       window: this.window.id,
       market: m,
@@ -368,71 +360,89 @@ class SeriesWindowRun {
       fillProb: null,
       modelProb: q.modelProb,
       activeFeed: spot.activeFeed,
-      feedAgeMs: spot.ageMs,
+      feedAgeMs: spot.ageMs === null ? null : Math.round(spot.ageMs),
     });
-    const state: OrderState = await broker.place({
-      clientOrderId: q.clientOrderId,
-      marketTicker: q.marketTicker,
-      side: q.side,
-      price: q.price,
-      size: q.size,
-      postOnly: true,
-    });
-    if (state.status === 'rejected') {
-      this.deps.log.warn('order rejected', { window: this.window.id, market: q.marketTicker, side: q.side, reason: state.reason });
-      if (!paper) this.result.rejects++;
-      return;
+    recordIntent(this.state, q, this.now);
+    this.changed();
+    this.noteEvGap(m, model);
+    try {
+      const st = await broker.place({ clientOrderId: q.clientOrderId, marketTicker: q.marketTicker, side: q.side, price: q.price, size: q.size, postOnly: true });
+      if (st.status === 'rejected') this.log.warn({ market: q.marketTicker, side: q.side, reason: st.reason }, 'order rejected');
+    } catch (e) {
+      markUnknown(this.state, q.clientOrderId, this.now);
+      this.changed();
+      this.log.error({ client_order_id: q.clientOrderId, market: q.marketTicker, err: e }, 'order send failed: outcome unknown, will look it up');
     }
-    this.result.quotesPlaced++;
-    this.quotedMarkets.add(q.marketTicker);
   }
 
   private async cancel(clientOrderId: string, reason: string): Promise<void> {
-    const s = await this.deps.broker.cancel(clientOrderId, reason);
-    if (s && s.status === 'canceled') this.result.cancels++;
+    markCancelPending(this.state, clientOrderId, this.now);
+    try {
+      const st = await this.deps.broker.cancel(clientOrderId, reason);
+      if (st) resolveLookup(this.state, clientOrderId, st, this.now);
+    } catch (e) {
+      markUnknown(this.state, clientOrderId, this.now);
+      this.log.error({ client_order_id: clientOrderId, reason, err: e }, 'cancel failed: outcome unknown, will look it up');
+    }
+    this.changed();
   }
 
-  /** Cancels every resting order of this window/series (never other windows' orders). */
-  async safeCancelAll(reason: string): Promise<void> {
-    try {
-      const open = await this.deps.broker.openOrders();
-      for (const o of open) {
-        if (o.status === 'resting' && this.ownIds.has(o.clientOrderId)) await this.cancel(o.clientOrderId, reason);
+  /** Cancels every live order of this window/series (never other windows' orders). */
+  async cancelOwn(reason: string): Promise<void> {
+    for (const o of liveOrders(this.state)) {
+      if (o.status === 'unknown') {
+        try {
+          const found = await this.deps.broker.lookup(o.clientOrderId, o.marketTicker);
+          resolveLookup(this.state, o.clientOrderId, found, this.now);
+          if (!found || found.status !== 'resting') continue;
+        } catch (e) {
+          this.log.error({ client_order_id: o.clientOrderId, err: e }, 'cancel-all: lookup failed');
+          continue;
+        }
       }
-    } catch (e) {
-      this.deps.log.error('cancel-all failed', { window: this.window.id, series: this.series, reason, error: (e as Error).message });
+      await this.cancel(o.clientOrderId, reason);
     }
   }
 
-  /**
-   * Waits (bounded) for the exchange's results of every market we quoted, settling paper fills (and
-   * recording unfilled quotes' outcomes, which the scoreboard's calibration needs).
-   */
+  /** ΔEV parity (SPEC §7.5): the same market priced off each feed's latest value. */
+  private noteEvGap(m: Market, model: ModelSpec): void {
+    const perFeed = this.deps.spot.perFeed?.(SERIES[this.series].symbol);
+    if (!perFeed) return;
+    const values = (['polygon', 'massive'] as FeedName[]).map((f) => perFeed[f]).filter((v): v is number => v !== undefined);
+    if (values.length < 2) return;
+    const minutes = (this.event!.closeTimeMs - this.now) / 60_000;
+    const ps = values.map((v) => {
+      const p = priceMarket(m, forecast(v, minutes, model));
+      return p.ok ? p.pYes : undefined;
+    });
+    if (ps[0] === undefined || ps[1] === undefined) return;
+    // EV of a maker quote is p − price − fee (or its mirror): the feeds move it by their gap in p.
+    const gapCents = Math.abs(ps[0] - ps[1]) * 100;
+    const g = (this.result.evGap[m.ticker] ??= { maxCents: 0, meanCents: 0, n: 0 });
+    g.n++;
+    g.meanCents += (gapCents - g.meanCents) / g.n;
+    g.maxCents = Math.max(g.maxCents, gapCents);
+  }
+
+  /** Waits (bounded) for the results of every market we quoted, polling the venue as a fallback to the stream. */
   private async awaitSettlement(): Promise<void> {
     const timeout = this.opts.settleTimeoutMs ?? 0;
-    const paper = this.deps.paper;
-    const traded = [...this.quotedMarkets];
-    if (timeout > 0 && paper && traded.length > 0) {
-      const deadline = this.window.targetMs + timeout;
-      const poll = this.opts.settlePollMs ?? 5_000;
-      await this.sleepUntil(this.window.targetMs);
-      while (this.now < deadline && traded.some((t) => !this.settled.has(t))) {
-        for (const t of traded) {
-          if (this.settled.has(t)) continue;
-          const m = await this.deps.venue.getMarket(t).catch(() => undefined);
-          if (m?.result) paper.broker.settle(t, m.result);
-        }
-        if (traded.every((t) => this.settled.has(t))) break;
-        await this.sleepUntil(Math.min(deadline, this.now + poll));
+    const traded = quotedMarkets(this.state);
+    if (timeout <= 0 || traded.length === 0) return;
+    const deadline = this.window.targetMs + timeout;
+    const poll = this.opts.settlePollMs ?? 5_000;
+    const pending = () => traded.filter((t) => !(t in this.state.results));
+    await this.sleepUntil(this.window.targetMs);
+    while (this.now < deadline && pending().length > 0) {
+      for (const t of pending()) {
+        const m = await this.deps.venue.getMarket(t).catch(() => undefined);
+        if (m?.result) this.onResult(t, m.result);
       }
-      if (traded.some((t) => !this.settled.has(t))) {
-        this.deps.log.warn('settlement not known yet; fills stay open in the ledger', { window: this.window.id, series: this.series });
-      } else {
-        this.deps.log.info('settled', { window: this.window.id, series: this.series, markets: traded.length, pnl_usd: this.pnlMicros / 1_000_000 });
-      }
+      if (pending().length === 0) break;
+      await this.sleepUntil(Math.min(deadline, this.now + poll));
     }
-    this.result.settledMarkets = this.settled.size;
-    this.result.pnlUsd = this.pnlMicros / 1_000_000;
+    if (pending().length > 0) this.log.warn({ unsettled: pending().length }, 'settlement not known yet; fills stay open in the ledger');
+    else this.log.info({ markets: traded.length, pnl_usd: this.state.realizedPnlMicros / 1_000_000 }, 'settled');
   }
 
   private async sleepUntil(ms: number): Promise<void> {
@@ -444,28 +454,25 @@ class SeriesWindowRun {
     if (this.deps.signal?.aborted) throw this.deps.signal.reason ?? new Error('aborted');
   }
 
+  private changed(): void {
+    this.deps.onStateChange?.(this.state);
+  }
+
+  finish(): SeriesWindowResult {
+    const c = this.state.counters;
+    Object.assign(this.result, {
+      quotesPlaced: c.quotesPlaced,
+      cancels: c.cancels,
+      rejects: c.rejects,
+      fills: c.fills,
+      filledContracts: c.filledContracts / CENTI_PER_CONTRACT,
+      settledMarkets: Object.keys(this.state.results).filter((t) => quotedMarkets(this.state).includes(t)).length,
+      pnlUsd: this.state.realizedPnlMicros / 1_000_000,
+    });
+    return this.result;
+  }
+
   dispose(): void {
     for (const u of this.unsubscribers.splice(0)) u();
   }
-
-  /** The last spot reading (for monitors / the supervisor). */
-  get spot(): SpotReading | undefined {
-    return this.lastSpot;
-  }
 }
-
-function tickerOf(e: VenueStreamEvent): string | undefined {
-  switch (e.kind) {
-    case 'book':
-      return e.book.ticker;
-    case 'book_stale':
-      return e.ticker;
-    case 'trade':
-      return e.trade.ticker;
-    case 'lifecycle':
-      return e.update.ticker;
-    default:
-      return undefined;
-  }
-}
-

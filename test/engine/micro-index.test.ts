@@ -6,46 +6,47 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runMicroIndex, type MicroIndexOptions } from '../../src/app/micro-index.ts';
+import { microIndexWindow, runMicroIndex, virtualStart, type MicroIndexOptions } from '../../src/app/micro-index.ts';
 import { createCalendar } from '../../src/core/calendar/calendar.ts';
 import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { resolvePaths } from '../../src/config/paths.ts';
-import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
-import type { EngineLog } from '../../src/engine/series-window.ts';
-import type { Clock } from '../../src/ports/clock.ts';
+import type { SeriesCode } from '../../src/core/series.ts';
 import { tempHome, cli } from '../helpers/cli.ts';
+import { captureLog } from '../helpers/log.ts';
 
 const repoFixtures = path.resolve(import.meta.dirname, '../../fixtures');
 
-function setup(onClock?: (c: Clock) => void) {
+const config = defaultIndexOps();
+const calendar = createCalendar();
+
+/** A run at `nowIso` on a virtual clock the test owns (speed 0: driven as fast as possible). */
+function setup(o: { series?: SeriesCode; nowIso?: string; speed?: number; source?: 'offline' | 'sim' } = {}) {
   const home = tempHome('ka-mi-');
   const paths = { ...resolvePaths(home), fixturesDir: repoFixtures };
-  const lines: string[] = [];
-  const log: EngineLog = {
-    info: (m) => lines.push(`INFO ${m}`),
-    warn: (m) => lines.push(`WARN ${m}`),
-    error: (m) => lines.push(`ERROR ${m}`),
-  };
-  const ctx = { paths, config: defaultIndexOps(), calendar: createCalendar(), env: {}, rawEnv: {}, clock: new SystemClock(), log, onClock };
-  return { home, paths, ctx, lines };
+  const refNow = Date.parse(o.nowIso ?? '2026-11-20T09:40:00-05:00');
+  const series = o.series ?? 'INXU';
+  const window = microIndexWindow(refNow, series, { calendar, config });
+  const clock = new VirtualClock(virtualStart(refNow, window, o.source === 'sim' ? 20_000 : 1_000), { speed: o.speed ?? 0 });
+  const { log, lines } = captureLog(clock);
+  const ctx = { paths, config, calendar, env: {}, rawEnv: {}, clock, log };
+  const options = (over: Partial<MicroIndexOptions> = {}): MicroIndexOptions => ({
+    series,
+    source: o.source ?? 'offline',
+    window,
+    broker: 'dry',
+    seed: 20261120,
+    killSwitchFile: '/nonexistent/kill_switch',
+    settle: true,
+    ...over,
+  });
+  return { home, paths, ctx, lines, clock, options };
 }
 
-const base = (over: Partial<MicroIndexOptions>): MicroIndexOptions => ({
-  series: 'INXU',
-  source: 'offline',
-  nowMs: Date.parse('2026-11-20T09:40:00-05:00'),
-  speed: 0,
-  broker: 'dry',
-  seed: 20261120,
-  killSwitchFile: '/nonexistent/kill_switch',
-  settle: true,
-  ...over,
-});
-
 test('offline: one window end to end; every quote is cancelled by the freeze; nothing rests past it', async () => {
-  const { ctx, paths } = setup();
-  const out = await runMicroIndex(base({}), ctx);
+  const { ctx, paths, options } = setup();
+  const out = await runMicroIndex(options(), ctx);
   const r = out.result;
   assert.equal(r.status, 'completed');
   assert.equal(out.window.id, '2026-11-20/hourly-1000');
@@ -76,13 +77,12 @@ test('offline: one window end to end; every quote is cancelled by the freeze; no
 });
 
 test('offline: the kill switch mid-window cancels within one cycle and no quote follows it', async () => {
-  const { ctx, paths, home, lines } = setup((clock) => {
-    clock.setTimeout(() => fs.writeFileSync(killFile, 'drill'), armAt - clock.now());
-  });
+  const { ctx, paths, home, lines, clock, options } = setup();
   const killFile = path.join(home, 'kill_switch');
   const armAt = Date.parse('2026-11-20T09:50:00-05:00');
-  const out = await runMicroIndex(base({ killSwitchFile: killFile }), ctx);
-  assert.ok(out.result.killSwitchCycles > 0);
+  clock.setTimeout(() => fs.writeFileSync(killFile, 'drill'), armAt - clock.now());
+  const out = await runMicroIndex(options({ killSwitchFile: killFile }), ctx);
+  assert.ok((out.result.blockedCycles['kill_switch'] ?? 0) > 0);
   const { records } = readLedgerFile(paths.ledger);
   const quotes = records.filter((x) => x.type === 'quote');
   assert.ok(quotes.some((q) => q.ts_ms < armAt), 'quoted before the kill switch');
@@ -99,16 +99,13 @@ test('offline: the kill switch mid-window cancels within one cycle and no quote 
 });
 
 test('sim: real signed Kalshi REST+WS and Massive feeds on loopback; quotes, fresh gate, settlement', async () => {
-  const { ctx, paths, lines } = setup();
-  const out = await runMicroIndex(
-    base({ source: 'sim', speed: 20, nowMs: Date.parse('2026-11-20T09:57:30-05:00'), series: 'NASDAQ100U' }),
-    ctx,
-  );
+  const { ctx, paths, lines, clock, options } = setup({ source: 'sim', speed: 20, nowIso: '2026-11-20T09:57:30-05:00', series: 'NASDAQ100U' });
+  const out = await runMicroIndex(options(), ctx).finally(() => clock.dispose());
   const r = out.result;
   assert.equal(r.status, 'completed', r.error);
   assert.equal(r.eventTicker, 'KXNASDAQ100U-26NOV20H1000');
   assert.ok(r.freshPassed);
-  assert.ok(lines.some((l) => /^INFO fresh WS ok age=\d+ms strict=(true|false) window=hourly-1000$/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => / INFO fresh WS ok age=\d+ms strict=(true|false) window=hourly-1000( |$)/.test(l)), lines.join('\n'));
   assert.ok(r.quotesPlaced > 0);
   const { records } = readLedgerFile(paths.ledger);
   const quotes = records.filter((x) => x.type === 'quote');

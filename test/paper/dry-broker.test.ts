@@ -119,9 +119,9 @@ test('dry broker: idempotent place and a rejected post-only cross leave no ledge
   assert.deepEqual(seen.map((e) => e.type), ['accepted', 'rejected']);
   assert.deepEqual(readLedgerFile(file).records.map((r) => r.type), ['quote']);
   assert.equal(recorder.pending, 1);
-  const c = await broker.cancel('x');
+  const c = await broker.cancel('x', 'canceled');
   assert.equal(c!.status, 'canceled');
-  assert.equal(await broker.cancel('unknown'), undefined);
+  assert.equal(await broker.cancel('unknown', 'canceled'), undefined);
   done();
 });
 

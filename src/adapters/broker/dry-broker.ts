@@ -7,7 +7,7 @@
  * Every operation hands its events (accepted, rejected, fill, canceled, settled) to the listeners in
  * one batch, synchronously, before it returns — so a ledger listener has made them durable by then.
  */
-import type { Broker, OrderIntent, OrderState } from '../../ports/broker.ts';
+import type { Broker, BrokerEvent, OrderIntent, OrderState } from '../../ports/broker.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { LifecycleUpdate, VenueStreamEvent } from '../../ports/venue.ts';
 import type { OrderBook, Trade } from '../../core/market.ts';
@@ -29,6 +29,7 @@ export class DryBroker implements Broker {
   private readonly clock: Clock;
   private readonly exchange: PaperExchange;
   private readonly listeners = new Set<PaperEventsListener>();
+  private readonly eventListeners = new Set<(e: BrokerEvent) => void>();
 
   constructor(options: DryBrokerOptions) {
     this.clock = options.clock;
@@ -39,6 +40,20 @@ export class DryBroker implements Broker {
   onEvents(listener: PaperEventsListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The Broker port's event stream (placed, filled, cancelled, rejected), after the paper listeners. */
+  onEvent(listener: (e: BrokerEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  async lookup(clientOrderId: string, _marketTicker?: string): Promise<OrderState | undefined> {
+    return this.exchange.order(clientOrderId);
+  }
+
+  marketResult(ticker: string, result: 'yes' | 'no'): void {
+    this.settle(ticker, result);
   }
 
   /**
@@ -57,7 +72,7 @@ export class DryBroker implements Broker {
     return order;
   }
 
-  async cancel(clientOrderId: string, reason = 'canceled'): Promise<OrderState | undefined> {
+  async cancel(clientOrderId: string, reason: string): Promise<OrderState | undefined> {
     const { order, events } = this.exchange.cancel(clientOrderId, reason, this.clock.now());
     this.emit(events);
     return order;
@@ -124,7 +139,10 @@ export class DryBroker implements Broker {
     }
   }
 
-  /** Delivers one batch to every listener; a failing listener does not starve the others. */
+  /**
+   * Delivers one batch to every paper listener (the ledger first), then the Broker events. A failing
+   * listener does not starve the others; the first failure is rethrown after all were called.
+   */
   private emit(events: PaperEvent[]): PaperEvent[] {
     if (events.length === 0) return events;
     let failure: unknown;
@@ -136,6 +154,38 @@ export class DryBroker implements Broker {
       }
     }
     if (failure !== undefined) throw failure;
+    for (const e of events) {
+      const be = toBrokerEvent(e);
+      if (!be) continue;
+      for (const l of this.eventListeners) {
+        try {
+          l(be);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    }
+    if (failure !== undefined) throw failure;
     return events;
+  }
+}
+
+/** The Broker port's view of a paper event (settlements are the ledger's business, not the engine's). */
+export function toBrokerEvent(e: PaperEvent): BrokerEvent | undefined {
+  switch (e.type) {
+    case 'accepted':
+      return { type: 'placed', order: e.order };
+    case 'rejected':
+      return { type: 'rejected', order: e.order, reason: e.order.reason ?? 'rejected' };
+    case 'fill':
+      return {
+        type: 'filled',
+        order: e.order,
+        fill: { price: e.fill.price, size: e.fill.size, feeMicros: e.fill.feePips * 100, tsMs: e.fill.tsMs, cause: e.fill.cause, ...(e.fill.tradeId ? { tradeId: e.fill.tradeId } : {}) },
+      };
+    case 'canceled':
+      return { type: 'cancelled', order: e.order, reason: e.reason };
+    case 'settled':
+      return undefined;
   }
 }

@@ -5,9 +5,14 @@
  * order). Exchange rejections come back as `rejected` states with the exchange's reason; an unknown
  * outcome (transport failure, 5xx after retries) is thrown so the caller reconciles.
  * Only constructed through select-broker.ts, which enforces the human approval gate.
+ *
+ * Events (the Broker port's stream): `placed` / `rejected` from the create response, `cancelled` from a
+ * cancel response or the `user_orders` channel, `filled` from the `fill` channel (each trade once) — so
+ * the engine's exposure and loss caps bind on real fills exactly as on paper ones.
  */
-import type { Broker, OrderIntent, OrderState } from '../../ports/broker.ts';
+import type { Broker, BrokerEvent, OrderIntent, OrderState } from '../../ports/broker.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { VenueFill, VenueOrderUpdate, VenueStream } from '../../ports/venue.ts';
 import { formatCount, formatDollars, parseCount, parseDollars } from '../../core/units.ts';
 import { KalshiApiError } from '../kalshi/errors.ts';
 import type { CreateOrderV2Request, KalshiRestClient } from '../kalshi/rest-client.ts';
@@ -16,6 +21,8 @@ import type { WireOrder } from '../kalshi/schemas.ts';
 export interface LiveBrokerOptions {
   rest: KalshiRestClient;
   clock: Clock;
+  /** The exchange stream: our fills and order updates (`fill`, `user_orders`). Without it no fill events. */
+  stream?: VenueStream;
   onLog?: (line: string) => void;
 }
 
@@ -40,8 +47,41 @@ export class LiveBroker implements Broker {
   readonly mode = 'live' as const;
   /** Orders this process placed or looked up, by client_order_id. */
   private readonly known = new Map<string, OrderState>();
+  private readonly idOfOrder = new Map<string, string>();
+  private readonly seenTrades = new Set<string>();
+  private readonly listeners = new Set<(e: BrokerEvent) => void>();
+  private readonly unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly o: LiveBrokerOptions) {}
+  constructor(private readonly o: LiveBrokerOptions) {
+    if (o.stream) {
+      o.stream.watchAccount();
+      this.unsubscribe = o.stream.on((e) => {
+        if (e.kind === 'fill') this.onFill(e.fill);
+        else if (e.kind === 'order') this.onOrderUpdate(e.order);
+      });
+    }
+  }
+
+  onEvent(listener: (e: BrokerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops listening to the stream. */
+  dispose(): void {
+    this.unsubscribe?.();
+  }
+
+  async lookup(clientOrderId: string, marketTicker: string): Promise<OrderState | undefined> {
+    const hit = await this.o.rest.findOrderByClientId(marketTicker, clientOrderId);
+    if (!hit) return undefined;
+    const state = toOrderState(hit, this.o.clock.now());
+    this.remember(state);
+    return state;
+  }
+
+  /** The exchange settles live positions itself. */
+  marketResult(): void {}
 
   async place(intent: OrderIntent): Promise<OrderState> {
     if (intent.postOnly !== true) throw new Error('live broker: every order must be post-only');
@@ -72,11 +112,13 @@ export class LiveBroker implements Broker {
       if (!(e instanceof KalshiApiError) || e.status >= 500 || e.status === 429 || e.status === 401) throw e;
       state = { ...base, filled: 0, status: 'rejected', reason: e.isPostOnlyCross ? 'post only cross' : `${e.code}${e.exchangeMessage ? `: ${e.exchangeMessage}` : ''}`, updatedMs: this.o.clock.now() };
     }
-    this.known.set(intent.clientOrderId, state);
+    this.remember(state);
+    if (state.status === 'rejected') this.emit({ type: 'rejected', order: state, reason: state.reason ?? 'rejected' });
+    else this.emit({ type: 'placed', order: state });
     return state;
   }
 
-  async cancel(clientOrderId: string): Promise<OrderState | undefined> {
+  async cancel(clientOrderId: string, reason?: string): Promise<OrderState | undefined> {
     const local = this.known.get(clientOrderId);
     let order: OrderState | undefined = local?.orderId ? local : undefined;
     if (!order) {
@@ -92,7 +134,7 @@ export class LiveBroker implements Broker {
       if (!(e instanceof KalshiApiError && e.status === 404)) throw e;
     }
     const now = toOrderState(await this.o.rest.getOrder(order.orderId!), this.o.clock.now());
-    this.known.set(clientOrderId, now);
+    this.transition(now, reason ?? 'canceled');
     return now;
   }
 
@@ -109,7 +151,7 @@ export class LiveBroker implements Broker {
     }
     for (const x of resting) {
       const k = this.known.get(x.client_order_id);
-      if (k && k.status === 'resting') this.known.set(x.client_order_id, { ...k, status: 'canceled', reason, updatedMs: this.o.clock.now() });
+      if (k && k.status === 'resting') this.transition({ ...k, status: 'canceled', reason, updatedMs: this.o.clock.now() }, reason);
     }
     this.log(`cancel-all (${reason}): ${cancelled} of ${resting.length} resting orders cancelled`);
     return cancelled;
@@ -118,6 +160,51 @@ export class LiveBroker implements Broker {
   async openOrders(): Promise<OrderState[]> {
     const now = this.o.clock.now();
     return (await this.o.rest.listOrders({ status: 'resting' })).map((x) => toOrderState(x, now));
+  }
+
+  private remember(state: OrderState): void {
+    this.known.set(state.clientOrderId, state);
+    if (state.orderId) this.idOfOrder.set(state.orderId, state.clientOrderId);
+  }
+
+  /** Records a new state and emits `cancelled` the first time an order is seen cancelled. */
+  private transition(next: OrderState, reason: string): void {
+    const prev = this.known.get(next.clientOrderId);
+    this.remember(next);
+    if (next.status === 'canceled' && prev?.status !== 'canceled') this.emit({ type: 'cancelled', order: next, reason });
+  }
+
+  private ownId(clientOrderId: string | undefined, orderId: string): string | undefined {
+    return clientOrderId ?? this.idOfOrder.get(orderId);
+  }
+
+  private onFill(f: VenueFill): void {
+    if (this.seenTrades.has(f.tradeId)) return;
+    const id = this.ownId(f.clientOrderId, f.orderId);
+    const prev = id ? this.known.get(id) : undefined;
+    if (!id || !prev) return; // not an order of this process (reconciliation adopts those)
+    this.seenTrades.add(f.tradeId);
+    const filled = Math.min(prev.size, prev.filled + f.size);
+    const order: OrderState = { ...prev, filled, status: filled >= prev.size ? 'executed' : prev.status, updatedMs: f.tsMs };
+    this.remember(order);
+    this.emit({ type: 'filled', order, fill: { price: f.price, size: f.size, feeMicros: f.fee * 100, tsMs: f.tsMs, tradeId: f.tradeId } });
+  }
+
+  private onOrderUpdate(u: VenueOrderUpdate): void {
+    const id = this.ownId(u.clientOrderId, u.orderId);
+    const prev = id ? this.known.get(id) : undefined;
+    if (!id || !prev) return;
+    if (u.status === 'canceled') this.transition({ ...prev, orderId: u.orderId, status: 'canceled', updatedMs: u.tsMs }, 'exchange');
+    else if (u.status === 'resting' && prev.status !== 'resting' && prev.status !== 'executed' && prev.status !== 'canceled') {
+      const order: OrderState = { ...prev, orderId: u.orderId, status: 'resting', updatedMs: u.tsMs };
+      this.remember(order);
+      this.emit({ type: 'placed', order });
+    }
+    // `executed` is reached through fill events (which carry size and fee).
+  }
+
+  private emit(e: BrokerEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
   private log(line: string): void {

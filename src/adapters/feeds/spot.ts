@@ -1,28 +1,12 @@
 /**
- * Where a window gets the index value and whether it may trust it (SPEC §6.3). Online runs read the
- * dual feed (failover + freshness); offline runs read a recorded/generated path with WS gating bypassed.
+ * Where a window gets the index value and whether it may trust it (SPEC §6.3): the SpotSource port over
+ * the dual feed (failover + freshness) for online and simulator runs, or over a recorded/generated path
+ * with WS gating bypassed (offline, --no-ws-listen).
  */
-import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
-import type { IndexSymbol } from '../core/series.ts';
-import type { FeedName } from '../ports/index-feed.ts';
-
-export interface SpotReading {
-  ok: boolean;
-  value?: number;
-  /** now − receipt of the last message of the active feed; null when unknown / bypassed. */
-  ageMs: number | null;
-  strict: boolean;
-  thresholdMs: number;
-  activeFeed: FeedName | null;
-  /** Why not ok: `stale`, `stand_down`, `no_data`. */
-  reason?: string;
-  /** True when freshness gating is bypassed (offline / --no-ws-listen). */
-  bypassed?: boolean;
-}
-
-export interface SpotSource {
-  read(symbol: IndexSymbol, strict: boolean, nowMs: number): SpotReading;
-}
+import type { IndexSymbol } from '../../core/series.ts';
+import type { FeedName } from '../../core/feed/feed-name.ts';
+import type { SpotSource } from '../../ports/trading.ts';
+import type { DualFeed } from './dual-feed.ts';
 
 export interface FreshnessThresholdsMs {
   softMs: number;
@@ -42,6 +26,14 @@ export function dualFeedSpot(dual: DualFeed, thresholds: FreshnessThresholdsMs):
       const ageMs = nowMs - tick.receivedTs;
       const ok = v.ok && ageMs <= v.thresholdMs;
       return { ok, value: tick.value, ageMs, strict, thresholdMs: v.thresholdMs, activeFeed: v.feed, ...(ok ? {} : { reason: 'stale' }) };
+    },
+    perFeed(symbol) {
+      const out: Partial<Record<FeedName, number>> = {};
+      for (const f of ['polygon', 'massive'] as const) {
+        const t = dual.latestFrom(f, symbol);
+        if (t) out[f] = t.value;
+      }
+      return out;
     },
   };
 }

@@ -1,0 +1,259 @@
+/**
+ * The only thing that differs between modes: where market data, the index and the exchange come from.
+ * One function per source builds the same bundle of ports for one trading day:
+ * - `sim`: the embedded simulator on loopback (the real signed Kalshi REST + websocket clients and the
+ *   real Massive feeds talk to it; only URLs differ), on the caller's virtual clock;
+ * - `offline`: fixture files (no network; WS gating bypassed; books polled from the fixtures);
+ * - `online`: the real services from the environment.
+ * Everything else (engine, quoting state, brokers, ledger, guard) is composed the same way on top.
+ */
+import path from 'node:path';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { SpotSource } from '../ports/trading.ts';
+import type { VenueMarketData, VenueStream } from '../ports/venue.ts';
+import type { FeedSnapshot } from '../core/ledger/build.ts';
+import type { FeedName } from '../core/feed/feed-name.ts';
+import type { ObservableIndexFeed } from '../ports/index-feed.ts';
+import { etToMs } from '../core/time/et.ts';
+import { connectKalshi, type KalshiConnection } from '../adapters/kalshi/factory.ts';
+import { KalshiSigner } from '../adapters/kalshi/auth.ts';
+import type { KalshiWsClient } from '../adapters/kalshi/ws-client.ts';
+import { FixtureVenue, readFixtureManifest } from '../adapters/kalshi/fixture-venue.ts';
+import { createDualFeedFromConfig } from '../adapters/feeds/from-config.ts';
+import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
+import { bypassedSpot, dualFeedSpot } from '../adapters/feeds/spot.ts';
+import { PollingVenueStream } from '../adapters/venue/polling-stream.ts';
+import { assertPrivateKeyFile } from '../adapters/fs/key-file.ts';
+import { massiveApiKey, type AppEnv } from '../config/env.ts';
+import type { IndexOpsConfig } from '../config/index-ops.ts';
+import type { Paths } from '../config/paths.ts';
+import { generateIndexPath } from '../sim/day/index-path.ts';
+import { startSimEnv, type SimEnv } from './sim-env.ts';
+import { StartupError, withDeadline } from './startup.ts';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export type DataSource = 'sim' | 'offline' | 'online';
+
+export interface IndexFeeds {
+  dual: DualFeed;
+  polygon: ObservableIndexFeed;
+  massive: ObservableIndexFeed;
+}
+
+export interface MarketAdapters {
+  source: DataSource;
+  dateEt: string;
+  venue: VenueMarketData;
+  stream: VenueStream;
+  spot: SpotSource;
+  /** The dual index feed (sim, online); absent offline. */
+  feeds?: IndexFeeds;
+  /** The Kalshi connection (sim, online): the live broker and preflight use it. */
+  kalshi?: KalshiConnection;
+  /** The Kalshi websocket when the stream is one. */
+  ws?: KalshiWsClient;
+  sim?: SimEnv;
+  /** Active feed and its age now, for ledger records written after the quote. */
+  feedSnapshot(): FeedSnapshot;
+  close(): Promise<void>;
+}
+
+export interface AdapterContext {
+  clock: Clock;
+  config: IndexOpsConfig;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Give up start-up (connections) after this long on the clock (default 60 s). */
+  startupTimeoutMs?: number;
+  /** No index feed listener: WS gating bypassed (`--no-ws-listen`). */
+  noWsListen?: boolean;
+}
+
+/** Index tick cadence of the embedded simulator (clock ms). */
+export const SIM_TICK_MS = 250;
+
+export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string }): Promise<MarketAdapters> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const sim = await startSimEnv({ clock: c.clock, seed: o.seed, dateEt: o.dateEt, tickIntervalMs: SIM_TICK_MS });
+    cleanups.push(() => sim.close());
+    c.log.info({ kalshi: sim.kalshi.restBase, polygon: sim.polygon.wsUrl, massive: sim.massive.restUrl }, 'simulator started on loopback');
+    const signer = KalshiSigner.fromPem(sim.kalshiKeyId, sim.kalshiPrivateKeyPem, c.clock);
+    const kalshi = connectKalshi({
+      clock: c.clock,
+      signer,
+      endpoints: { restBase: sim.kalshi.restBase, wsUrl: sim.kalshi.wsUrl },
+      rateLimits: c.config.kalshi,
+      onLog: (line) => c.log.info({ component: 'kalshi' }, line),
+    });
+    const ws = await startKalshiStream(kalshi, c, cleanups);
+    // The simulator's REST feed polls at its tick cadence (a 1 s period sits right at the 1.2 s SLO).
+    const simFeeds = {
+      ...c.config.feeds,
+      polygon: { ...c.config.feeds.polygon, poll_interval_ms: Math.min(c.config.feeds.polygon.poll_interval_ms, SIM_TICK_MS) },
+      massive: { ...c.config.feeds.massive, poll_interval_ms: Math.min(c.config.feeds.massive.poll_interval_ms, SIM_TICK_MS) },
+    };
+    const url = (kind: 'ws' | 'rest', s: { wsUrl: string; restUrl: string }) => (kind === 'ws' ? s.wsUrl : s.restUrl);
+    const feeds = c.noWsListen
+      ? undefined
+      : createDualFeedFromConfig({
+          clock: c.clock,
+          apiKey: sim.massiveApiKey,
+          feeds: simFeeds,
+          urlOverride: { polygon: url(c.config.feeds.polygon.kind, sim.polygon), massive: url(c.config.feeds.massive.kind, sim.massive) },
+          logger: c.log.child({ component: 'index-feed' }),
+        });
+    if (feeds) await startFeeds(feeds, c, cleanups);
+    const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt);
+    return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim }, c, cleanups);
+  } catch (e) {
+    await runCleanups(cleanups);
+    throw e;
+  }
+}
+
+export async function openOfflineAdapters(c: AdapterContext, o: { fixturesDir: string; dateEt: string }): Promise<MarketAdapters> {
+  const dir = path.join(o.fixturesDir, 'kalshi');
+  const seed = fixtureSeed(dir);
+  const venue = new FixtureVenue(dir, o.dateEt, () => c.clock.now());
+  const stream = new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) });
+  await stream.start();
+  const cleanups: (() => Promise<void> | void)[] = [() => stream.stop()];
+  return bundle('offline', o.dateEt, { venue, stream, spot: simPathSpot(seed, o.dateEt) }, c, cleanups);
+}
+
+export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; dateEt: string }): Promise<MarketAdapters> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const keyPath = o.env.KALSHI_PRIVATE_KEY_PEM_PATH;
+    if (keyPath && o.env.KALSHI_API_KEY_ID) assertPrivateKeyFile(keyPath);
+    const key = massiveApiKey(o.env);
+    if (!key && !c.noWsListen) {
+      throw new StartupError('missing_env:MASSIVE_API_KEY (or POLYGON_API_KEY) for the index feed; use --sim or --offline to run without credentials');
+    }
+    const kalshi = connectKalshi({ clock: c.clock, env: o.env, rateLimits: c.config.kalshi, onLog: (line) => c.log.info({ component: 'kalshi' }, line) });
+    if (!kalshi.signer) throw new StartupError('missing_env:KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PEM_PATH: the Kalshi websocket needs an API key');
+    const ws = await startKalshiStream(kalshi, c, cleanups);
+    const feeds =
+      c.noWsListen || !key
+        ? undefined
+        : createDualFeedFromConfig({
+            clock: c.clock,
+            apiKey: key,
+            feeds: c.config.feeds,
+            wsUrl: o.env.MASSIVE_WS_URL,
+            restBase: o.env.MASSIVE_REST_BASE,
+            logger: c.log.child({ component: 'index-feed' }),
+          });
+    if (feeds) await startFeeds(feeds, c, cleanups);
+    if (!feeds) throw new StartupError('--no-ws-listen online has no index source to price from; use --sim or --offline');
+    return bundle('online', o.dateEt, { venue: kalshi.venue, stream: ws, spot: dualFeedSpot(feeds.dual, thresholds(c.config)), feeds, kalshi, ws }, c, cleanups);
+  } catch (e) {
+    await runCleanups(cleanups);
+    throw e;
+  }
+}
+
+export interface OpenAdaptersOptions extends AdapterContext {
+  env: AppEnv;
+  paths: Paths;
+  /** Simulator seed (sim). */
+  seed: number;
+  dateEt: string;
+}
+
+/** The day's adapters for a source. */
+export function openMarketAdapters(source: DataSource, o: OpenAdaptersOptions): Promise<MarketAdapters> {
+  switch (source) {
+    case 'sim':
+      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt });
+    case 'offline':
+      return openOfflineAdapters(o, { fixturesDir: o.paths.fixturesDir, dateEt: o.dateEt });
+    case 'online':
+      return openOnlineAdapters(o, { env: o.env, dateEt: o.dateEt });
+  }
+}
+
+// ---- pieces ----
+
+const thresholds = (cfg: IndexOpsConfig) => ({ softMs: cfg.freshness.soft_ms, strictMs: cfg.freshness.strict_ms });
+
+async function startKalshiStream(kalshi: KalshiConnection, c: AdapterContext, cleanups: (() => Promise<void> | void)[]): Promise<KalshiWsClient> {
+  const ws = kalshi.stream();
+  cleanups.push(() => ws.stop());
+  c.log.info({ url: kalshi.endpoints.wsUrl }, 'connecting to the Kalshi websocket');
+  await withDeadline('Kalshi websocket start-up', ws.start(), {
+    clock: c.clock,
+    ms: c.startupTimeoutMs ?? 60_000,
+    signal: c.signal,
+    onGiveUp: () => void ws.stop(),
+  });
+  c.log.info('Kalshi websocket connected');
+  return ws;
+}
+
+async function startFeeds(feeds: IndexFeeds, c: AdapterContext, cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  cleanups.push(
+    feeds.dual.onTransition((t) =>
+      c.log.warn({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, `feed failover ${t.from} → ${t.to}`),
+    ),
+  );
+  await feeds.dual.start();
+  cleanups.push(async () => {
+    await feeds.dual.stop();
+    feeds.dual.dispose();
+  });
+}
+
+/** Index values of the seeded day (offline, --no-ws-listen in the simulator): gating bypassed. */
+function simPathSpot(seed: number, dateEt: string): SpotSource {
+  const open = etToMs(dateEt, '09:30');
+  const close = etToMs(dateEt, '16:00');
+  const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, generateIndexPath({ symbol: s, startMs: open, endMs: close, seed })]));
+  return bypassedSpot((symbol, now) => paths.get(symbol)?.valueAt(now));
+}
+
+const FixtureSeedSchema = z.object({ seed: z.number().int() });
+
+/** The seed the fixtures were generated with (so offline index values match the recorded day). */
+function fixtureSeed(dir: string): number {
+  readFixtureManifest(dir); // validates the manifest and that the directory is a fixture set
+  const r = FixtureSeedSchema.safeParse(JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')));
+  if (!r.success) throw new Error(`${dir}/manifest.json: seed: missing or not an integer`);
+  return r.data.seed;
+}
+
+function bundle(
+  source: DataSource,
+  dateEt: string,
+  parts: Omit<MarketAdapters, 'source' | 'dateEt' | 'feedSnapshot' | 'close'>,
+  c: AdapterContext,
+  cleanups: (() => Promise<void> | void)[],
+): MarketAdapters {
+  const dual = parts.feeds?.dual;
+  return {
+    source,
+    dateEt,
+    ...parts,
+    feedSnapshot(): FeedSnapshot {
+      if (!dual) return { activeFeed: null, feedAgeMs: null };
+      const a = dual.active;
+      if (a === 'stand_down') return { activeFeed: null, feedAgeMs: null };
+      const age = dual.ages(c.clock.now())[a as FeedName];
+      return { activeFeed: a, feedAgeMs: age === null ? null : Math.round(age) };
+    },
+    close: () => runCleanups(cleanups),
+  };
+}
+
+async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  for (const f of cleanups.splice(0).reverse()) {
+    try {
+      await f();
+    } catch {
+      // closing is best effort; the process is leaving this day's connections behind
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The session's guard (SPEC §6.5, §7.3): the TradingGate every window asks before every order, and a
+ * watcher that acts within one second of the clock:
+ * - kill switch (sentinel file): checked on every `blocked()` call; when it appears, cancel all at once;
+ * - cancel-all marker in `orders.json` (written by `orders cancel-all` from another shell, or by this
+ *   guard before maintenance): executed — every resting order cancelled — then cleared; quoting is
+ *   blocked while a marker is pending;
+ * - exchange maintenance (the announced schedule plus the standing Thursday 03:00–05:00 ET pause):
+ *   from `leadMs` (5 min) before a slot until its end, mark cancel-all `kalshi_maintenance`, cancel and
+ *   quote nothing.
+ * Incidents go to REPORT.md through `onIncident`.
+ */
+import fs from 'node:fs';
+import type { Broker, BrokerMode } from '../ports/broker.ts';
+import type { Clock, TimerHandle } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { TradingGate } from '../ports/trading.ts';
+import type { MaintenanceWindow, VenueMarketData } from '../ports/venue.ts';
+import { etDateOf, etToMs, formatEt, weekday, addDays } from '../core/time/et.ts';
+import type { OrdersStore } from '../adapters/state/orders-store.ts';
+import type { IncidentKind } from '../adapters/monitors/report.ts';
+
+export const MAINTENANCE_REASON = 'kalshi_maintenance';
+
+export interface SessionGuardOptions {
+  clock: Clock;
+  broker: Broker;
+  mode: BrokerMode;
+  killSwitchFile: string;
+  /** orders.json (absent in replay: no other process can write a marker there). */
+  orders?: OrdersStore;
+  /** Where the exchange schedule comes from (absent offline: only the standing pause applies). */
+  venue?: VenueMarketData;
+  log: Logger;
+  onIncident?: (kind: IncidentKind, text: string) => void;
+  /** Mark cancel-all this long before a maintenance slot (default 5 min). */
+  leadMs?: number;
+  /** Watcher period (default 1000 ms of the clock). */
+  pollMs?: number;
+  /** Exchange schedule refresh period (default 10 min). */
+  scheduleRefreshMs?: number;
+}
+
+/** The standing weekly pause: Thursday 03:00–05:00 ET (reference §1), for the weeks around `nowMs`. */
+export function standingMaintenance(nowMs: number): MaintenanceWindow[] {
+  const today = etDateOf(nowMs);
+  const out: MaintenanceWindow[] = [];
+  for (let d = -7; d <= 7; d++) {
+    const date = addDays(today, d);
+    if (weekday(date) === 4) out.push({ startMs: etToMs(date, '03:00'), endMs: etToMs(date, '05:00') });
+  }
+  return out;
+}
+
+export class SessionGuard implements TradingGate {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private ticking = false;
+  private announced: MaintenanceWindow[] = [];
+  private scheduleFetchedAt = Number.NEGATIVE_INFINITY;
+  private pendingMarker: string | undefined;
+  private killHandled = false;
+  private readonly markedSlots = new Set<number>();
+  private readonly o: Required<Pick<SessionGuardOptions, 'leadMs' | 'pollMs' | 'scheduleRefreshMs'>> & SessionGuardOptions;
+
+  constructor(o: SessionGuardOptions) {
+    this.o = { leadMs: 5 * 60_000, pollMs: 1000, scheduleRefreshMs: 10 * 60_000, ...o };
+  }
+
+  blocked(nowMs: number): { reason: string } | undefined {
+    if (fs.existsSync(this.o.killSwitchFile)) return { reason: 'kill_switch' };
+    if (this.pendingMarker !== undefined) return { reason: `cancel_all:${this.pendingMarker}` };
+    const m = this.maintenanceAt(nowMs);
+    if (m) return { reason: 'maintenance' };
+    return undefined;
+  }
+
+  /** The maintenance slot that blocks quoting at `nowMs` (lead time included), if any. */
+  maintenanceAt(nowMs: number): MaintenanceWindow | undefined {
+    for (const w of this.windows(nowMs)) if (nowMs >= w.startMs - this.o.leadMs && nowMs < w.endMs) return w;
+    return undefined;
+  }
+
+  windows(nowMs: number): MaintenanceWindow[] {
+    return [...this.announced, ...standingMaintenance(nowMs)].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One pass of the watcher (also callable directly by tests). */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.o.clock.now();
+      await this.refreshSchedule(now);
+      await this.checkKillSwitch();
+      this.checkMaintenance(now);
+      await this.executeMarker();
+    } catch (e) {
+      this.o.log.error({ err: e }, 'guard check failed');
+    } finally {
+      this.ticking = false;
+      if (this.running) {
+        if (this.timer) this.o.clock.clearTimeout(this.timer);
+        this.timer = this.o.clock.setTimeout(() => void this.tick(), this.o.pollMs);
+      }
+    }
+  }
+
+  private async refreshSchedule(now: number): Promise<void> {
+    if (!this.o.venue || now - this.scheduleFetchedAt < this.o.scheduleRefreshMs) return;
+    this.scheduleFetchedAt = now;
+    try {
+      this.announced = (await this.o.venue.exchangeSchedule()).maintenanceWindows;
+    } catch (e) {
+      this.o.log.warn({ err: e }, 'exchange schedule unavailable; keeping the last known maintenance windows');
+    }
+  }
+
+  private async checkKillSwitch(): Promise<void> {
+    const engaged = fs.existsSync(this.o.killSwitchFile);
+    if (engaged && !this.killHandled) {
+      this.killHandled = true;
+      const n = await this.o.broker.cancelAll('kill_switch');
+      this.o.log.warn({ cancelled: n, file: this.o.killSwitchFile }, 'kill switch engaged: all orders cancelled, quoting stopped');
+      this.o.onIncident?.('kill_switch', `kill switch engaged (${this.o.killSwitchFile}); ${n} orders cancelled`);
+    } else if (!engaged && this.killHandled) {
+      this.killHandled = false;
+      this.o.log.info('kill switch disarmed: quoting may resume');
+    }
+  }
+
+  private checkMaintenance(now: number): void {
+    const w = this.maintenanceAt(now);
+    if (!w || this.markedSlots.has(w.startMs)) return;
+    this.markedSlots.add(w.startMs);
+    const text = `maintenance ${formatEt(w.startMs)} → ${formatEt(w.endMs)}: cancel-all and no quotes until it ends`;
+    this.o.log.warn({ start: formatEt(w.startMs), end: formatEt(w.endMs) }, 'exchange maintenance approaching: cancelling all');
+    this.o.onIncident?.('maintenance', text);
+    if (this.o.orders) this.o.orders.markCancelAll(this.o.mode, MAINTENANCE_REASON, now);
+    else this.pendingMarker = MAINTENANCE_REASON;
+  }
+
+  /** Executes a pending cancel-all marker for this mode, then clears it. */
+  private async executeMarker(): Promise<void> {
+    let reason = this.pendingMarker;
+    if (this.o.orders) reason = this.o.orders.read().state.modes[this.o.mode].cancelAll?.reason;
+    if (reason === undefined) {
+      this.pendingMarker = undefined;
+      return;
+    }
+    this.pendingMarker = reason;
+    const n = await this.o.broker.cancelAll(reason);
+    this.o.orders?.clearCancelAll(this.o.mode);
+    this.pendingMarker = undefined;
+    this.o.log.warn({ reason, cancelled: n }, 'cancel-all executed and cleared');
+    if (reason !== MAINTENANCE_REASON) this.o.onIncident?.('cancel_all', `cancel-all (${reason}) executed: ${n} orders cancelled`);
+  }
+}

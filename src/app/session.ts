@@ -1,0 +1,199 @@
+/**
+ * The composition root of a trading day: one set of market adapters (one Kalshi websocket, one dual
+ * index feed), one broker (dry or live), one ledger, one guard (kill switch, cancel-all, maintenance),
+ * shared by every series of every window. `micro-index`, `supervisor-index` and replay are presets over
+ * it; the caller owns the clock and the logger.
+ */
+import type { Broker, BrokerMode } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import { noJournal, type QuoteJournal } from '../ports/trading.ts';
+import type { SeriesCode } from '../core/series.ts';
+import type { TradingWindow } from '../core/windows.ts';
+import { quotePolicy } from '../core/quotes/select.ts';
+import { DayRisk } from '../core/quoting/risk.ts';
+import type { SeriesQuotingState } from '../core/quoting/state.ts';
+import { DryBroker } from '../adapters/broker/dry-broker.ts';
+import { LiveBroker } from '../adapters/broker/live-broker.ts';
+import { selectBroker } from '../adapters/broker/select-broker.ts';
+import { LedgerWriter } from '../adapters/ledger/ledger-writer.ts';
+import { PaperLedgerRecorder, type LedgerSink } from '../adapters/ledger/paper-recorder.ts';
+import { OrdersStore } from '../adapters/state/orders-store.ts';
+import { appendIncident, type IncidentKind } from '../adapters/monitors/report.ts';
+import type { IndexOpsConfig } from '../config/index-ops.ts';
+import type { Paths } from '../config/paths.ts';
+import { runSeriesWindow, type SeriesWindowResult } from '../engine/series-window.ts';
+import type { MarketAdapters } from './market-adapters.ts';
+import { FeeSource, ModelSource } from './pricing-sources.ts';
+import { SessionGuard } from './session-guard.ts';
+import { TrackedBroker } from './tracked-broker.ts';
+
+export interface SessionOptions {
+  adapters: MarketAdapters;
+  clock: Clock;
+  log: Logger;
+  paths: Paths;
+  config: IndexOpsConfig;
+  broker: BrokerMode;
+  /** Raw KALSHI_LIVE_APPROVED (checked again here: the live broker is never built without it). */
+  liveApproval: string | undefined;
+  killSwitchFile: string;
+  signal?: AbortSignal;
+  /** Wait for results after each window's target and settle paper fills (default true). */
+  settle?: boolean;
+  settleTimeoutMs?: number;
+  requoteIntervalMs?: number;
+  /** Keep orders.json current and execute its cancel-all markers (default true; replay turns it off). */
+  ordersFile?: boolean;
+  /** Where ledger records go (default: the paper ledger file, fdatasync'd). */
+  ledgerSink?: LedgerSink & { close?(): void };
+  /** Append incidents to REPORT.md (default true). */
+  report?: boolean;
+  /** Called on every change of a window's quoting state (hot-restart snapshots). */
+  onQuotingState?: (s: SeriesQuotingState) => void;
+}
+
+export interface WindowRun {
+  window: TradingWindow;
+  results: SeriesWindowResult[];
+}
+
+/** Settlement wait after the target: the exchange determines index markets within about a minute. */
+export const DEFAULT_SETTLE_TIMEOUT_MS = 10 * 60_000;
+
+export class TradingSession {
+  readonly broker: Broker;
+  readonly guard: SessionGuard;
+  readonly fees: FeeSource;
+  readonly models: ModelSource;
+  private readonly journal: QuoteJournal;
+  private readonly ledger: (LedgerSink & { close?(): void }) | undefined;
+  private readonly risks = new Map<string, DayRisk>();
+  private readonly disposers: (() => void)[] = [];
+  private closed = false;
+
+  private constructor(private readonly o: SessionOptions) {
+    const { adapters, clock, log, paths, config } = o;
+    this.fees = new FeeSource(adapters.venue, paths.feesConfig, log.child({ component: 'fees' }));
+    this.models = new ModelSource({ calibDir: paths.calibDir, eventsConfig: paths.eventsConfig, model: config.model, log, nowMs: () => clock.now() });
+    let journal: QuoteJournal = noJournal;
+    let ledger: (LedgerSink & { close?(): void }) | undefined;
+    const broker = selectBroker({
+      requested: o.broker,
+      liveApproval: o.liveApproval,
+      makeDry: () => {
+        const dry = new DryBroker({ clock, fee: this.fees.makerFee });
+        ledger = o.ledgerSink ?? LedgerWriter.open(paths.ledger, { archiveDir: paths.ledgerArchiveDir });
+        const recorder = new PaperLedgerRecorder(ledger, clock, () => adapters.feedSnapshot());
+        this.disposers.push(dry.onEvents((events) => recorder.record(events)));
+        // The paper exchange watches the market itself: every book, trade and result of the stream.
+        this.disposers.push(adapters.stream.on((e) => dry.onStreamEvent(e)));
+        journal = recorder;
+        return dry;
+      },
+      makeLive: () => {
+        if (!adapters.kalshi?.signer) throw new Error('--broker live needs KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH');
+        const live = new LiveBroker({ rest: adapters.kalshi.rest, clock, stream: adapters.stream });
+        this.disposers.push(() => live.dispose());
+        return live;
+      },
+    });
+    this.journal = journal;
+    this.ledger = ledger;
+    const orders = o.ordersFile === false ? undefined : new OrdersStore(paths.ordersState, clock, { onCorrupt: (r) => log.error({ file: r.file, set_aside: r.setAsidePath, reason: r.reason }, 'orders.json was corrupt: set aside') });
+    const tracked = orders ? new TrackedBroker(broker, orders, log.child({ component: 'orders' })) : undefined;
+    if (tracked) this.disposers.push(() => tracked.dispose());
+    this.broker = tracked ?? broker;
+    this.guard = new SessionGuard({
+      clock,
+      broker: this.broker,
+      mode: broker.mode,
+      killSwitchFile: o.killSwitchFile,
+      orders,
+      venue: adapters.source === 'offline' ? undefined : adapters.venue,
+      log: log.child({ component: 'guard' }),
+      onIncident: (kind, text) => this.incident(kind, text),
+    });
+  }
+
+  static async open(o: SessionOptions): Promise<TradingSession> {
+    const s = new TradingSession(o);
+    await s.guard.start();
+    if (s.broker instanceof TrackedBroker) await s.broker.syncOpenOrders();
+    return s;
+  }
+
+  get mode(): BrokerMode {
+    return this.broker.mode;
+  }
+
+  /** The day's loss accounting (one per ET date, shared by every window and series of that day). */
+  dayRisk(dateEt: string): DayRisk {
+    let r = this.risks.get(dateEt);
+    if (!r) this.risks.set(dateEt, (r = new DayRisk(dateEt, this.o.config.risk.daily_loss_cap_usd)));
+    return r;
+  }
+
+  /** Runs every given series of one window concurrently; each series' failure stays its own. */
+  async runWindow(window: TradingWindow, series: readonly SeriesCode[]): Promise<WindowRun> {
+    const { o } = this;
+    const policy = quotePolicy(o.config);
+    const risk = this.dayRisk(window.dateEt);
+    const results = await Promise.all(
+      series.map((s) =>
+        runSeriesWindow(
+          window,
+          s,
+          {
+            clock: o.clock,
+            venue: o.adapters.venue,
+            stream: o.adapters.stream,
+            spot: o.adapters.spot,
+            broker: this.broker,
+            journal: this.journal,
+            gate: this.guard,
+            fees: (event) => this.fees.forEvent(event),
+            model: this.models.forEvent,
+            policy,
+            risk,
+            log: o.log,
+            signal: o.signal,
+            onStateChange: o.onQuotingState,
+          },
+          {
+            requoteIntervalMs: o.requoteIntervalMs,
+            settleTimeoutMs: o.settle === false ? 0 : (o.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS),
+          },
+        ),
+      ),
+    );
+    return { window, results };
+  }
+
+  /** Appends a timestamped incident to REPORT.md (and never fails the caller). */
+  incident(kind: IncidentKind, text: string): void {
+    if (this.o.report === false) return;
+    try {
+      appendIncident(this.o.paths.reportMd, this.o.clock.now(), kind, text);
+    } catch (e) {
+      this.o.log.error({ err: e }, 'REPORT.md not updated');
+    }
+  }
+
+  /** Cancels everything still resting (reason recorded in the ledger), stops the guard, closes the ledger and adapters. */
+  async close(reason = 'shutdown'): Promise<number> {
+    if (this.closed) return 0;
+    this.closed = true;
+    this.guard.stop();
+    let cancelled = 0;
+    try {
+      cancelled = await this.broker.cancelAll(reason);
+    } catch (e) {
+      this.o.log.error({ err: e, reason }, 'cancel-all on close failed');
+    }
+    for (const d of this.disposers.splice(0).reverse()) d();
+    this.ledger?.close?.();
+    await this.o.adapters.close();
+    return cancelled;
+  }
+}

@@ -25,6 +25,8 @@ import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
 import { bypassedSpot, dualFeedSpot } from '../adapters/feeds/spot.ts';
 import { PollingVenueStream } from '../adapters/venue/polling-stream.ts';
 import { assertPrivateKeyFile } from '../adapters/fs/key-file.ts';
+import { MassiveRestClient } from '../adapters/massive/rest.ts';
+import { DEFAULT_REST_BASE } from '../adapters/feeds/from-config.ts';
 import { massiveApiKey, type AppEnv } from '../config/env.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
@@ -55,6 +57,8 @@ export interface MarketAdapters {
   /** The Kalshi websocket when the stream is one. */
   ws?: KalshiWsClient;
   sim?: SimEnv;
+  /** Massive REST (market status: preflight's polygon_unreachable and clock drift). */
+  massiveRest?: MassiveRestClient;
   /** Active feed and its age now, for ledger records written after the quote. */
   feedSnapshot(): FeedSnapshot;
   close(): Promise<void>;
@@ -107,7 +111,8 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
         });
     if (feeds) await startFeeds(feeds, c, cleanups);
     const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt);
-    return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim }, c, cleanups);
+    const massiveRest = new MassiveRestClient({ baseUrl: sim.massive.restUrl, apiKey: sim.massiveApiKey, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms });
+    return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim, massiveRest }, c, cleanups);
   } catch (e) {
     await runCleanups(cleanups);
     throw e;
@@ -149,7 +154,8 @@ export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; da
           });
     if (feeds) await startFeeds(feeds, c, cleanups);
     if (!feeds) throw new StartupError('--no-ws-listen online has no index source to price from; use --sim or --offline');
-    return bundle('online', o.dateEt, { venue: kalshi.venue, stream: ws, spot: dualFeedSpot(feeds.dual, thresholds(c.config)), feeds, kalshi, ws }, c, cleanups);
+    const massiveRest = new MassiveRestClient({ baseUrl: o.env.MASSIVE_REST_BASE ?? DEFAULT_REST_BASE, apiKey: key!, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms });
+    return bundle('online', o.dateEt, { venue: kalshi.venue, stream: ws, spot: dualFeedSpot(feeds.dual, thresholds(c.config)), feeds, kalshi, ws, massiveRest }, c, cleanups);
   } catch (e) {
     await runCleanups(cleanups);
     throw e;
@@ -194,12 +200,7 @@ async function startKalshiStream(kalshi: KalshiConnection, c: AdapterContext, cl
   return ws;
 }
 
-async function startFeeds(feeds: IndexFeeds, c: AdapterContext, cleanups: (() => Promise<void> | void)[]): Promise<void> {
-  cleanups.push(
-    feeds.dual.onTransition((t) =>
-      c.log.warn({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, `feed failover ${t.from} → ${t.to}`),
-    ),
-  );
+async function startFeeds(feeds: IndexFeeds, _c: AdapterContext, cleanups: (() => Promise<void> | void)[]): Promise<void> {
   await feeds.dual.start();
   cleanups.push(async () => {
     await feeds.dual.stop();

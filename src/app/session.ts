@@ -101,7 +101,7 @@ export class TradingSession {
     this.journal = journal;
     this.ledger = ledger;
     const orders = o.ordersFile === false ? undefined : new OrdersStore(paths.ordersState, clock, { onCorrupt: (r) => log.error({ file: r.file, set_aside: r.setAsidePath, reason: r.reason }, 'orders.json was corrupt: set aside') });
-    const tracked = orders ? new TrackedBroker(broker, orders, log.child({ component: 'orders' })) : undefined;
+    const tracked = orders ? new TrackedBroker(broker, orders, log.child({ component: 'orders' }), () => clock.now()) : undefined;
     if (tracked) this.disposers.push(() => tracked.dispose());
     this.broker = tracked ?? broker;
     this.guard = new SessionGuard({

@@ -2,8 +2,11 @@
  * Keeps `data/proc/state/orders.json` current (SPEC §7.3) around any broker: an order is written as
  * `pending` before it is sent, `cancel_pending` before its cancel, and every broker event (placed, filled,
  * cancelled, rejected) rewrites its entry — so `orders summary` from another shell tells the truth.
+ * Changes made in one turn of the event loop are written together (one locked, fsync'd rewrite), in
+ * order, before the next turn: a burst of fills costs one write, not one each.
  * A write failure is logged and never blocks trading (the file is advisory; the broker is the truth).
  */
+import type { OrderChange } from '../adapters/state/orders-store.ts';
 import type { Broker, BrokerEvent, OrderIntent, OrderState } from '../ports/broker.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { OrdersStore } from '../adapters/state/orders-store.ts';
@@ -12,28 +15,31 @@ export class TrackedBroker implements Broker {
   readonly mode;
   private readonly unsubscribe: () => void;
   private failures = 0;
+  private pending: OrderChange[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly inner: Broker,
     private readonly store: OrdersStore,
     private readonly log: Logger,
+    private readonly now: () => number,
   ) {
     this.mode = inner.mode;
-    this.unsubscribe = inner.onEvent((e) => this.write(() => this.store.recordState(this.mode, e.order)));
+    this.unsubscribe = inner.onEvent((e) => this.change({ kind: 'state', order: e.order }));
   }
 
   place(intent: OrderIntent): Promise<OrderState> {
-    this.write(() => this.store.recordSubmitted(this.mode, intent));
+    this.change({ kind: 'submitted', intent, atMs: this.now() });
     return this.inner.place(intent).then((st) => {
-      this.write(() => this.store.recordState(this.mode, st));
+      this.change({ kind: 'state', order: st });
       return st;
     });
   }
 
   async cancel(clientOrderId: string, reason: string): Promise<OrderState | undefined> {
-    this.write(() => this.store.recordCancelPending(this.mode, clientOrderId));
+    this.change({ kind: 'cancel_pending', clientOrderId, atMs: this.now() });
     const st = await this.inner.cancel(clientOrderId, reason);
-    if (st) this.write(() => this.store.recordState(this.mode, st));
+    if (st) this.change({ kind: 'state', order: st });
     return st;
   }
 
@@ -62,11 +68,31 @@ export class TrackedBroker implements Broker {
   /** Replaces the mode's entries with what the broker says rests now. */
   async syncOpenOrders(): Promise<void> {
     const open = await this.inner.openOrders();
+    this.flush();
     this.write(() => this.store.replaceOutstanding(this.mode, open));
+  }
+
+  /** Writes what is pending now (also on dispose). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const changes = this.pending;
+    this.pending = [];
+    this.write(() => this.store.applyAll(this.mode, changes));
   }
 
   dispose(): void {
     this.unsubscribe();
+    this.flush();
+  }
+
+  private change(ch: OrderChange): void {
+    this.pending.push(ch);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private write(fn: () => unknown): void {

@@ -15,6 +15,7 @@ import { registerMicroIndex } from './commands/micro-index.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerScoreboard } from './commands/scoreboard.ts';
+import { registerSupervisorIndex } from './commands/supervisor-index.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -22,6 +23,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerScoreboard,
   registerFailoverSmoke,
   registerWindows,
+  registerSupervisorIndex,
   registerMicroIndex,
   registerKillSwitch,
   registerCalibrate,

@@ -150,7 +150,7 @@ class SeriesWindowRun {
     private readonly opts: SeriesWindowOptions,
   ) {
     this.requoteMs = opts.requoteIntervalMs ?? 1000;
-    this.log = deps.log.child({ series, window: window.label });
+    this.log = deps.log.child({ series, window_id: window.id });
     this.state = deps.restored ?? newQuotingState(window.id, series);
     deps.risk.register(this.state);
     this.result = {

@@ -37,6 +37,11 @@ export interface DualFeedOptions {
   logger?: FeedLogger;
   /** Transitions kept in `transitions` (oldest dropped). */
   historyLimit?: number;
+  /**
+   * After start, how long the primary gets to deliver its first message before a secondary that
+   * answered first is made active (default 3000 ms): a start-up is not a failover.
+   */
+  startupGraceMs?: number;
 }
 
 export interface FeedView {
@@ -64,6 +69,8 @@ export class DualFeed implements IndexFeed {
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private started = false;
+  private startedAt = Number.NEGATIVE_INFINITY;
+  private readonly startupGraceMs: number;
 
   constructor(o: DualFeedOptions) {
     this.clock = o.clock;
@@ -73,6 +80,7 @@ export class DualFeed implements IndexFeed {
     this.fresh = { polygon: new FeedFreshness(symbols, this.cfg.sloMs), massive: new FeedFreshness(symbols, this.cfg.sloMs) };
     this.log = o.logger ?? silentLogger;
     this.historyLimit = o.historyLimit ?? 1000;
+    this.startupGraceMs = o.startupGraceMs ?? 3000;
     for (const name of FEEDS) this.unsubscribers.push(this.feeds[name].onTick((t) => this.ingest(name, t)));
   }
 
@@ -140,6 +148,7 @@ export class DualFeed implements IndexFeed {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.startedAt = this.clock.now();
     const results = await Promise.allSettled(FEEDS.map((n) => this.feeds[n].start()));
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.log.error({ feed: FEEDS[i], err: (r.reason as Error)?.message }, 'index feed failed to start');
@@ -164,6 +173,12 @@ export class DualFeed implements IndexFeed {
     const now = this.clock.now();
     const input = this.input(now);
     const { state, transition } = stepFailover(this.state, input, this.cfg);
+    const graceEnd = this.startedAt + this.startupGraceMs;
+    if (transition?.from === 'stand_down' && transition.to === 'massive' && input.polygon.ageMs === null && now < graceEnd) {
+      // The primary has not spoken yet: give it until the grace ends before settling on the secondary.
+      this.armAt(graceEnd, now);
+      return null;
+    }
     this.state = state;
     if (transition) this.publish(transition);
     this.armTimer(input);
@@ -186,7 +201,7 @@ export class DualFeed implements IndexFeed {
     this.history.push(t);
     if (this.history.length > this.historyLimit) this.history.shift();
     const level = t.to === 'stand_down' ? 'error' : t.to === 'massive' ? 'warn' : 'info';
-    this.log[level]({ at: t.at, from: t.from, to: t.to, reason: t.reason, ages: t.ages }, 'index feed failover');
+    this.log[level]({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, `feed failover ${t.from} → ${t.to}`);
     for (const l of this.transitionListeners) l(t);
   }
 
@@ -197,14 +212,18 @@ export class DualFeed implements IndexFeed {
   private armTimer(input: FailoverInput): void {
     if (!this.started) return;
     const next = nextFailoverCheckAt(this.state, input, this.cfg);
-    if (next === undefined || next >= this.timerAt) return;
+    if (next !== undefined) this.armAt(next, input.now);
+  }
+
+  private armAt(next: number, now: number): void {
+    if (!this.started || next >= this.timerAt) return;
     this.clearTimer();
     this.timerAt = next;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Number.POSITIVE_INFINITY;
       this.evaluate();
-    }, next - input.now);
+    }, next - now);
   }
 
   private clearTimer(): void {

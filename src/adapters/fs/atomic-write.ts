@@ -1,15 +1,25 @@
-/** Crash-safe file replacement (SPEC §7.2): write a temp file, fsync it, rename over, fsync the dir. */
+/**
+ * Crash-safe file replacement (SPEC §7.2): write a temp file, fsync it, rename over, fsync the dir.
+ * `durable: false` keeps the atomic rename (a killed process never leaves a torn file: the page cache
+ * survives it) but skips the fsyncs; only for files rewritten every second whose content is worthless
+ * after a machine crash anyway (the hot-restart snapshot is restored only when younger than 5 s).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export interface AtomicWriteOptions {
+  durable?: boolean;
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): void {
+  const durable = o.durable ?? true;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -19,7 +29,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
 }
 
 export function fsyncDir(dir: string): void {
@@ -34,6 +44,6 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+export function writeJsonAtomic(file: string, value: unknown, o: AtomicWriteOptions = {}): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', o);
 }

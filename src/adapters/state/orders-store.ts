@@ -207,39 +207,28 @@ export class OrdersStore {
 
   /** An order was sent (not yet acknowledged). */
   recordSubmitted(mode: BrokerMode, intent: OrderIntent) {
-    const now = this.clock.now();
-    return this.update((s) => {
-      const m = s.modes[mode];
-      if (m.orders.some((o) => o.clientOrderId === intent.clientOrderId)) return;
-      m.orders.push({
-        clientOrderId: intent.clientOrderId,
-        marketTicker: intent.marketTicker,
-        side: intent.side,
-        price: intent.price,
-        size: intent.size,
-        filled: 0,
-        status: 'pending',
-        submittedMs: now,
-        updatedMs: now,
-      });
-    });
+    return this.apply(mode, { kind: 'submitted', intent, atMs: this.clock.now() });
   }
 
   /** The broker's view of one order: resting orders are kept (updated), terminal ones removed. */
   recordState(mode: BrokerMode, order: OrderState) {
-    return this.update((s) => upsert(s.modes[mode], order));
+    return this.apply(mode, { kind: 'state', order });
   }
 
   /** A cancel was sent for this order and is not yet confirmed. */
   recordCancelPending(mode: BrokerMode, clientOrderId: string) {
-    const now = this.clock.now();
+    return this.apply(mode, { kind: 'cancel_pending', clientOrderId, atMs: this.clock.now() });
+  }
+
+  /** Several changes in one locked rewrite, in order. */
+  applyAll(mode: BrokerMode, changes: readonly OrderChange[]) {
     return this.update((s) => {
-      const o = s.modes[mode].orders.find((x) => x.clientOrderId === clientOrderId);
-      if (o) {
-        o.status = 'cancel_pending';
-        o.updatedMs = now;
-      }
+      for (const ch of changes) applyOrderChange(s.modes[mode], ch);
     });
+  }
+
+  private apply(mode: BrokerMode, ch: OrderChange) {
+    return this.applyAll(mode, [ch]);
   }
 
   /** Replaces a mode's outstanding orders with the broker's list (reconcile after a restart). */
@@ -335,6 +324,33 @@ export class OrdersStore {
 }
 
 const modesOf = (mode: BrokerMode | 'all'): BrokerMode[] => (mode === 'all' ? [...BROKER_MODES] : [mode]);
+
+/** One change to a mode's outstanding orders (see the OrdersStore methods of the same names). */
+export type OrderChange =
+  | { kind: 'submitted'; intent: OrderIntent; atMs: number }
+  | { kind: 'state'; order: OrderState }
+  | { kind: 'cancel_pending'; clientOrderId: string; atMs: number };
+
+export function applyOrderChange(m: ModeOrders, ch: OrderChange): void {
+  switch (ch.kind) {
+    case 'submitted': {
+      if (m.orders.some((o) => o.clientOrderId === ch.intent.clientOrderId)) return;
+      const i = ch.intent;
+      m.orders.push({ clientOrderId: i.clientOrderId, marketTicker: i.marketTicker, side: i.side, price: i.price, size: i.size, filled: 0, status: 'pending', submittedMs: ch.atMs, updatedMs: ch.atMs });
+      return;
+    }
+    case 'cancel_pending': {
+      const o = m.orders.find((x) => x.clientOrderId === ch.clientOrderId);
+      if (o) {
+        o.status = 'cancel_pending';
+        o.updatedMs = ch.atMs;
+      }
+      return;
+    }
+    case 'state':
+      upsert(m, ch.order);
+  }
+}
 
 function upsert(m: ModeOrders, order: OrderState): void {
   const i = m.orders.findIndex((o) => o.clientOrderId === order.clientOrderId);

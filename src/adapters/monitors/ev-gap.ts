@@ -1,0 +1,54 @@
+/**
+ * `reports/_artifacts/monitors/ev_gap.json` (SPEC §7.5): ΔEV parity between the two index feeds — each
+ * quoted market priced off each feed's latest value at the moment we quoted it; the gap in EV (cents per
+ * contract) per market and over the window. A large gap means the feeds disagree enough to matter.
+ */
+import path from 'node:path';
+import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { formatUtc } from '../../core/time/et.ts';
+import type { ActiveFeed } from '../../core/feed/failover.ts';
+
+export const EV_GAP_FILE = 'ev_gap.json';
+
+export interface MarketGap {
+  maxCents: number;
+  meanCents: number;
+  n: number;
+}
+
+export interface EvGapReport {
+  generated_at: string;
+  window: string | null;
+  required_feeds_ok: boolean;
+  dual_feed: { active: ActiveFeed | null };
+  markets: Record<string, { max_abs_gap_cents: number; mean_abs_gap_cents: number; samples: number }>;
+  window_gap: { max_abs_gap_cents: number; mean_abs_gap_cents: number; samples: number; markets: number };
+}
+
+const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+export function buildEvGapReport(nowMs: number, window: string | null, requiredOk: boolean, active: ActiveFeed | null, gaps: Record<string, MarketGap>): EvGapReport {
+  const markets: EvGapReport['markets'] = {};
+  let max = 0;
+  let sum = 0;
+  let n = 0;
+  for (const [t, g] of Object.entries(gaps).sort(([a], [b]) => a.localeCompare(b))) {
+    markets[t] = { max_abs_gap_cents: r4(g.maxCents), mean_abs_gap_cents: r4(g.meanCents), samples: g.n };
+    max = Math.max(max, g.maxCents);
+    sum += g.meanCents * g.n;
+    n += g.n;
+  }
+  return {
+    generated_at: formatUtc(nowMs),
+    window,
+    required_feeds_ok: requiredOk,
+    dual_feed: { active },
+    markets,
+    window_gap: { max_abs_gap_cents: r4(max), mean_abs_gap_cents: r4(n ? sum / n : 0), samples: n, markets: Object.keys(markets).length },
+  };
+}
+
+export function writeEvGapMonitor(monitorsDir: string, report: EvGapReport): EvGapReport {
+  writeJsonAtomic(path.join(monitorsDir, EV_GAP_FILE), report);
+  return report;
+}

@@ -39,8 +39,8 @@ test('threshold ladder with the default curve: p_yes, EV and quotes match indepe
   assert.equal(ev.window, '2026-11-20/hourly-1000');
   assert.equal(ev.minutes_to_target, 15);
   assert.deepEqual(ev.fees, { fee_type: 'quadratic', fee_multiplier: 1, source: 'configs/fees.json' });
-  // default curve: σ = spot × 0.18 × √(15 / (252 × 390)); floor 0.5
-  const sigma = 6801.25 * 0.18 * Math.sqrt(15 / (252 * 390));
+  // default curve: σ(m) = spot × 0.18 × √(15 / (252 × 390)), plus the default print noise (0.15 bp of spot) in quadrature
+  const sigma = Math.hypot(6801.25 * 0.18 * Math.sqrt(15 / (252 * 390)), 6801.25 * 0.15e-4);
   assert.ok(Math.abs(ev.model.sigma_eff - sigma) < 1e-9);
   const markets: MarketOut[] = ev.markets;
   assert.deepEqual(markets.map((m) => m.condition), ['≥ 6750', '≥ 6775', '≥ 6800', '≥ 6825', '≥ 6850', '≥ 6875', '≥ 6900']);
@@ -92,7 +92,7 @@ test('range ladder: each bin priced from its own condition, bins + tails sum to 
   ]);
   const sum = markets.reduce((s, m) => s + m.p_yes, 0);
   assert.ok(Math.abs(sum - 1) < 1e-12, `sum ${sum}`);
-  const sigma = 6742 * 0.18 * Math.sqrt(30 / (252 * 390));
+  const sigma = Math.hypot(6742 * 0.18 * Math.sqrt(30 / (252 * 390)), 6742 * 0.15e-4);
   const cdf = (x: number) => refNormalCdf((x - 6742) / sigma);
   assert.ok(Math.abs(markets[3]!.p_yes - (cdf(6749.995) - cdf(6724.995))) < 1e-12);
 
@@ -119,13 +119,19 @@ test('calibration file, event-day κ and an unsupported fee type', async () => {
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.warnings, []);
   const model = out.events[0].model;
-  // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; drift 0.1 + 0.4·0.2 = 0.18; κ 1.5 on the CPI day
+  // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; residual 0.9 in quadrature; drift 0.1 + 0.4·0.2 = 0.18;
+  // κ 1.5 on the CPI day; no by_target in the file: the pooled curve serves the 10:00 target
   assert.equal(model.curve, 'calibrated');
-  assert.ok(Math.abs(model.sigma_eff - 5) < 1e-12);
+  assert.equal(model.horizon, 'hourly');
+  assert.equal(model.target_et, '10:00');
+  assert.equal(model.curve_target, 'pooled');
+  assert.ok(Math.abs(model.sigma_m - 5) < 1e-12);
+  assert.equal(model.residual_std, 0.9);
+  assert.ok(Math.abs(model.sigma_eff - Math.sqrt(25.81)) < 1e-12);
   assert.ok(Math.abs(model.center - 6801.43) < 1e-9);
   assert.equal(model.kappa, 1.5);
   assert.deepEqual(model.event_tags, ['CPI']);
-  assert.ok(Math.abs(model.scale - 5 * Math.sqrt(1.5)) < 1e-12);
+  assert.ok(Math.abs(model.scale - Math.sqrt(25.81 * 1.5)) < 1e-12);
   const p = out.events[0].markets[2].p_yes;
   assert.ok(Math.abs(p - (1 - refNormalCdf((6799.995 - 6801.43) / model.scale))) < 1e-12);
 

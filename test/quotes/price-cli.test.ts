@@ -203,3 +203,49 @@ test('price --event fetches the event and its series fees from Kalshi REST (simu
     rig.clock.dispose();
   }
 });
+
+/** A calibration whose curves are exactly σ(m) = σ1·√m (m = 1…60), zero drift. */
+function sqrtCurve(sigma1: number): Record<string, { sigma: number; drift: number; drift_se: number }> {
+  return Object.fromEntries(Array.from({ length: 60 }, (_, i) => [String(i + 1), { sigma: sigma1 * Math.sqrt(i + 1), drift: 0, drift_se: 0 }]));
+}
+
+test('final seconds: 10 s before the target, spot 2 points above the strike, σ(1) = 3 → the normal answer with σ ∝ √m', async () => {
+  const h = home();
+  // by_target serves the event's own hour; the pooled curve (σ(1) = 5) must not be used for 10:00 or 16:00
+  const calib = {
+    symbol: 'I:SPX', horizon: 'hourly', generated_at: '2026-11-18T22:00:00Z', sample_count: 4200, days: 600,
+    minutes_to_target: sqrtCurve(5),
+    by_target: { '10:00': { sample_count: 600, minutes_to_target: sqrtCurve(3) }, '16:00': { sample_count: 600, minutes_to_target: sqrtCurve(3) } },
+    residual_std: 0.1, event_tail: { tags: [], kappa: 1 },
+  };
+  fs.mkdirSync(path.join(h, 'data/proc/calib/index/spx/hourly'), { recursive: true });
+  fs.writeFileSync(path.join(h, 'data/proc/calib/index/spx/hourly/params.json'), JSON.stringify(calib));
+  const sigma = 3 * Math.sqrt(10 / 60); // σ(m) = σ(1)·√m at m = 1/6
+  const truth = refNormalCdf(2 / sigma); // P(S_T ≥ K) with S_now = K + 2, no drift: ≈ 0.9488
+
+  const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6802', '--now', '2026-11-20T09:59:50-05:00', '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const ev = JSON.parse(r.stdout).events[0];
+  assert.ok(Math.abs(ev.minutes_to_target - 1 / 6) < 1e-3);
+  assert.deepEqual([ev.model.horizon, ev.model.target_et, ev.model.curve_target], ['hourly', '10:00', '10:00']);
+  assert.ok(Math.abs(ev.model.sigma_m - sigma) < 1e-9);
+  const p = ev.markets.find((m: MarketOut) => m.condition === '≥ 6800').p_yes;
+  assert.ok(Math.abs(p - truth) < 0.01, `p_yes ${p} vs ${truth}`);
+  assert.ok(p > 0.94, `p_yes ${p}: the final minute must not freeze at σ(1) (that would say ≈ 0.75)`);
+
+  // KXINXU's 16:00 event: the hourly horizon and its 16:00 curve (the same choice the engine makes)
+  const at16 = JSON.parse(fs.readFileSync(U_FIXTURE, 'utf8').replaceAll('H1000', 'H1600').replaceAll('2026-11-20T15:00:00Z', '2026-11-20T21:00:00Z'));
+  fs.writeFileSync(path.join(h, 'h1600.json'), JSON.stringify(at16));
+  const r16 = await cli(['price', '--markets', 'h1600.json', '--spot', '6802', '--now', '2026-11-20T15:59:50-05:00', '--json'], { home: h });
+  assert.equal(r16.code, 0, r16.stderr);
+  const ev16 = JSON.parse(r16.stdout).events[0];
+  assert.deepEqual([ev16.event_ticker, ev16.window, ev16.model.horizon, ev16.model.target_et, ev16.model.curve_target], ['KXINXU-26NOV20H1600', '2026-11-20/close-1600', 'hourly', '16:00', '16:00']);
+  assert.ok(Math.abs(ev16.markets[2].p_yes - truth) < 0.01);
+
+  // without by_target the pooled curve serves the target (σ(1) = 5 here)
+  const { by_target: _b, ...pooledOnly } = calib;
+  fs.writeFileSync(path.join(h, 'data/proc/calib/index/spx/hourly/params.json'), JSON.stringify(pooledOnly));
+  const rp = JSON.parse((await cli(['price', '--markets', U_FIXTURE, '--spot', '6802', '--now', '2026-11-20T09:59:50-05:00', '--json'], { home: h })).stdout).events[0];
+  assert.equal(rp.model.curve_target, 'pooled');
+  assert.ok(Math.abs(rp.model.sigma_m - 5 * Math.sqrt(1 / 6)) < 1e-9);
+});

@@ -50,7 +50,8 @@ export function parseCalibration(text: string, file: string, nowMs: number): Loa
   if (!r.success) {
     const i = r.error.issues[0]!;
     const key = i.path.length ? i.path.join('.') : '(root)';
-    const msg = i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown key` : i.message;
+    const msg =
+      i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown key` : i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
     throw new CalibrationFileError(`${file}: ${key}: ${msg}`, 'invalid');
   }
   const generatedAtMs = Date.parse(r.data.generated_at);

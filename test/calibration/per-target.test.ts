@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fitCalibration, shrinkDrift } from '../../src/core/calibration/fit.ts';
-import { CalibrationParamsSchema, curveFromParams } from '../../src/core/calibration/params.ts';
+import { CalibrationParamsSchema, curveFromParams, residualLooksLikeSigma1 } from '../../src/core/calibration/params.ts';
 import { parseCalibration } from '../../src/adapters/calibration/params-file.ts';
 import { cli, tempHome } from '../helpers/cli.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -41,6 +41,9 @@ test('hourly calibrate recovers each target hour’s σ(m) within 5% at m = 1, 5
   const pooled1 = params.minutes_to_target['1']!.sigma;
   const meanVar = Object.values(SIGMA_1M).reduce((a, s) => a + s * s, 0) / 7;
   assert.ok(Math.abs(pooled1 / Math.sqrt(meanVar) - 1) < 0.05, `pooled σ(1) ${pooled1}`);
+  // the residual is a print noise, far below σ(1); an old-style file (residual = σ(1)) is recognisable
+  assert.equal(residualLooksLikeSigma1(params), false);
+  assert.equal(residualLooksLikeSigma1({ ...params, residual_std: pooled1 }), true);
   // the model picks the hour's own curve by ET target, the pooled one otherwise
   assert.equal(curveFromParams(params, '12:00').target, '12:00');
   assert.equal(curveFromParams(params, '12:00').sigmaAt(15), params.by_target!['12:00']!.minutes_to_target['15']!.sigma);

@@ -117,7 +117,9 @@ test('calibration file, event-day κ and an unsupported fee type', async () => {
   const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h });
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(out.warnings, []);
+  // σ(1) = 3/√5 ≈ 1.34 here: a residual of 0.9 looks like a 1-minute σ (an old file), and price says so
+  assert.equal(out.warnings.length, 1);
+  assert.match(out.warnings[0], /params\.json: residual_std 0\.9 is the size of the 1-minute σ, not a settlement-print noise: the final minute cannot shrink; re-run calibrate$/);
   const model = out.events[0].model;
   // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; residual 0.9 in quadrature; drift 0.1 + 0.4·0.2 = 0.18;
   // κ 1.5 on the CPI day; no by_target in the file: the pooled curve serves the 10:00 target

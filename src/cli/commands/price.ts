@@ -12,7 +12,7 @@ import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import type { CalibrationParams } from '../../core/calibration/params.ts';
+import { residualLooksLikeSigma1, type CalibrationParams } from '../../core/calibration/params.ts';
 import { calibrationChoice, type CalibrationChoice } from '../../core/model/calibration-choice.ts';
 import type { FeeSchedule, LadderEvent, OrderBook } from '../../core/market.ts';
 import { buildModelSpec } from '../../core/model/model-spec.ts';
@@ -118,6 +118,9 @@ export async function priceEvents(
       if (loaded.params.horizon !== horizon) warn(`${file}: ${loaded.params.horizon} calibration used for ${event.eventTicker}, which prices with the ${horizon} horizon`);
       calibration = loaded.params;
       calibInfo = { source: 'file', file, ageDays: loaded.ageDays };
+      if (residualLooksLikeSigma1(loaded.params)) {
+        warn(`${file}: residual_std ${loaded.params.residual_std} is the size of the 1-minute σ, not a settlement-print noise: the final minute cannot shrink; re-run calibrate`);
+      }
       if (loaded.ageDays > cfg.model.calibration_stale_days) warn(`calibration_stale:${info.code}:${horizon}:${Math.floor(loaded.ageDays)}d (${file})`);
     } catch (e) {
       if (!(e instanceof CalibrationFileError)) throw e;

@@ -65,5 +65,12 @@ export function curveFromParams(p: CalibrationParams, targetEt?: string): Calibr
   return new CalibratedCurve(points, p.residual_std, own ? targetEt! : 'pooled');
 }
 
-/** Which calibration horizon a series' market uses: hourly series use `hourly` (its samples include 16:00). */
-export const horizonForSeries = (hourly: boolean): Horizon => (hourly ? 'hourly' : 'close');
+/**
+ * True when `residual_std` is of the size of the 1-minute σ (≥ half of the pooled σ(1)) rather than a
+ * settlement-print noise of a fraction of a point — the mark of a file from before SPEC §5.3's residual
+ * (older `calibrate` wrote the std of 1-minute changes there), which keeps σ_eff from shrinking in the
+ * final minute. Readers warn; re-running `calibrate` fixes it.
+ */
+export function residualLooksLikeSigma1(p: CalibrationParams): boolean {
+  return p.residual_std > 0 && p.residual_std >= 0.5 * curveFromParams(p).sigmaAt(1);
+}

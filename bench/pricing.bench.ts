@@ -45,7 +45,7 @@ export default async function run(): Promise<void> {
   const spot = 6801.25;
   const model: ModelSpec = {
     curve: new CalibratedCurve(Array.from({ length: 60 }, (_, i) => ({ minutes: i + 1, sigma: 1.1 * Math.sqrt(i + 1), drift: 0.01 * (i + 1) })), 0.9),
-    sigmaFloor: cfg.model.sigma_floor_points,
+    sigmaFloor: cfg.model.sigma_floor_1m_points,
     kappa: 1,
     dist: { kind: 'normal' },
   };

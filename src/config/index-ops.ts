@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
+import { DEFAULT_RESIDUAL_STD_BP } from '../core/calibration/fit.ts';
 
 /** `HH:MM` (24h) ET wall time in config files. */
 export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
@@ -100,7 +101,17 @@ const ModelSchema = z
     t_dof: z.number().gt(2).default(5),
     /** Annualised volatility for the default σ curve when no calibration exists. */
     default_annual_vol: z.number().positive().default(0.18),
-    sigma_floor_points: z.number().nonnegative().default(0.5),
+    /**
+     * Floor on the **1-minute** σ in index points, applied as floor·√m (it shrinks to the target with σ,
+     * so it never freezes the final seconds); guards against a degenerate calibration (stale bars → σ ≈ 0).
+     */
+    sigma_floor_1m_points: z.number().nonnegative().default(0.5),
+    /**
+     * Settlement-print noise (SPEC §5.2) in basis points of the index level: the default `residual_std`
+     * that `calibrate` writes (× the median close of its bars; `--residual-std` overrides) and the one the
+     * default curve uses (× spot). 0.15 bp ≈ 0.10 points on SPX 6800, 0.38 on NDX 25000.
+     */
+    residual_std_bp: z.number().nonnegative().max(10).default(DEFAULT_RESIDUAL_STD_BP),
     kappa_cap: z.number().min(1).max(1.8).default(1.8),
     calibration_stale_days: posInt.default(14),
   })

@@ -7,20 +7,42 @@
  * - `fills`: paper_fill records; `filled_orders`: quoted orders with at least one fill;
  *   `fill_rate` = filled_orders / quotes (null without quotes); `filled_contracts`, `fees` from fills;
  * - `realized_pnl`: sum of settlement `pnl` (after fees), exact to the micro-dollar;
- * - calibration of the quoted markets: one forecast per quote record whose market has a settlement
- *   record anywhere in the ledger (the outcome is the market's): `brier` = mean (p − o)², `log_loss` =
- *   −mean(o·ln p + (1 − o)·ln(1 − p)) with p clamped to [ε, 1 − ε], ε = 1e-6; `unsettled_quotes` counts
- *   quotes whose market has no result yet.
+ * - `quoted_markets`: distinct markets quoted in the group; `unsettled_markets`: those without a result yet;
+ * - model calibration, **once per quoted market per window**: the market's forecast is the `model_prob` of
+ *   its last quote record (by `ts_ms`, then `seq`) before the window's freeze (target − `freezeOffsetMs`,
+ *   the target read from the window label `hourly-HHMM` / `close-HHMM`; a label without a time has no
+ *   cutoff), scored against the market's settlement `result` found anywhere in the ledger:
+ *   `brier` = mean (p − o)², `log_loss` = −mean(o·ln p + (1 − o)·ln(1 − p)) with p clamped to
+ *   [ε, 1 − ε], ε = 1e-6, and a `reliability` table of 10 probability bins [0, 0.1) … [0.9, 1.0]: count,
+ *   mean forecast, observed frequency of YES (null in an empty bin). A market re-quoted 100 times counts once.
+ * - `median_quote_life_ms`: median over the group's quotes of (end − quote `ts_ms`), the end being the
+ *   order's first cancel, its completing paper_fill (`filled_total` ≥ `size`) or its settlement record,
+ *   matched by `client_order_id` (null when no quote has ended yet).
+ * The total row aggregates the same way over every group (markets once per window; the reliability
+ * table the text output prints is the total's).
  */
 import { ledgerDollarsToMicros, ledgerDollarsToPips, ledgerContractsToCenti, type LedgerRecord } from './ledger/record.ts';
-import { etDateOf } from './time/et.ts';
+import { etDateOf, etToMs } from './time/et.ts';
 
 export const LOG_LOSS_EPS = 1e-6;
+export const RELIABILITY_BINS = 10;
+export const DEFAULT_FREEZE_OFFSET_MS = 2000;
+
+export interface ReliabilityBin {
+  /** Bin bounds: [lo, hi), the last bin [0.9, 1.0] inclusive. */
+  lo: number;
+  hi: number;
+  count: number;
+  mean_forecast: number | null;
+  observed_freq: number | null;
+}
 
 export interface Calibration {
+  /** Markets scored (quoted before the freeze and settled), once per market per window. */
   n: number;
   brier: number | null;
   log_loss: number | null;
+  reliability: ReliabilityBin[];
 }
 
 export interface ScoreRow {
@@ -35,7 +57,9 @@ export interface ScoreRow {
   fees: number;
   settled_orders: number;
   realized_pnl: number;
-  unsettled_quotes: number;
+  quoted_markets: number;
+  unsettled_markets: number;
+  median_quote_life_ms: number | null;
   calibration: Calibration;
 }
 
@@ -48,12 +72,22 @@ export interface ScoreboardFilter {
   fromDate?: string;
   toDate?: string;
   series?: string;
+  /** Freeze = target − this (`windows.freeze_offset_seconds`); default 2 s. */
+  freezeOffsetMs?: number;
+}
+
+interface LastQuote {
+  ts: number;
+  seq: number;
+  p: number;
 }
 
 interface Acc {
   day: string;
   series: string;
   window: string;
+  /** Freeze instant of the window, or null when the label carries no target time. */
+  freezeMs: number | null;
   quotes: number;
   fills: number;
   filledIds: Set<string>;
@@ -61,27 +95,51 @@ interface Acc {
   feePips: number;
   settled: number;
   pnlMicros: number;
-  unsettled: number;
-  n: number;
-  brierSum: number;
-  logLossSum: number;
+  /** Every market quoted in the group → its last quote before the freeze (null: only quoted after it). */
+  markets: Map<string, LastQuote | null>;
+  lives: number[];
 }
 
 const WINDOW_ID = /^(\d{4}-\d{2}-\d{2})\/(.+)$/;
+const LABEL_TIME = /-(\d{2})(\d{2})$/;
 
 export function groupOf(r: LedgerRecord): { day: string; window: string } {
   const m = WINDOW_ID.exec(r.window);
   return m ? { day: m[1]!, window: m[2]! } : { day: etDateOf(r.ts_ms), window: r.window };
 }
 
+/** The freeze instant of a window (`hourly-1000` on 2026-11-20 → 09:59:58 ET with a 2 s offset). */
+export function windowFreezeMs(day: string, window: string, freezeOffsetMs = DEFAULT_FREEZE_OFFSET_MS): number | null {
+  const m = LABEL_TIME.exec(window);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return null;
+  try {
+    return etToMs(day, `${m[1]}:${m[2]}`, 'compatible') - freezeOffsetMs;
+  } catch {
+    return null;
+  }
+}
+
 const clamp = (p: number) => Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, p));
 
 export function computeScoreboard(records: readonly LedgerRecord[], filter: ScoreboardFilter = {}): Scoreboard {
+  const freezeOffsetMs = filter.freezeOffsetMs ?? DEFAULT_FREEZE_OFFSET_MS;
+  // Outcomes by market, and the end of every order's life by client_order_id (first cancel, completing fill, settlement).
   const outcomes = new Map<string, 0 | 1>();
-  for (const r of records) if (r.type === 'settlement') outcomes.set(r.kalshi_market_id, r.result === 'yes' ? 1 : 0);
+  const ends = new Map<string, number>();
+  const ended = (id: string, ts: number) => {
+    const e = ends.get(id);
+    if (e === undefined || ts < e) ends.set(id, ts);
+  };
+  for (const r of records) {
+    if (r.type === 'settlement') {
+      outcomes.set(r.kalshi_market_id, r.result === 'yes' ? 1 : 0);
+      ended(r.client_order_id, r.ts_ms);
+    } else if (r.type === 'cancel') ended(r.client_order_id, r.ts_ms);
+    else if (r.type === 'paper_fill' && ledgerContractsToCenti(r.filled_total) >= ledgerContractsToCenti(r.size)) ended(r.client_order_id, r.ts_ms);
+  }
 
   const groups = new Map<string, Acc>();
-  const total = newAcc('all', 'all', 'all');
+  const total = newAcc('all', 'all', 'all', null);
   for (const r of records) {
     const { day, window } = groupOf(r);
     if (filter.fromDate && day < filter.fromDate) continue;
@@ -89,33 +147,56 @@ export function computeScoreboard(records: readonly LedgerRecord[], filter: Scor
     if (filter.series && r.series !== filter.series) continue;
     const key = `${day}\u0000${r.series}\u0000${window}`;
     let acc = groups.get(key);
-    if (!acc) groups.set(key, (acc = newAcc(day, r.series, window)));
-    for (const a of [acc, total]) add(a, r, outcomes);
+    if (!acc) groups.set(key, (acc = newAcc(day, r.series, window, windowFreezeMs(day, window, freezeOffsetMs))));
+    add(acc, r, ends);
+    addCounts(total, r, ends);
   }
-  const rows = [...groups.values()]
-    .sort((a, b) => a.day.localeCompare(b.day) || a.window.localeCompare(b.window) || a.series.localeCompare(b.series))
-    .map(toRow);
-  return { rows, total: toRow(total) };
+  const sorted = [...groups.values()].sort((a, b) => a.day.localeCompare(b.day) || a.window.localeCompare(b.window) || a.series.localeCompare(b.series));
+  const rows: ScoreRow[] = [];
+  const totalScores = newScores();
+  let totalMarkets = 0;
+  let totalUnsettled = 0;
+  for (const a of sorted) {
+    const scores = newScores();
+    let unsettled = 0;
+    for (const [market, last] of a.markets) {
+      const o = outcomes.get(market);
+      if (o === undefined) {
+        unsettled++;
+        continue;
+      }
+      if (last === null) continue;
+      score(scores, last.p, o);
+      score(totalScores, last.p, o);
+    }
+    totalMarkets += a.markets.size;
+    totalUnsettled += unsettled;
+    rows.push(toRow(a, a.markets.size, unsettled, scores));
+  }
+  return { rows, total: toRow(total, totalMarkets, totalUnsettled, totalScores) };
 }
 
-function newAcc(day: string, series: string, window: string): Acc {
-  return { day, series, window, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, unsettled: 0, n: 0, brierSum: 0, logLossSum: 0 };
+function newAcc(day: string, series: string, window: string, freezeMs: number | null): Acc {
+  return { day, series, window, freezeMs, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, markets: new Map(), lives: [] };
 }
 
-function add(a: Acc, r: LedgerRecord, outcomes: Map<string, 0 | 1>): void {
+function add(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
+  addCounts(a, r, ends);
+  if (r.type !== 'quote') return;
+  const prev = a.markets.get(r.kalshi_market_id);
+  if (a.freezeMs !== null && r.ts_ms >= a.freezeMs) {
+    if (prev === undefined) a.markets.set(r.kalshi_market_id, null);
+    return;
+  }
+  if (!prev || r.ts_ms > prev.ts || (r.ts_ms === prev.ts && r.seq > prev.seq)) a.markets.set(r.kalshi_market_id, { ts: r.ts_ms, seq: r.seq, p: r.model_prob });
+}
+
+function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
   switch (r.type) {
     case 'quote': {
       a.quotes++;
-      const o = outcomes.get(r.kalshi_market_id);
-      if (o === undefined) {
-        a.unsettled++;
-        break;
-      }
-      const p = r.model_prob;
-      a.n++;
-      a.brierSum += (p - o) ** 2;
-      const pc = clamp(p);
-      a.logLossSum += -(o * Math.log(pc) + (1 - o) * Math.log(1 - pc));
+      const end = ends.get(r.client_order_id);
+      if (end !== undefined) a.lives.push(Math.max(0, end - r.ts_ms));
       break;
     }
     case 'paper_fill':
@@ -134,7 +215,56 @@ function add(a: Acc, r: LedgerRecord, outcomes: Map<string, 0 | 1>): void {
   }
 }
 
-function toRow(a: Acc): ScoreRow {
+interface Scores {
+  n: number;
+  brierSum: number;
+  logLossSum: number;
+  binCount: Float64Array;
+  binP: Float64Array;
+  binO: Float64Array;
+}
+
+const newScores = (): Scores => ({
+  n: 0,
+  brierSum: 0,
+  logLossSum: 0,
+  binCount: new Float64Array(RELIABILITY_BINS),
+  binP: new Float64Array(RELIABILITY_BINS),
+  binO: new Float64Array(RELIABILITY_BINS),
+});
+
+function score(s: Scores, p: number, o: 0 | 1): void {
+  s.n++;
+  s.brierSum += (p - o) ** 2;
+  const pc = clamp(p);
+  s.logLossSum += -(o * Math.log(pc) + (1 - o) * Math.log(1 - pc));
+  const b = Math.min(RELIABILITY_BINS - 1, Math.max(0, Math.floor(p * RELIABILITY_BINS)));
+  s.binCount[b]!++;
+  s.binP[b]! += p;
+  s.binO[b]! += o;
+}
+
+function reliability(s: Scores): ReliabilityBin[] {
+  return Array.from({ length: RELIABILITY_BINS }, (_, b) => {
+    const count = s.binCount[b]!;
+    return {
+      lo: b / RELIABILITY_BINS,
+      hi: (b + 1) / RELIABILITY_BINS,
+      count,
+      mean_forecast: count > 0 ? s.binP[b]! / count : null,
+      observed_freq: count > 0 ? s.binO[b]! / count : null,
+    };
+  });
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+function toRow(a: Acc, quotedMarkets: number, unsettled: number, s: Scores): ScoreRow {
   return {
     day: a.day,
     series: a.series,
@@ -147,11 +277,14 @@ function toRow(a: Acc): ScoreRow {
     fees: a.feePips / 10_000,
     settled_orders: a.settled,
     realized_pnl: Number((a.pnlMicros / 1_000_000).toFixed(6)) + 0,
-    unsettled_quotes: a.unsettled,
+    quoted_markets: quotedMarkets,
+    unsettled_markets: unsettled,
+    median_quote_life_ms: median(a.lives),
     calibration: {
-      n: a.n,
-      brier: a.n > 0 ? a.brierSum / a.n : null,
-      log_loss: a.n > 0 ? a.logLossSum / a.n : null,
+      n: s.n,
+      brier: s.n > 0 ? s.brierSum / s.n : null,
+      log_loss: s.n > 0 ? s.logLossSum / s.n : null,
+      reliability: reliability(s),
     },
   };
 }

@@ -37,10 +37,17 @@ test('hourly fit recovers a known σ√m, drift, residual and event κ from seed
     const got = params.minutes_to_target[String(m)]!;
     const want = s * Math.sqrt(m);
     assert.ok(Math.abs(got.sigma / want - 1) < 0.08, `σ(${m}) = ${got.sigma}, want ${want}`);
-    const se = want / Math.sqrt(diagnostics.samplesPerMinute[String(m)]!);
+    const n = diagnostics.samplesPerMinute[String(m)]!;
+    const se = want / Math.sqrt(n);
     assert.ok(Math.abs(got.drift - mu * m) < 4 * se, `drift(${m}) = ${got.drift}, want ${mu * m} ± ${4 * se}`);
+    // drift_se is the raw mean's standard error; the stored drift is shrunk toward zero, never past it
+    assert.ok(Math.abs(got.drift_se! - got.sigma / Math.sqrt(n)) < 1e-5, `drift_se(${m}) = ${got.drift_se}`);
+    assert.ok(got.drift >= 0 && got.drift <= mu * m + 4 * se);
   }
-  assert.ok(Math.abs(params.residual_std / s - 1) < 0.03, `residual ${params.residual_std}`);
+  // residual_std is the settlement-print noise: 0.15 bp of the median target value by default, never σ(1)
+  assert.equal(diagnostics.residual.source, 'bp_of_level');
+  assert.ok(params.residual_std > 0 && params.residual_std < 0.2 * s, `residual ${params.residual_std}`);
+  assert.ok(Math.abs(params.residual_std - (diagnostics.residual as { level: number }).level * 0.15e-4) < 1e-6);
   assert.deepEqual(params.event_tail.tags, ['CPI']);
   assert.ok(Math.abs(params.event_tail.kappa - 1.5) < 0.35, `kappa ${params.event_tail.kappa}`);
   assert.equal(params.generated_at, '2026-08-01T00:00:00.000Z');
@@ -71,10 +78,11 @@ test('close horizon: targets the session close, 13:00 on an early-close day', ()
   const { params } = fitCalibration({ symbol: 'I:SPX', horizon: 'close', bars, session, kappaCap: 1.8, generatedAtMs: GEN_AT });
   assert.equal(params.sample_count, 3);
   assert.equal(params.days, 3);
-  assert.deepEqual(params.minutes_to_target['1'], { sigma: 0, drift: 1 });
-  assert.deepEqual(params.minutes_to_target['210'], { sigma: 0, drift: 210 });
+  assert.deepEqual(params.minutes_to_target['1'], { sigma: 0, drift: 1, drift_se: 0 });
+  assert.deepEqual(params.minutes_to_target['210'], { sigma: 0, drift: 210, drift_se: 0 });
   // beyond 210 minutes only the two regular days remain (still ≥ 2 samples)
-  assert.deepEqual(params.minutes_to_target['389'], { sigma: 0, drift: 389 });
+  assert.deepEqual(params.minutes_to_target['389'], { sigma: 0, drift: 389, drift_se: 0 });
+  assert.equal(params.by_target, undefined); // the close horizon is pooled only
   // m = 390 would need a value at 09:30 itself: the first bar (stamped 09:30) reports 09:31
   assert.equal(params.minutes_to_target['390'], undefined);
   assert.equal(Object.keys(params.minutes_to_target).length, 389);
@@ -87,7 +95,7 @@ test('bars stamped at the window end, pre-open prints ignored, and no-sample inp
   const open2 = etToMs('2026-03-03', '09:30');
   for (let k = 1; k <= 390; k++) bars.push({ t: open2 + k * 60_000, c: 6100 + 2 * k });
   const { params } = fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, barStamp: 'end', session, kappaCap: 1.8, generatedAtMs: GEN_AT });
-  assert.deepEqual(params.minutes_to_target['30'], { sigma: 0, drift: 60 });
+  assert.deepEqual(params.minutes_to_target['30'], { sigma: 0, drift: 60, drift_se: 0 });
   assert.throws(
     () => fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: [{ t: etToMs('2026-03-07', '10:00'), c: 1 }], session, kappaCap: 1.8, generatedAtMs: GEN_AT }),
     (e: unknown) => e instanceof CalibrationFitError && /no usable samples/.test((e as Error).message),

@@ -1,7 +1,7 @@
 /** Seeded synthetic minute bars with a known per-minute σ and drift (Massive convention: stamp = start). */
 import type { Bar } from '../../src/core/calibration/fit.ts';
 import { createCalendar } from '../../src/core/calendar/index.ts';
-import { addDays, etToMs } from '../../src/core/time/et.ts';
+import { addDays, etToMs, weekday } from '../../src/core/time/et.ts';
 import { gaussian, seededRandom } from '../../src/sim/day/index-path.ts';
 
 export interface GenOptions {
@@ -43,3 +43,49 @@ export function generateBars(o: GenOptions): { bars: Bar[]; days: string[] } {
 }
 
 export const toCsv = (bars: readonly Bar[]): string => 'timestamp,close\n' + bars.map((b) => `${b.t},${b.c}`).join('\n') + '\n';
+
+export interface HourlyGenOptions {
+  /** First date (a weekday or not); sessions are every weekday 09:30–16:00 from here (no holiday table). */
+  from: string;
+  /** Number of weekday sessions. */
+  sessions: number;
+  seed: number;
+  /**
+   * Per-minute σ of the minutes ending in ((HH−1):00, HH:00], keyed by the target `HH:00` (10:00 covers
+   * 09:30–10:00). So the true σ(m) of target HH:00 is σ_HH·√m for every m up to 60 (30 at 10:00).
+   */
+  sigmaPerMinuteByTarget: Readonly<Record<string, number>>;
+  driftPerMinute?: number;
+}
+
+/** Seeded minute bars (stamp = start) with a U-shaped, per-hour σ; weekday sessions only, any years. */
+export function generateHourlyBars(o: HourlyGenOptions): { bars: Bar[]; days: string[] } {
+  const rand = seededRandom(o.seed);
+  const z = gaussian(rand);
+  const sigmaOfMinute = new Float64Array(391);
+  for (let j = 1; j <= 390; j++) {
+    const hh = 9 + Math.ceil((30 + j) / 60);
+    const s = o.sigmaPerMinuteByTarget[`${hh}:00`];
+    if (s === undefined) throw new Error(`no σ for target ${hh}:00`);
+    sigmaOfMinute[j] = s;
+  }
+  const bars: Bar[] = [];
+  const days: string[] = [];
+  let d = o.from;
+  while (days.length < o.sessions) {
+    if (weekday(d) <= 5) {
+      days.push(d);
+      const open = etToMs(d, '09:30');
+      let v = 6000;
+      for (let j = 1; j <= 390; j++) {
+        v += (o.driftPerMinute ?? 0) + sigmaOfMinute[j]! * z();
+        bars.push({ t: open + (j - 1) * 60_000, c: v }); // the bar starting at j − 1 reports the value at j
+      }
+    }
+    d = addDays(d, 1);
+  }
+  return { bars, days };
+}
+
+/** Weekday sessions 09:30–16:00 (no holiday table), for fits over many synthetic years. */
+export const weekdaySession = (d: string) => (weekday(d) <= 5 ? { openEt: '09:30', closeEt: '16:00' } : null);

@@ -99,11 +99,13 @@ test('scoreboard numbers match an independent computation', () => {
   assert.equal(inxu.filled_contracts, 2);
   assert.equal(inxu.realized_pnl, 0.15);
   assert.equal(inxu.settled_orders, 3);
-  assert.equal(inxu.unsettled_quotes, 1);
-  // q1, q2 at p = 0.62 on a YES market; q3 at p = 0.25 on a NO market; q4's market is unsettled.
-  assert.equal(inxu.calibration.n, 3);
-  close(inxu.calibration.brier, (2 * 0.38 * 0.38 + 0.25 * 0.25) / 3);
-  close(inxu.calibration.log_loss, -(2 * Math.log(0.62) + Math.log(0.75)) / 3);
+  assert.equal(inxu.quoted_markets, 3);
+  assert.equal(inxu.unsettled_markets, 1);
+  // once per market: T6800 (q1, q2, last p = 0.62) on a YES market; T6900 (q3, p = 0.25) on a NO market;
+  // q4's market is unsettled.
+  assert.equal(inxu.calibration.n, 2);
+  close(inxu.calibration.brier, (0.38 * 0.38 + 0.25 * 0.25) / 2);
+  close(inxu.calibration.log_loss, -(Math.log(0.62) + Math.log(0.75)) / 2);
 
   // p = 1 on a YES market: Brier 0, log loss of the clamped probability (finite).
   assert.equal(ndx.calibration.brier, 0);
@@ -120,8 +122,8 @@ test('scoreboard numbers match an independent computation', () => {
   assert.equal(t.fills, 4);
   assert.equal(t.fill_rate, 3 / 6);
   assert.equal(t.realized_pnl, 0.3486);
-  assert.equal(t.calibration.n, 5);
-  close(t.calibration.brier, (2 * 0.38 ** 2 + 0.25 ** 2 + 0 + 0.01) / 5);
+  assert.equal(t.calibration.n, 4);
+  close(t.calibration.brier, (0.38 ** 2 + 0.25 ** 2 + 0 + 0.01) / 4);
 });
 
 test('scoreboard filters by day and series', () => {
@@ -149,9 +151,12 @@ test('scoreboard CLI: table by default, --json, torn line reported on stderr', a
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stderr, /skipped torn last line .*index_paper\.jsonl:17/);
   const lines = table.stdout.trim().split('\n');
-  assert.match(lines[0]!, /^day\s+series\s+window\s+quotes\s+fills\s+fill_rate\s+contracts\s+fees\s+pnl\s+brier\s+log_loss\s+n$/);
-  assert.match(table.stdout, /2026-11-20\s+INXU\s+hourly-1000\s+4\s+3\s+50\.0%\s+2\s+\$0\.0000\s+\$0\.1500\s+0\.1171/);
-  assert.match(lines[lines.length - 1]!, /^all\s+all\s+all\s+6\s+4\s+50\.0%/);
+  assert.match(lines[0]!, /^day\s+series\s+window\s+quotes\s+fills\s+fill_rate\s+contracts\s+fees\s+pnl\s+markets\s+scored\s+brier\s+log_loss\s+quote_life$/);
+  assert.match(table.stdout, /2026-11-20\s+INXU\s+hourly-1000\s+4\s+3\s+50\.0%\s+2\s+\$0\.0000\s+\$0\.1500\s+3\s+2\s+0\.1035/);
+  assert.match(table.stdout, /\nall\s+all\s+all\s+6\s+4\s+50\.0%/);
+  assert.match(table.stdout, /reliability \(4 market forecast\(s\), last quote before the freeze\):\np_bin\s+count\s+mean_forecast\s+observed_freq\n/);
+  assert.match(table.stdout, /\n0\.6-0\.7\s+1\s+0\.6200\s+1\.0000\n/);
+  assert.match(lines[lines.length - 1]!, /^0\.9-1\.0\s+1\s+1\.0000\s+1\.0000$/);
 
   const json = await cli(['scoreboard', '--json', '--date', '2026-11-23'], { home });
   assert.equal(json.code, 0);

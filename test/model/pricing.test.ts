@@ -50,8 +50,8 @@ test('a known threshold ladder matches an independent erf-based normal computati
   );
   const spot = 6802.37;
   const f = forecast(spot, 10, spec(curve));
-  // σ² interpolates linearly: 16 + 0.5·(64 − 16) = 40; drift 0.4
-  const scale = Math.sqrt(40);
+  // σ² interpolates linearly: 16 + 0.5·(64 − 16) = 40, plus residual² = 1 in quadrature; drift 0.4
+  const scale = Math.sqrt(41);
   const center = spot + 0.4;
   assert.ok(Math.abs(f.scale - scale) < 1e-12);
   const ladder = thresholdLadder(6780, 5, 9);
@@ -61,7 +61,7 @@ test('a known threshold ladder matches an independent erf-based normal computati
     const expected = 1 - refNormalCdf((k - 0.005 - center) / scale); // V ≥ k ⇔ S ≥ k − half a cent
     assert.ok(Math.abs(priced[i]!.pYes - expected) < 1e-12, `${k}: ${priced[i]!.pYes} vs ${expected}`);
   }
-  assert.ok(Math.abs(priced[4]!.pYes - 0.6696) < 1e-3); // ≥ 6800: z = (6799.995 − 6802.77)/6.3246 ≈ −0.439
+  assert.ok(Math.abs(priced[4]!.pYes - 0.6676) < 1e-3); // ≥ 6800: z = (6799.995 − 6802.77)/6.4031 ≈ −0.433
 });
 
 test('known range ladder: bins and tails match independent CDF differences and sum to 1', () => {
@@ -153,10 +153,14 @@ test('curve: variance-linear interpolation, √m extrapolation, floors and κ', 
   assert.equal(c.driftAt(5), 0.5);
   assert.equal(c.driftAt(15), 2);
   assert.equal(c.driftAt(100), 3);
-  // σ_eff = max(σ(m), residual, floor)
-  assert.equal(forecast(6000, 0.01, spec(c)).sigmaEff, 0.8);
-  assert.equal(forecast(6000, 0.01, spec(c, { sigmaFloor: 2 })).sigmaEff, 2);
-  assert.ok(Math.abs(forecast(6000, 20, spec(c, { kappa: 1.44 })).scale - 6) < 1e-12);
+  // σ_eff = sqrt(max(σ(m), floor·√m)² + residual²): the residual adds in quadrature, it is no floor
+  const sig = (m: number) => 3 * Math.sqrt(m / 10);
+  assert.ok(Math.abs(forecast(6000, 0.01, spec(c)).sigmaEff - Math.sqrt(sig(0.01) ** 2 + 0.64)) < 1e-12);
+  assert.equal(forecast(6000, 0, spec(c)).sigmaEff, 0.8);
+  // the floor bounds the 1-minute σ and scales with √m
+  assert.ok(Math.abs(forecast(6000, 0.01, spec(c, { sigmaFloor: 2 })).sigmaM - 2 * Math.sqrt(0.01)) < 1e-12);
+  assert.ok(Math.abs(forecast(6000, 5, spec(c, { sigmaFloor: 0.5 })).sigmaM - sig(5)) < 1e-12);
+  assert.ok(Math.abs(forecast(6000, 20, spec(c, { kappa: 1.44 })).scale - Math.sqrt(25 + 0.64) * 1.2) < 1e-12);
   // the default curve: σ(1 year of trading minutes) = spot × annual vol
   assert.ok(Math.abs(new DefaultCurve(5000, 0.2).sigmaAt(TRADING_MINUTES_PER_YEAR) - 1000) < 1e-9);
 });
@@ -169,7 +173,7 @@ test('event κ: 1 on plain days, calibrated and capped on tagged days, cap witho
   assert.equal(eventKappa(['NFP'], null, 1.6), 1.6);
   const s = buildModelSpec({
     calibration: null,
-    config: { dist: 'normal', t_dof: 5, default_annual_vol: 0.18, sigma_floor_points: 0.5, kappa_cap: 1.8 },
+    config: { dist: 'normal', t_dof: 5, default_annual_vol: 0.18, sigma_floor_1m_points: 0.5, residual_std_bp: 0.15, kappa_cap: 1.8 },
     spot: 6800,
     dayTags: ['CPI'],
     dist: 't',

@@ -39,8 +39,8 @@ test('threshold ladder with the default curve: p_yes, EV and quotes match indepe
   assert.equal(ev.window, '2026-11-20/hourly-1000');
   assert.equal(ev.minutes_to_target, 15);
   assert.deepEqual(ev.fees, { fee_type: 'quadratic', fee_multiplier: 1, source: 'configs/fees.json' });
-  // default curve: σ = spot × 0.18 × √(15 / (252 × 390)); floor 0.5
-  const sigma = 6801.25 * 0.18 * Math.sqrt(15 / (252 * 390));
+  // default curve: σ(m) = spot × 0.18 × √(15 / (252 × 390)), plus the default print noise (0.15 bp of spot) in quadrature
+  const sigma = Math.hypot(6801.25 * 0.18 * Math.sqrt(15 / (252 * 390)), 6801.25 * 0.15e-4);
   assert.ok(Math.abs(ev.model.sigma_eff - sigma) < 1e-9);
   const markets: MarketOut[] = ev.markets;
   assert.deepEqual(markets.map((m) => m.condition), ['≥ 6750', '≥ 6775', '≥ 6800', '≥ 6825', '≥ 6850', '≥ 6875', '≥ 6900']);
@@ -92,7 +92,7 @@ test('range ladder: each bin priced from its own condition, bins + tails sum to 
   ]);
   const sum = markets.reduce((s, m) => s + m.p_yes, 0);
   assert.ok(Math.abs(sum - 1) < 1e-12, `sum ${sum}`);
-  const sigma = 6742 * 0.18 * Math.sqrt(30 / (252 * 390));
+  const sigma = Math.hypot(6742 * 0.18 * Math.sqrt(30 / (252 * 390)), 6742 * 0.15e-4);
   const cdf = (x: number) => refNormalCdf((x - 6742) / sigma);
   assert.ok(Math.abs(markets[3]!.p_yes - (cdf(6749.995) - cdf(6724.995))) < 1e-12);
 
@@ -117,15 +117,23 @@ test('calibration file, event-day κ and an unsupported fee type', async () => {
   const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6801.25', '--now', NOW, '--json'], { home: h });
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(out.warnings, []);
+  // σ(1) = 3/√5 ≈ 1.34 here: a residual of 0.9 looks like a 1-minute σ (an old file), and price says so
+  assert.equal(out.warnings.length, 1);
+  assert.match(out.warnings[0], /params\.json: residual_std 0\.9 is the size of the 1-minute σ, not a settlement-print noise: the final minute cannot shrink; re-run calibrate$/);
   const model = out.events[0].model;
-  // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; drift 0.1 + 0.4·0.2 = 0.18; κ 1.5 on the CPI day
+  // m = 15: σ² = 9 + (10/25)·(49 − 9) = 25 → σ 5; residual 0.9 in quadrature; drift 0.1 + 0.4·0.2 = 0.18;
+  // κ 1.5 on the CPI day; no by_target in the file: the pooled curve serves the 10:00 target
   assert.equal(model.curve, 'calibrated');
-  assert.ok(Math.abs(model.sigma_eff - 5) < 1e-12);
+  assert.equal(model.horizon, 'hourly');
+  assert.equal(model.target_et, '10:00');
+  assert.equal(model.curve_target, 'pooled');
+  assert.ok(Math.abs(model.sigma_m - 5) < 1e-12);
+  assert.equal(model.residual_std, 0.9);
+  assert.ok(Math.abs(model.sigma_eff - Math.sqrt(25.81)) < 1e-12);
   assert.ok(Math.abs(model.center - 6801.43) < 1e-9);
   assert.equal(model.kappa, 1.5);
   assert.deepEqual(model.event_tags, ['CPI']);
-  assert.ok(Math.abs(model.scale - 5 * Math.sqrt(1.5)) < 1e-12);
+  assert.ok(Math.abs(model.scale - Math.sqrt(25.81 * 1.5)) < 1e-12);
   const p = out.events[0].markets[2].p_yes;
   assert.ok(Math.abs(p - (1 - refNormalCdf((6799.995 - 6801.43) / model.scale))) < 1e-12);
 
@@ -196,4 +204,50 @@ test('price --event fetches the event and its series fees from Kalshi REST (simu
     await rig.close();
     rig.clock.dispose();
   }
+});
+
+/** A calibration whose curves are exactly σ(m) = σ1·√m (m = 1…60), zero drift. */
+function sqrtCurve(sigma1: number): Record<string, { sigma: number; drift: number; drift_se: number }> {
+  return Object.fromEntries(Array.from({ length: 60 }, (_, i) => [String(i + 1), { sigma: sigma1 * Math.sqrt(i + 1), drift: 0, drift_se: 0 }]));
+}
+
+test('final seconds: 10 s before the target, spot 2 points above the strike, σ(1) = 3 → the normal answer with σ ∝ √m', async () => {
+  const h = home();
+  // by_target serves the event's own hour; the pooled curve (σ(1) = 5) must not be used for 10:00 or 16:00
+  const calib = {
+    symbol: 'I:SPX', horizon: 'hourly', generated_at: '2026-11-18T22:00:00Z', sample_count: 4200, days: 600,
+    minutes_to_target: sqrtCurve(5),
+    by_target: { '10:00': { sample_count: 600, minutes_to_target: sqrtCurve(3) }, '16:00': { sample_count: 600, minutes_to_target: sqrtCurve(3) } },
+    residual_std: 0.1, event_tail: { tags: [], kappa: 1 },
+  };
+  fs.mkdirSync(path.join(h, 'data/proc/calib/index/spx/hourly'), { recursive: true });
+  fs.writeFileSync(path.join(h, 'data/proc/calib/index/spx/hourly/params.json'), JSON.stringify(calib));
+  const sigma = 3 * Math.sqrt(10 / 60); // σ(m) = σ(1)·√m at m = 1/6
+  const truth = refNormalCdf(2 / sigma); // P(S_T ≥ K) with S_now = K + 2, no drift: ≈ 0.9488
+
+  const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6802', '--now', '2026-11-20T09:59:50-05:00', '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const ev = JSON.parse(r.stdout).events[0];
+  assert.ok(Math.abs(ev.minutes_to_target - 1 / 6) < 1e-3);
+  assert.deepEqual([ev.model.horizon, ev.model.target_et, ev.model.curve_target], ['hourly', '10:00', '10:00']);
+  assert.ok(Math.abs(ev.model.sigma_m - sigma) < 1e-9);
+  const p = ev.markets.find((m: MarketOut) => m.condition === '≥ 6800').p_yes;
+  assert.ok(Math.abs(p - truth) < 0.01, `p_yes ${p} vs ${truth}`);
+  assert.ok(p > 0.94, `p_yes ${p}: the final minute must not freeze at σ(1) (that would say ≈ 0.75)`);
+
+  // KXINXU's 16:00 event: the hourly horizon and its 16:00 curve (the same choice the engine makes)
+  const at16 = JSON.parse(fs.readFileSync(U_FIXTURE, 'utf8').replaceAll('H1000', 'H1600').replaceAll('2026-11-20T15:00:00Z', '2026-11-20T21:00:00Z'));
+  fs.writeFileSync(path.join(h, 'h1600.json'), JSON.stringify(at16));
+  const r16 = await cli(['price', '--markets', 'h1600.json', '--spot', '6802', '--now', '2026-11-20T15:59:50-05:00', '--json'], { home: h });
+  assert.equal(r16.code, 0, r16.stderr);
+  const ev16 = JSON.parse(r16.stdout).events[0];
+  assert.deepEqual([ev16.event_ticker, ev16.window, ev16.model.horizon, ev16.model.target_et, ev16.model.curve_target], ['KXINXU-26NOV20H1600', '2026-11-20/close-1600', 'hourly', '16:00', '16:00']);
+  assert.ok(Math.abs(ev16.markets[2].p_yes - truth) < 0.01);
+
+  // without by_target the pooled curve serves the target (σ(1) = 5 here)
+  const { by_target: _b, ...pooledOnly } = calib;
+  fs.writeFileSync(path.join(h, 'data/proc/calib/index/spx/hourly/params.json'), JSON.stringify(pooledOnly));
+  const rp = JSON.parse((await cli(['price', '--markets', U_FIXTURE, '--spot', '6802', '--now', '2026-11-20T09:59:50-05:00', '--json'], { home: h })).stdout).events[0];
+  assert.equal(rp.model.curve_target, 'pooled');
+  assert.ok(Math.abs(rp.model.sigma_m - 5 * Math.sqrt(1 / 6)) < 1e-9);
 });

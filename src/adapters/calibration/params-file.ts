@@ -2,6 +2,8 @@
  * Calibration files on disk: `<calibDir>/<spx|ndx>/<hourly|close>/params.json` (SPEC §5.3). Written
  * atomically after validation; read back schema-checked, with the age that preflight judges
  * (`calibration_missing:<SERIES>:<horizon>`, `calibration_stale:<SERIES>:<horizon>:<age>d`).
+ * `by_target` (per target hour) and `drift_se` are optional: older files stay valid; which curve a
+ * market uses is `calibrationChoice` + `curveFromParams(params, targetEt)`, not this module's business.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +29,11 @@ export function calibrationPath(calibDir: string, symbol: IndexSymbol, horizon: 
 
 export function writeCalibration(file: string, params: CalibrationParams): void {
   const r = CalibrationParamsSchema.safeParse(params);
-  if (!r.success) throw new CalibrationFileError(`refusing to write invalid calibration: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`, 'invalid');
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const msg = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+    throw new CalibrationFileError(`refusing to write invalid calibration: ${i.path.join('.')}: ${msg}`, 'invalid');
+  }
   writeJsonAtomic(file, r.data);
 }
 
@@ -50,7 +56,8 @@ export function parseCalibration(text: string, file: string, nowMs: number): Loa
   if (!r.success) {
     const i = r.error.issues[0]!;
     const key = i.path.length ? i.path.join('.') : '(root)';
-    const msg = i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown key` : i.message;
+    const msg =
+      i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown key` : i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
     throw new CalibrationFileError(`${file}: ${key}: ${msg}`, 'invalid');
   }
   const generatedAtMs = Date.parse(r.data.generated_at);

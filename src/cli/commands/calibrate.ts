@@ -1,13 +1,16 @@
 /**
- * `kalshi-alpha calibrate` (SPEC §5.3): fit σ(m)/drift(m)/residual/κ from minute bars and write
- * `data/proc/calib/index/<spx|ndx>/<hourly|close>/params.json` atomically.
+ * `kalshi-alpha calibrate` (SPEC §5.3): fit σ(m)/drift(m) (pooled, and per target hour for the hourly
+ * horizon), residual and κ from minute bars and write
+ * `data/proc/calib/index/<spx|ndx>/<hourly|close>/params.json` atomically. The residual (settlement-print
+ * noise) is not measurable from minute bars: `--residual-std POINTS`, else `model.residual_std_bp` of the
+ * median target value (see core/calibration/fit.ts).
  */
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import { parsePositiveInt } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { CalibrationFitError, fitCalibration, type Bar, type SessionHours } from '../../core/calibration/fit.ts';
+import { CalibrationFitError, DEFAULT_MIN_TARGET_SAMPLES, fitCalibration, type Bar, type SessionHours } from '../../core/calibration/fit.ts';
 import type { Horizon } from '../../core/calibration/params.ts';
 import { CalendarRangeError, createCalendar } from '../../core/calendar/index.ts';
 import type { IndexSymbol } from '../../core/series.ts';
@@ -35,6 +38,12 @@ function parseHorizon(value: string): Horizon {
   throw new InvalidArgumentError(`unknown horizon "${value}" (expected hourly or close)`);
 }
 
+function parseResidual(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected index points ≥ 0, got "${value}"`);
+  return n;
+}
+
 function parseDateArg(value: string): string {
   try {
     return assertDate(value);
@@ -52,6 +61,8 @@ interface CalibrateOptions {
   barStamp: 'start' | 'end';
   maxMinutes?: number;
   maxStaleMinutes: number;
+  minTargetSamples: number;
+  residualStd?: number;
   out?: string;
   json?: boolean;
 }
@@ -59,7 +70,7 @@ interface CalibrateOptions {
 export const registerCalibrate: CommandRegistrar = (program, ctx) => {
   program
     .command('calibrate')
-    .description('fit model parameters (σ and drift per minute to target, residual, event κ) from minute bars (SPEC §5.3)')
+    .description('fit model parameters (σ and drift per minute to target, per target hour for hourly; residual; event κ) from minute bars (SPEC §5.3)')
     .requiredOption('--symbol <symbol>', 'index: I:SPX or I:NDX', parseSymbolArg)
     .requiredOption('--horizon <horizon>', 'hourly (every HH:00 target) or close (the session close)', parseHorizon)
     .option('--bars <file>', 'minute bars: CSV (timestamp,close or t,c), JSONL ({"t":ms,"c":x} or Massive {o,h,l,c,t}) or a Massive aggs JSON')
@@ -71,6 +82,8 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
     }, 'start')
     .option('--max-minutes <n>', 'largest minute-to-target to fit (default 60 hourly, 390 close)', parsePositiveInt)
     .option('--max-stale-minutes <n>', 'carry a bar value forward at most this long across gaps', parsePositiveInt, 5)
+    .option('--min-target-samples <n>', 'hourly: samples a target hour needs for its own curve (else the pooled curve serves it)', parsePositiveInt, DEFAULT_MIN_TARGET_SAMPLES)
+    .option('--residual-std <points>', 'settlement-print noise in index points (default: model.residual_std_bp × the median target value)', parseResidual)
     .option('--out <file>', 'output file (default data/proc/calib/index/<spx|ndx>/<horizon>/params.json)')
     .option('--json', 'machine-readable output')
     .action(async (opt: CalibrateOptions) => {
@@ -131,6 +144,8 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
           dayTags: (d) => events.tagsOn(d),
           ...(opt.maxMinutes ? { maxMinutes: opt.maxMinutes } : {}),
           maxStaleMinutes: opt.maxStaleMinutes,
+          minTargetSamples: opt.minTargetSamples,
+          residual: opt.residualStd !== undefined ? { points: opt.residualStd } : { bp: c.config.model.residual_std_bp },
           kappaCap,
           generatedAtMs: c.clock.now(),
         });
@@ -147,10 +162,15 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
         return;
       }
       const p = fit.params;
-      const pick = (m: number) => p.minutes_to_target[String(m)];
-      const shown = [1, 5, 15, 30, 60, 390].filter((m) => pick(m)).map((m) => `σ(${m})=${pick(m)!.sigma.toFixed(3)}`);
-      c.out(`calibrated ${p.symbol} ${p.horizon}: ${p.days} day(s), ${p.sample_count} target sample(s), ${fit.diagnostics.minutesFitted} minute(s)`);
-      c.out(`  ${shown.join('  ')}  residual_std=${p.residual_std.toFixed(3)}  kappa=${p.event_tail.kappa.toFixed(3)}${p.event_tail.tags.length ? ` (${p.event_tail.tags.join(',')})` : ''}`);
+      const d = fit.diagnostics;
+      const sigmas = (table: typeof p.minutes_to_target) =>
+        [1, 5, 15, 30, 60, 390].filter((m) => table[String(m)]).map((m) => `σ(${m})=${table[String(m)]!.sigma.toFixed(3)}`).join('  ');
+      c.out(`calibrated ${p.symbol} ${p.horizon}: ${p.days} day(s), ${p.sample_count} target sample(s), ${d.minutesFitted} minute(s)`);
+      c.out(`  pooled  ${sigmas(p.minutes_to_target)}`);
+      for (const [hhmm, t] of Object.entries(p.by_target ?? {})) c.out(`  ${hhmm}   ${sigmas(t.minutes_to_target)}  (${t.sample_count} samples)`);
+      if (d.pooledTargets.length) c.out(`  pooled curve serves ${d.pooledTargets.join(', ')} (fewer than ${d.minTargetSamples} samples)`);
+      const res = d.residual.source === 'given' ? 'given' : `${d.residual.bp} bp of ${d.residual.level}`;
+      c.out(`  residual_std=${p.residual_std.toFixed(3)} (${res})  kappa=${p.event_tail.kappa.toFixed(3)}${p.event_tail.tags.length ? ` (${p.event_tail.tags.join(',')})` : ''}`);
       for (const w of warnings) c.out(`  warning: ${w}`);
       c.out(`  wrote ${file}`);
     });

@@ -12,8 +12,8 @@ import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import type { CalibrationParams } from '../../core/calibration/params.ts';
-import { horizonForSeries } from '../../core/calibration/params.ts';
+import { residualLooksLikeSigma1, type CalibrationParams } from '../../core/calibration/params.ts';
+import { calibrationChoice, type CalibrationChoice } from '../../core/model/calibration-choice.ts';
 import type { FeeSchedule, LadderEvent, OrderBook } from '../../core/market.ts';
 import { buildModelSpec } from '../../core/model/model-spec.ts';
 import { conditionLabel } from '../../core/model/conditions.ts';
@@ -62,6 +62,10 @@ export interface PricedEvent {
   fees: FeeSchedule;
   feesSource: string;
   calibration: { source: 'file' | 'default'; file?: string; ageDays?: number };
+  /** Which calibration applies (core/model/calibration-choice.ts) and the curve used (`HH:MM`, `pooled`, or null = default). */
+  choice: CalibrationChoice;
+  curveTarget: string | null;
+  residualStd: number;
   dayTags: readonly string[];
   windowId: string;
   result: LadderQuote;
@@ -99,7 +103,9 @@ export async function priceEvents(
   const spots = new Map<IndexSymbol, number>();
   for (const event of ladders) {
     const info = SERIES[event.series];
-    const horizon = horizonForSeries(info.hourly);
+    // One choice of calibration per market, shared with the engine: horizon and ET target from close_time.
+    const choice = calibrationChoice(event.series, event.closeTimeMs);
+    const horizon = choice.horizon;
     let spot = spots.get(info.symbol);
     if (spot === undefined) spots.set(info.symbol, (spot = await deps.spot(info.symbol)));
 
@@ -109,8 +115,12 @@ export async function priceEvents(
     try {
       const loaded = readCalibration(file, opt.nowMs);
       if (loaded.params.symbol !== info.symbol) throw new UsageError(`${file}: calibrated for ${loaded.params.symbol}, but ${event.eventTicker} is ${info.symbol}`);
+      if (loaded.params.horizon !== horizon) warn(`${file}: ${loaded.params.horizon} calibration used for ${event.eventTicker}, which prices with the ${horizon} horizon`);
       calibration = loaded.params;
       calibInfo = { source: 'file', file, ageDays: loaded.ageDays };
+      if (residualLooksLikeSigma1(loaded.params)) {
+        warn(`${file}: residual_std ${loaded.params.residual_std} is the size of the 1-minute σ, not a settlement-print noise: the final minute cannot shrink; re-run calibrate`);
+      }
       if (loaded.ageDays > cfg.model.calibration_stale_days) warn(`calibration_stale:${info.code}:${horizon}:${Math.floor(loaded.ageDays)}d (${file})`);
     } catch (e) {
       if (!(e instanceof CalibrationFileError)) throw e;
@@ -131,12 +141,12 @@ export async function priceEvents(
     }
 
     const dayTags = events.tagsOn(etDateOf(event.closeTimeMs));
-    const model = buildModelSpec({ calibration, config: cfg.model, spot, dayTags, ...(opt.dist ? { dist: opt.dist } : {}) });
+    const model = buildModelSpec({ calibration, config: cfg.model, spot, targetEt: choice.targetEt, dayTags, ...(opt.dist ? { dist: opt.dist } : {}) });
     const books = new Map<string, OrderBook>(event.markets.map((m) => [m.ticker, bookFromMarket(m, opt.nowMs)]));
     const windowId = windowIdOf(event);
     const result = quoteLadder({ event, books, spot, nowMs: opt.nowMs, model, fees, windowId, policy, exposure: { lossBudgetPips } });
     if (result.minutesToTarget <= 0) warn(`${event.eventTicker}: target ${formatEt(event.closeTimeMs)} is not after --now; pricing at m = 0`);
-    out.push({ event, symbol: info.symbol, spot, fees, feesSource, calibration: calibInfo, dayTags, windowId, result, kappa: model.kappa });
+    out.push({ event, symbol: info.symbol, spot, fees, feesSource, calibration: calibInfo, choice, curveTarget: model.curve.target, residualStd: model.curve.residualStd, dayTags, windowId, result, kappa: model.kappa });
   }
   return out;
 }
@@ -172,8 +182,14 @@ export function priceReportJson(nowMs: number, priced: PricedEvent[], warnings: 
         model: {
           curve: p.calibration.source === 'file' ? 'calibrated' : 'default',
           ...(p.calibration.file ? { calibration_file: p.calibration.file } : {}),
+          horizon: p.choice.horizon,
+          target_et: p.choice.targetEt,
+          /** `HH:MM` when by_target served it, `pooled` for the pooled curve, null for the default curve. */
+          curve_target: p.curveTarget,
           dist: r.forecast.t ? `t(${r.forecast.t.dof})` : 'normal',
           center: r.forecast.center,
+          sigma_m: r.forecast.sigmaM,
+          residual_std: p.residualStd,
           sigma_eff: r.forecast.sigmaEff,
           kappa: p.kappa,
           scale: r.forecast.scale,
@@ -224,7 +240,8 @@ export function priceReportText(priced: PricedEvent[]): string[] {
     const f = r.forecast;
     lines.push(
       `${p.event.eventTicker} (${p.event.series}) target ${formatEt(p.event.closeTimeMs)}  m=${r.minutesToTarget.toFixed(2)}  spot=${p.spot}  ` +
-        `center=${f.center.toFixed(2)}  σ_eff=${f.sigmaEff.toFixed(3)}  κ=${p.kappa}  dist=${f.t ? `t(${f.t.dof})` : 'normal'}  curve=${p.calibration.source === 'file' ? 'calibrated' : 'default'}  ` +
+        `center=${f.center.toFixed(2)}  σ_eff=${f.sigmaEff.toFixed(3)}  κ=${p.kappa}  dist=${f.t ? `t(${f.t.dof})` : 'normal'}  ` +
+        `curve=${p.calibration.source === 'file' ? `calibrated ${p.choice.horizon}/${p.curveTarget}` : 'default'}  ` +
         `fees=${p.fees.feeType}×${p.fees.multiplier}`,
     );
     lines.push(`  ${pad('ticker', 34)}${pad('condition', 20)}${pad('p_yes', 9)}${pad('bid', 8)}${pad('ask', 8)}${pad('EV buy', 26)}${pad('EV sell', 26)}`);

@@ -32,8 +32,19 @@ function date(value: string | undefined, flag: string): string | undefined {
 const num = (x: number | null, digits: number) => (x === null ? '-' : x.toFixed(digits));
 const money = (x: number) => (x < 0 ? '-' : '') + '$' + Math.abs(x).toFixed(4);
 
+const life = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(1) + 's');
+
+/** Aligned lines of a table (first `leftCols` columns left-aligned), and a rule as wide as each column. */
+function layout(table: string[][], leftCols: number): { lines: string[]; rule: string } {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return {
+    lines: table.map((row) => row.map((c, i) => (i < leftCols ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()),
+    rule: widths.map((w) => '-'.repeat(w)).join('  '),
+  };
+}
+
 export function scoreboardTable(rows: ScoreRow[], total: ScoreRow): string {
-  const header = ['day', 'series', 'window', 'quotes', 'fills', 'fill_rate', 'contracts', 'fees', 'pnl', 'brier', 'log_loss', 'n'];
+  const header = ['day', 'series', 'window', 'quotes', 'fills', 'fill_rate', 'contracts', 'fees', 'pnl', 'markets', 'scored', 'brier', 'log_loss', 'quote_life'];
   const line = (r: ScoreRow) => [
     r.day,
     r.series,
@@ -44,21 +55,32 @@ export function scoreboardTable(rows: ScoreRow[], total: ScoreRow): string {
     String(r.filled_contracts),
     money(r.fees),
     money(r.realized_pnl),
+    String(r.quoted_markets),
+    String(r.calibration.n),
     num(r.calibration.brier, 4),
     num(r.calibration.log_loss, 4),
-    String(r.calibration.n),
+    life(r.median_quote_life_ms),
   ];
-  const table = [header, ...rows.map(line), line(total)];
-  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const fmt = (row: string[]) => row.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [fmt(header), rule, ...rows.map((r) => fmt(line(r))), rule, fmt(line(total))].join('\n');
+  const { lines, rule } = layout([header, ...rows.map(line), line(total)], 3);
+  return [lines[0], rule, ...lines.slice(1, -1), rule, lines[lines.length - 1]].join('\n');
+}
+
+/** The reliability table of a row: one line per probability bin. */
+export function reliabilityTable(r: ScoreRow): string {
+  const header = ['p_bin', 'count', 'mean_forecast', 'observed_freq'];
+  const lines = r.calibration.reliability.map((b) => [
+    `${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`,
+    String(b.count),
+    num(b.mean_forecast, 4),
+    num(b.observed_freq, 4),
+  ]);
+  return [`reliability (${r.calibration.n} market forecast(s), last quote before the freeze):`, ...layout([header, ...lines], 1).lines].join('\n');
 }
 
 export const registerScoreboard: CommandRegistrar = (program, ctx) => {
   program
     .command('scoreboard')
-    .description('paper results per day / series / window: quotes, fills, fill rate, realised PnL, Brier score and log loss')
+    .description('paper results per day / series / window: quotes, fills, fill rate, realised PnL, quote life, Brier score, log loss and reliability once per quoted market')
     .option('--date <yyyy-mm-dd>', 'one ET trading day')
     .option('--from <yyyy-mm-dd>', 'first ET day (inclusive)')
     .option('--to <yyyy-mm-dd>', 'last ET day (inclusive)')
@@ -84,6 +106,7 @@ export const registerScoreboard: CommandRegistrar = (program, ctx) => {
         ...(fromDate ? { fromDate } : {}),
         ...(toDate ? { toDate } : {}),
         ...(opt.series ? { series: opt.series.code } : {}),
+        freezeOffsetMs: c.config.windows.freeze_offset_seconds * 1000,
       });
       if (opt.json) {
         c.json({ ledger: file, rows: board.rows, total: board.total, skipped_lines: read.skipped.length });
@@ -91,6 +114,8 @@ export const registerScoreboard: CommandRegistrar = (program, ctx) => {
         c.out(`no ledger records${fromDate || toDate ? ' in range' : ''} (${file})`);
       } else {
         c.out(scoreboardTable(board.rows, board.total));
+        c.out('');
+        c.out(reliabilityTable(board.total));
       }
     });
 };

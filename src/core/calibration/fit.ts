@@ -1,5 +1,6 @@
 /**
- * Calibration fit (SPEC §5.3), pure: minute bars → σ(m), drift(m), residual_std, κ.
+ * Calibration fit (SPEC §5.3), pure: minute bars → σ(m), drift(m) (pooled and per target hour),
+ * residual_std, κ.
  *
  * - Value at an instant X: the last bar value observed in (X − max_stale, X] inside the regular session
  *   [09:30, close]. With Massive's convention (bar `t` = window **start**) a bar's close is the value at
@@ -9,13 +10,24 @@
  *   `close` → the session close (16:00, or 13:00 on early-close days). A target counts as a sample when its
  *   own value exists.
  * - For each m = 1…maxMinutes (60 hourly, 390 close) with T − m inside the session: Δ = S_T − S_{T−m};
- *   drift(m) = mean Δ, σ(m) = sample std of Δ. Only pre-open values are excluded (a pre-market print is
- *   stale, and would bias σ down).
- * - Baseline (σ, drift, residual) uses **untagged** days when there are any, so event days do not inflate
- *   the ordinary-day curve. κ = mean over tagged-day samples of ((Δ − drift(m)) / σ(m))², i.e. the ratio of
- *   event-day to ordinary-day variance, clamped to [1, kappaCap]; 1 when no sample day is tagged.
- * - residual_std: std of every 1-minute change in the baseline sessions — the noise floor the model never
- *   goes below near the target.
+ *   σ(m) = sample std of Δ; the raw mean Δ̄ has standard error se = σ(m)/√n (`drift_se`), and the stored
+ *   drift is Δ̄ shrunk toward zero by positive-part James–Stein, Δ̄·max(0, 1 − se²/Δ̄²): a mean within one
+ *   standard error of zero is 0, a mean of k·se keeps 1 − 1/k² of itself. Only pre-open values are
+ *   excluded (a pre-market print is stale, and would bias σ down).
+ * - Hourly horizon **per target hour** (volatility is U-shaped through the day): every target `HH:MM`
+ *   with at least `minTargetSamples` samples (default 30: σ to about ±13%) gets its own curve in
+ *   `by_target`; the pooled curve over every target is always written and serves the hours below the
+ *   threshold (and any file reader that ignores `by_target`). The close horizon is pooled only.
+ * - Baseline (σ, drift) uses **untagged** days when there are any, so event days do not inflate the
+ *   ordinary-day curve. κ = mean over tagged-day samples of ((Δ − drift(m)) / σ(m))² against the curve the
+ *   model uses for that target (its own hour, else pooled), i.e. the ratio of event-day to ordinary-day
+ *   variance, clamped to [1, kappaCap]; 1 when no sample day is tagged.
+ * - residual_std is the settlement-print noise of SPEC §5.2 (the gap between the feed's last value and the
+ *   official settlement print). Minute bars are a single series — they carry no second print of the same
+ *   instant — so it **cannot be measured from them** (the variance-signature intercept 2·residual² is
+ *   ~0.02 pt² against σ(1)² of several pt², far below its sampling error). It is set: `residual.points`
+ *   (calibrate `--residual-std`), else `residual.bp` basis points of the median target value of the
+ *   sample (`model.residual_std_bp`, default 0.15 bp ≈ 0.10 points on SPX 6800). It is never σ(1).
  */
 import { addDays, etDateOf, etToMs } from '../time/et.ts';
 import type { IndexSymbol } from '../series.ts';
@@ -44,17 +56,30 @@ export interface FitInput {
   dayTags?: (dateEt: string) => readonly string[];
   maxMinutes?: number;
   maxStaleMinutes?: number;
+  /** Hourly: a target hour needs this many samples for its own curve in `by_target` (default 30). */
+  minTargetSamples?: number;
+  /** Settlement-print noise: given in points, or basis points of the median target value (default 0.15 bp). */
+  residual?: { points: number } | { bp: number };
   kappaCap: number;
   generatedAtMs: number;
 }
+
+export const DEFAULT_MIN_TARGET_SAMPLES = 30;
+export const DEFAULT_RESIDUAL_STD_BP = 0.15;
 
 export interface FitDiagnostics {
   daysWithBars: number;
   sessionDays: number;
   taggedDays: number;
   minutesFitted: number;
-  /** Samples behind each fitted minute's σ (baseline). */
+  /** Samples behind each fitted minute's σ of the pooled curve (baseline). */
   samplesPerMinute: Record<string, number>;
+  /** Target samples per target `HH:MM` (all days). */
+  samplesPerTarget: Record<string, number>;
+  /** Hourly targets below `minTargetSamples`: the pooled curve serves them. */
+  pooledTargets: string[];
+  minTargetSamples: number;
+  residual: { source: 'given'; points: number } | { source: 'bp_of_level'; bp: number; level: number; points: number };
 }
 
 export class CalibrationFitError extends Error {
@@ -75,13 +100,15 @@ interface DayPath {
   tagged: boolean;
   /** Value at open + i minutes, NaN when missing. */
   vals: Float64Array;
-  targets: number[];
+  /** Target minute index from the open and its ET label `HH:MM`. */
+  targets: { k: number; label: string }[];
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export function fitCalibration(input: FitInput): { params: CalibrationParams; diagnostics: FitDiagnostics } {
   const maxMinutes = input.maxMinutes ?? (input.horizon === 'hourly' ? 60 : 390);
+  const minTargetSamples = input.minTargetSamples ?? DEFAULT_MIN_TARGET_SAMPLES;
   const staleMs = (input.maxStaleMinutes ?? 5) * MINUTE;
   const shift = (input.barStamp ?? 'start') === 'start' ? MINUTE : 0;
   const bars = input.bars;
@@ -106,62 +133,64 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
 
   const anyUntagged = days.some((d) => !d.tagged);
   const isBaseline = (d: DayPath) => !anyUntagged || !d.tagged;
-  const base = newAcc(maxMinutes + 1);
+  const pooled = newAcc(maxMinutes + 1);
+  const perTarget = new Map<string, { samples: number; acc: Acc }>();
   let sampleCount = 0;
   const sampleDays = new Set<string>();
-  let r1n = 0;
-  let r1sum = 0;
-  let r1sq = 0;
+  const levels: number[] = [];
 
   for (const d of days) {
     const v = d.vals;
-    if (isBaseline(d)) {
-      for (let k = 1; k < v.length; k++) {
-        const x = v[k]! - v[k - 1]!;
-        if (Number.isNaN(x)) continue;
-        r1n++;
-        r1sum += x;
-        r1sq += x * x;
-      }
-    }
-    for (const k of d.targets) {
-      const sT = v[k]!;
+    for (const tg of d.targets) {
+      const sT = v[tg.k]!;
       if (Number.isNaN(sT)) continue;
       sampleCount++;
       sampleDays.add(d.date);
+      levels.push(sT);
+      let own = perTarget.get(tg.label);
+      if (!own) perTarget.set(tg.label, (own = { samples: 0, acc: newAcc(maxMinutes + 1) }));
+      own.samples++;
       if (!isBaseline(d)) continue;
-      const top = Math.min(maxMinutes, k);
+      const top = Math.min(maxMinutes, tg.k);
       for (let m = 1; m <= top; m++) {
-        const x = sT - v[k - m]!;
+        const x = sT - v[tg.k - m]!;
         if (Number.isNaN(x)) continue;
-        base.n[m]!++;
-        base.sum[m]! += x;
-        base.sumSq[m]! += x * x;
+        pooled.n[m]!++;
+        pooled.sum[m]! += x;
+        pooled.sumSq[m]! += x * x;
+        own.acc.n[m]!++;
+        own.acc.sum[m]! += x;
+        own.acc.sumSq[m]! += x * x;
       }
     }
   }
 
-  const sigma = new Float64Array(maxMinutes + 1);
-  const drift = new Float64Array(maxMinutes + 1);
-  const minutes: CalibrationParams['minutes_to_target'] = {};
-  const samplesPerMinute: Record<string, number> = {};
-  for (let m = 1; m <= maxMinutes; m++) {
-    const n = base.n[m]!;
-    if (n < 2) continue;
-    const mean = base.sum[m]! / n;
-    const variance = Math.max(0, (base.sumSq[m]! - n * mean * mean) / (n - 1));
-    sigma[m] = Math.sqrt(variance);
-    drift[m] = mean;
-    minutes[String(m)] = { sigma: round6(sigma[m]!), drift: round6(mean) };
-    samplesPerMinute[String(m)] = n;
-  }
-  if (Object.keys(minutes).length === 0) {
+  const pooledFit = fitCurve(pooled, maxMinutes);
+  if (pooledFit.minutes === 0) {
     throw new CalibrationFitError(
       `no usable samples for ${input.symbol} ${input.horizon}: ${daysWithBars} day(s) with bars, ${days.length} trading session(s), ${sampleCount} target(s) with a value`,
     );
   }
 
-  // κ from tagged days against the baseline curve.
+  // Per target hour (hourly horizon only), above the sample threshold.
+  const byTarget: NonNullable<CalibrationParams['by_target']> = {};
+  const ownFits = new Map<string, CurveFit>();
+  const samplesPerTarget: Record<string, number> = {};
+  const pooledTargets: string[] = [];
+  for (const label of [...perTarget.keys()].sort()) {
+    const t = perTarget.get(label)!;
+    samplesPerTarget[label] = t.samples;
+    if (input.horizon !== 'hourly') continue;
+    const fit = t.samples >= minTargetSamples ? fitCurve(t.acc, maxMinutes) : null;
+    if (!fit || fit.minutes === 0) {
+      pooledTargets.push(label);
+      continue;
+    }
+    ownFits.set(label, fit);
+    byTarget[label] = { sample_count: t.samples, minutes_to_target: fit.table };
+  }
+
+  // κ from tagged days against the curve the model uses for each target.
   const taggedDays = days.filter((d) => d.tagged);
   let kappa = 1;
   const tags = new Set<string>();
@@ -170,14 +199,16 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     let zsum = 0;
     for (const d of taggedDays) {
       for (const t of input.dayTags?.(d.date) ?? []) tags.add(t);
-      for (const k of d.targets) {
-        const sT = d.vals[k]!;
+      for (const tg of d.targets) {
+        const sT = d.vals[tg.k]!;
         if (Number.isNaN(sT)) continue;
-        const top = Math.min(maxMinutes, k);
+        const curve = ownFits.get(tg.label) ?? pooledFit;
+        const top = Math.min(maxMinutes, tg.k);
         for (let m = 1; m <= top; m++) {
-          const x = sT - d.vals[k - m]!;
-          if (Number.isNaN(x) || !(sigma[m]! > 0)) continue;
-          const z = (x - drift[m]!) / sigma[m]!;
+          const x = sT - d.vals[tg.k - m]!;
+          const sd = curve.sigma[m]!;
+          if (Number.isNaN(x) || !(sd > 0)) continue;
+          const z = (x - curve.drift[m]!) / sd;
           zn++;
           zsum += z * z;
         }
@@ -186,8 +217,10 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     if (zn > 0) kappa = Math.min(input.kappaCap, Math.max(1, zsum / zn));
   }
 
-  const r1mean = r1n > 0 ? r1sum / r1n : 0;
-  const residual = r1n > 1 ? Math.sqrt(Math.max(0, (r1sq - r1n * r1mean * r1mean) / (r1n - 1))) : 0;
+  const level = median(levels);
+  const residualIn = input.residual ?? { bp: DEFAULT_RESIDUAL_STD_BP };
+  const residual = 'points' in residualIn ? residualIn.points : level * residualIn.bp * 1e-4;
+  if (!(residual >= 0) || !Number.isFinite(residual)) throw new CalibrationFitError(`residual std must be a finite number ≥ 0, got ${residual}`);
 
   const params: CalibrationParams = {
     symbol: input.symbol,
@@ -195,7 +228,8 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     generated_at: new Date(input.generatedAtMs).toISOString(),
     sample_count: sampleCount,
     days: sampleDays.size,
-    minutes_to_target: minutes,
+    minutes_to_target: pooledFit.table,
+    ...(input.horizon === 'hourly' && Object.keys(byTarget).length > 0 ? { by_target: byTarget } : {}),
     residual_std: round6(residual),
     event_tail: { tags: [...tags].sort(), kappa: round6(kappa) },
   };
@@ -205,10 +239,61 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
       daysWithBars,
       sessionDays: days.length,
       taggedDays: taggedDays.length,
-      minutesFitted: Object.keys(minutes).length,
-      samplesPerMinute,
+      minutesFitted: pooledFit.minutes,
+      samplesPerMinute: pooledFit.samples,
+      samplesPerTarget,
+      pooledTargets,
+      minTargetSamples,
+      residual: 'points' in residualIn ? { source: 'given', points: round6(residual) } : { source: 'bp_of_level', bp: residualIn.bp, level: round6(level), points: round6(residual) },
     },
   };
+}
+
+interface CurveFit {
+  table: CalibrationParams['minutes_to_target'];
+  /** Raw σ and shrunk drift by minute (0 where not fitted). */
+  sigma: Float64Array;
+  drift: Float64Array;
+  samples: Record<string, number>;
+  minutes: number;
+}
+
+/** σ(m), shrunk drift(m) and drift_se(m) for every minute with ≥ 2 samples. */
+function fitCurve(acc: Acc, maxMinutes: number): CurveFit {
+  const sigma = new Float64Array(maxMinutes + 1);
+  const drift = new Float64Array(maxMinutes + 1);
+  const table: CalibrationParams['minutes_to_target'] = {};
+  const samples: Record<string, number> = {};
+  let minutes = 0;
+  for (let m = 1; m <= maxMinutes; m++) {
+    const n = acc.n[m]!;
+    if (n < 2) continue;
+    const mean = acc.sum[m]! / n;
+    const sd = Math.sqrt(Math.max(0, (acc.sumSq[m]! - n * mean * mean) / (n - 1)));
+    const se = sd / Math.sqrt(n);
+    const shrunk = shrinkDrift(mean, se);
+    sigma[m] = sd;
+    drift[m] = shrunk;
+    table[String(m)] = { sigma: round6(sd), drift: round6(shrunk) + 0, drift_se: round6(se) };
+    samples[String(m)] = n;
+    minutes++;
+  }
+  return { table, sigma, drift, samples, minutes };
+}
+
+/** Positive-part James–Stein toward 0: mean·max(0, 1 − se²/mean²). */
+export function shrinkDrift(mean: number, se: number): number {
+  if (mean === 0) return 0;
+  if (!(se > 0)) return mean;
+  const k = 1 - (se * se) / (mean * mean);
+  return k > 0 ? mean * k : 0;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 function buildDay(
@@ -240,13 +325,14 @@ function buildDay(
     }
     if (at - lastAt < staleMs || at === lastAt) vals[k] = last;
   }
-  const targets: number[] = [];
-  if (input.horizon === 'close') targets.push(len - 1);
+  const targets: DayPath['targets'] = [];
+  if (input.horizon === 'close') targets.push({ k: len - 1, label: s.closeEt });
   else {
     for (let hh = 10; hh <= 16; hh++) {
-      const at = etToMs(date, `${String(hh).padStart(2, '0')}:00`, 'compatible');
+      const label = `${String(hh).padStart(2, '0')}:00`;
+      const at = etToMs(date, label, 'compatible');
       if (at > close) break;
-      targets.push(Math.round((at - open) / MINUTE));
+      targets.push({ k: Math.round((at - open) / MINUTE), label });
     }
   }
   return { date, tagged: (input.dayTags?.(date).length ?? 0) > 0, vals, targets };

@@ -1,16 +1,36 @@
 /**
  * The calibration file (SPEC §5.3): `data/proc/calib/index/<spx|ndx>/<hourly|close>/params.json`.
  * Schema shared by the writer (calibrate) and every reader (pricing, preflight).
+ *
+ * ```
+ * { symbol, horizon, generated_at, sample_count, days,
+ *   minutes_to_target: {"<m>": {sigma, drift, drift_se?}},          // pooled over every target
+ *   by_target?: {"HH:MM": {sample_count, minutes_to_target}},       // hourly: per target hour (ET)
+ *   residual_std,                                                   // settlement-print noise, points
+ *   event_tail: {tags, kappa} }
+ * ```
+ * A file without `by_target` (or without the wanted target in it) is valid: the pooled curve serves
+ * every target. `drift` is the shrunk mean (see fit.ts); `drift_se` the standard error of the raw mean.
  */
 import { z } from 'zod';
 import type { IndexSymbol } from '../series.ts';
-import { CalibratedCurve, type VolCurve } from '../model/curve.ts';
+import { CalibratedCurve } from '../model/curve.ts';
 
 export type Horizon = 'hourly' | 'close';
 export const HORIZONS: readonly Horizon[] = ['hourly', 'close'];
 
 const finiteNum = z.number().refine(Number.isFinite, 'must be a finite number');
 const nonNeg = finiteNum.refine((x) => x >= 0, 'must be ≥ 0');
+
+/** ET wall time `HH:MM` of a target. */
+export const TARGET_ET_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const MinuteCurveSchema = z
+  .record(
+    z.string().regex(/^[1-9]\d*$/, 'minute keys must be positive integers'),
+    z.object({ sigma: nonNeg, drift: finiteNum, drift_se: nonNeg.optional() }).strict(),
+  )
+  .refine((r) => Object.keys(r).length > 0, 'must hold at least one minute');
 
 export const CalibrationParamsSchema = z
   .object({
@@ -19,21 +39,38 @@ export const CalibrationParamsSchema = z
     generated_at: z.iso.datetime({ offset: true }),
     sample_count: z.number().int().nonnegative(),
     days: z.number().int().nonnegative(),
-    minutes_to_target: z
-      .record(z.string().regex(/^[1-9]\d*$/, 'minute keys must be positive integers'), z.object({ sigma: nonNeg, drift: finiteNum }).strict())
-      .refine((r) => Object.keys(r).length > 0, 'must hold at least one minute'),
+    minutes_to_target: MinuteCurveSchema,
+    by_target: z
+      .record(
+        z.string().regex(TARGET_ET_RE, 'target keys must be ET times HH:MM'),
+        z.object({ sample_count: z.number().int().nonnegative(), minutes_to_target: MinuteCurveSchema }).strict(),
+      )
+      .optional(),
     residual_std: nonNeg,
     event_tail: z.object({ tags: z.array(z.string().min(1)), kappa: finiteNum.refine((k) => k >= 1, 'must be ≥ 1') }).strict(),
   })
   .strict();
 
 export type CalibrationParams = z.infer<typeof CalibrationParamsSchema> & { symbol: IndexSymbol; horizon: Horizon };
+export type MinuteCurve = CalibrationParams['minutes_to_target'];
 
-/** The σ/drift curve of a calibration. */
-export function curveFromParams(p: CalibrationParams): VolCurve {
-  const points = Object.entries(p.minutes_to_target).map(([k, v]) => ({ minutes: Number(k), sigma: v.sigma, drift: v.drift }));
-  return new CalibratedCurve(points, p.residual_std);
+/**
+ * The σ/drift curve of a calibration for one target: `by_target[targetEt]` when the file has it, else the
+ * pooled `minutes_to_target`. `target` says which one was used (`HH:MM` or `pooled`).
+ */
+export function curveFromParams(p: CalibrationParams, targetEt?: string): CalibratedCurve {
+  const own = targetEt !== undefined ? p.by_target?.[targetEt] : undefined;
+  const table = own ? own.minutes_to_target : p.minutes_to_target;
+  const points = Object.entries(table).map(([k, v]) => ({ minutes: Number(k), sigma: v.sigma, drift: v.drift }));
+  return new CalibratedCurve(points, p.residual_std, own ? targetEt! : 'pooled');
 }
 
-/** Which calibration horizon a series' market uses: hourly series use `hourly` (its samples include 16:00). */
-export const horizonForSeries = (hourly: boolean): Horizon => (hourly ? 'hourly' : 'close');
+/**
+ * True when `residual_std` is of the size of the 1-minute σ (≥ half of the pooled σ(1)) rather than a
+ * settlement-print noise of a fraction of a point — the mark of a file from before SPEC §5.3's residual
+ * (older `calibrate` wrote the std of 1-minute changes there), which keeps σ_eff from shrinking in the
+ * final minute. Readers warn; re-running `calibrate` fixes it.
+ */
+export function residualLooksLikeSigma1(p: CalibrationParams): boolean {
+  return p.residual_std > 0 && p.residual_std >= 0.5 * curveFromParams(p).sigmaAt(1);
+}

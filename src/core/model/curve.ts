@@ -9,14 +9,19 @@
  *
  * Default curve (no calibration): σ(m) = spot × annual_vol × √(m / (252 × 390)) — annualised volatility
  * scaled by √time in trading minutes (252 sessions × 390 minutes a year), zero drift.
+ *
+ * Both shrink to 0 at the target; the settlement-print noise `residualStd` is added in quadrature by
+ * forecast.ts (σ_eff² = σ(m)² + residual_std²), never used as a floor.
  */
 
 export interface VolCurve {
   readonly source: 'calibrated' | 'default';
   sigmaAt(minutes: number): number;
   driftAt(minutes: number): number;
-  /** Noise floor from calibration (0 for the default curve). */
+  /** Settlement-print noise in points (SPEC §5.2): the gap between the feed's last value and the official print. */
   readonly residualStd: number;
+  /** Which calibration curve: the target `HH:MM` of `by_target`, `pooled`, or null for the default curve. */
+  readonly target: string | null;
 }
 
 export interface CurvePoint {
@@ -33,7 +38,12 @@ export class CalibratedCurve implements VolCurve {
   private readonly v: Float64Array;
   private readonly d: Float64Array;
 
-  constructor(points: readonly CurvePoint[], readonly residualStd: number) {
+  constructor(
+    points: readonly CurvePoint[],
+    readonly residualStd: number,
+    readonly target: string = 'pooled',
+  ) {
+    if (!(residualStd >= 0) || !Number.isFinite(residualStd)) throw new RangeError(`residual std must be a finite number ≥ 0, got ${residualStd}`);
     if (points.length === 0) throw new RangeError('calibrated curve needs at least one point');
     const sorted = [...points].sort((a, b) => a.minutes - b.minutes);
     this.m = new Float64Array(sorted.length);
@@ -91,14 +101,16 @@ export class CalibratedCurve implements VolCurve {
 
 export class DefaultCurve implements VolCurve {
   readonly source = 'default' as const;
-  readonly residualStd = 0;
+  readonly target = null;
   private readonly perSqrtMinute: number;
 
   constructor(
     readonly spot: number,
     readonly annualVol: number,
+    readonly residualStd = 0,
   ) {
     if (!(spot > 0) || !(annualVol > 0)) throw new RangeError(`default curve needs spot > 0 and annual vol > 0`);
+    if (!(residualStd >= 0) || !Number.isFinite(residualStd)) throw new RangeError(`residual std must be a finite number ≥ 0, got ${residualStd}`);
     this.perSqrtMinute = spot * annualVol * Math.sqrt(1 / TRADING_MINUTES_PER_YEAR);
   }
 

@@ -1,6 +1,14 @@
 /**
  * The terminal-value forecast S_T = S_now + drift(m) + σ_eff·√κ·ε (SPEC §5.2) and its tail function.
- * σ_eff = max(σ(m), residual_std, floor); κ (event-day variance multiplier) scales the variance.
+ *
+ * σ_eff = sqrt(σ_m² + residual_std²) with σ_m = max(σ(m), floor·√m):
+ * - σ(m) comes from the curve (calibrated or default) and shrinks to 0 at the target (∝ √m near it);
+ * - residual_std is the settlement-print noise (a fraction of a point), added in quadrature — it is the
+ *   only spread left at m = 0;
+ * - the floor (`model.sigma_floor_1m_points`) guards against a degenerate calibration (σ(1) ≈ 0 from
+ *   stale bars): it bounds the 1-minute σ from below and scales with √m like σ itself, so it never
+ *   freezes the final seconds.
+ * κ (event-day variance multiplier) scales the whole variance.
  */
 import { normalSurvival, studentT, tSurvivalUnit, type StudentT } from './distributions.ts';
 import type { VolCurve } from './curve.ts';
@@ -9,7 +17,7 @@ export type DistSpec = { kind: 'normal' } | { kind: 't'; dof: number };
 
 export interface ModelSpec {
   curve: VolCurve;
-  /** Minimum σ in index points (`model.sigma_floor_points`). */
+  /** Minimum **1-minute** σ in index points (`model.sigma_floor_1m_points`), applied as floor·√m. */
   sigmaFloor: number;
   /** Variance multiplier for the day (1 on ordinary days; see event-kappa.ts). */
   kappa: number;
@@ -21,7 +29,10 @@ export interface Forecast {
   readonly center: number;
   /** σ_eff · √κ: the std dev of S_T in index points. */
   readonly scale: number;
+  /** sqrt(σ_m² + residual_std²), before κ. */
   readonly sigmaEff: number;
+  /** σ_m = max(σ(m), floor·√m): the diffusion part alone. */
+  readonly sigmaM: number;
   readonly minutes: number;
   readonly t: StudentT | null;
 }
@@ -37,11 +48,16 @@ export function forecast(spot: number, minutes: number, spec: ModelSpec): Foreca
   if (!Number.isFinite(spot) || spot <= 0) throw new RangeError(`spot must be a positive number, got ${spot}`);
   if (!(spec.kappa >= 1)) throw new RangeError(`kappa must be ≥ 1, got ${spec.kappa}`);
   const m = Math.max(0, minutes);
-  const sigmaEff = Math.max(spec.curve.sigmaAt(m), spec.curve.residualStd, spec.sigmaFloor);
+  const curveSigma = spec.curve.sigmaAt(m);
+  const floor = spec.sigmaFloor > 0 ? spec.sigmaFloor * Math.sqrt(m) : 0;
+  const sigmaM = curveSigma > floor ? curveSigma : floor;
+  const r = spec.curve.residualStd;
+  const sigmaEff = r > 0 ? Math.sqrt(sigmaM * sigmaM + r * r) : sigmaM;
   return {
     center: spot + spec.curve.driftAt(m),
     scale: sigmaEff * Math.sqrt(spec.kappa),
     sigmaEff,
+    sigmaM,
     minutes: m,
     t: spec.dist.kind === 't' ? cachedT(spec.dist.dof) : null,
   };

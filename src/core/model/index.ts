@@ -5,3 +5,4 @@ export * from './forecast.ts';
 export * from './conditions.ts';
 export * from './ladder-pricing.ts';
 export * from './model-spec.ts';
+export * from './calibration-choice.ts';

@@ -2,6 +2,11 @@
  * Assembles the model for one ladder (SPEC §5.2) from a calibration (or the default curve), the model
  * config and the day's event tags.
  *
+ * Curve: with a calibration, `by_target[targetEt]` when the file holds that target (hourly files fitted
+ * per target hour), else the pooled `minutes_to_target`; `targetEt` comes from `calibrationChoice` (the
+ * event's close_time in ET). Without one, the default curve (annualised vol × √time) with residual
+ * `model.residual_std_bp` × spot.
+ *
  * κ on tagged event days: the calibrated `event_tail.kappa`, capped at `model.kappa_cap`. Without a
  * calibration (default curve) a tagged day uses `kappa_cap` itself — the conservative choice: a wider
  * distribution only lowers EV. Untagged days: κ = 1.
@@ -14,7 +19,10 @@ export interface ModelConfig {
   dist: 'normal' | 't';
   t_dof: number;
   default_annual_vol: number;
-  sigma_floor_points: number;
+  /** Floor on the 1-minute σ (points), applied as floor·√m. */
+  sigma_floor_1m_points: number;
+  /** Default settlement-print noise, basis points of the index level. */
+  residual_std_bp: number;
   kappa_cap: number;
 }
 
@@ -30,19 +38,23 @@ export function distSpec(kind: 'normal' | 't', dof: number): DistSpec {
 
 /**
  * `spot` feeds the default curve only (σ in points scales with the index level); a calibrated curve is
- * already in points. `dist` overrides `model.dist` (e.g. `price --dist t`).
+ * already in points. `targetEt` (`HH:MM` ET, from `calibrationChoice`) selects `by_target[targetEt]`;
+ * omitted or absent from the file → the pooled curve. `dist` overrides `model.dist` (e.g. `price --dist t`).
  */
 export function buildModelSpec(opts: {
   calibration: CalibrationParams | null;
   config: ModelConfig;
   spot: number;
+  targetEt?: string;
   dayTags?: readonly string[];
   dist?: 'normal' | 't';
 }): ModelSpec {
   const { calibration, config } = opts;
   return {
-    curve: calibration ? curveFromParams(calibration) : new DefaultCurve(opts.spot, config.default_annual_vol),
-    sigmaFloor: config.sigma_floor_points,
+    curve: calibration
+      ? curveFromParams(calibration, opts.targetEt)
+      : new DefaultCurve(opts.spot, config.default_annual_vol, opts.spot * config.residual_std_bp * 1e-4),
+    sigmaFloor: config.sigma_floor_1m_points,
     kappa: eventKappa(opts.dayTags ?? [], calibration, config.kappa_cap),
     dist: distSpec(opts.dist ?? config.dist, config.t_dof),
   };

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import type { Clock } from '../ports/clock.ts';
 import type { VenueMarketData } from '../ports/venue.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
-import { horizonForSeries } from '../core/calibration/params.ts';
+import { calibrationChoice } from '../core/model/calibration-choice.ts';
 import { calibrationPath, readCalibration } from '../adapters/calibration/params-file.ts';
 import { assertPrivateKeyFile, KeyFileError } from '../adapters/fs/key-file.ts';
 import { probeMassive, type MassiveRestClient } from '../adapters/massive/rest.ts';
@@ -89,7 +89,7 @@ export async function runPreflight(p: PreflightInput): Promise<PreflightResult> 
   // Calibration per series and horizon (one file serves several series of one index).
   for (const s of p.series) {
     const info = SERIES[s];
-    const horizon = horizonForSeries(info.hourly);
+    const { horizon } = calibrationChoice(s, p.nowMs);
     const file = calibrationPath(p.paths.calibDir, info.symbol, horizon);
     if (!fs.existsSync(file)) {
       if (online) reasons.push(`calibration_missing:${s}:${horizon}`);

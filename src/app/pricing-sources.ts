@@ -11,7 +11,8 @@ import type { VenueMarketData } from '../ports/venue.ts';
 import type { FeeSchedule, LadderEvent } from '../core/market.ts';
 import type { ModelSpec } from '../core/model/forecast.ts';
 import { buildModelSpec, type ModelConfig } from '../core/model/model-spec.ts';
-import { horizonForSeries, type CalibrationParams } from '../core/calibration/params.ts';
+import { residualLooksLikeSigma1, type CalibrationParams, type Horizon } from '../core/calibration/params.ts';
+import { calibrationChoice } from '../core/model/calibration-choice.ts';
 import { feeRule, orderFeePips } from '../core/fees.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
 import { etDateOf } from '../core/time/et.ts';
@@ -77,19 +78,22 @@ export class ModelSource {
 
   constructor(private readonly o: ModelSourceOptions) {}
 
-  /** The model for an event's markets at this spot. Calibrated specs are built once per event. */
+  /**
+   * The model for an event's markets at this spot: the calibration `calibrationChoice` picks for the
+   * event's close_time (the same call `price` makes). Calibrated specs are built once per event.
+   */
   forEvent = (event: LadderEvent, spot: number): ModelSpec => {
     const cached = this.specs.get(event.eventTicker);
     if (cached) return cached;
-    const calibration = this.calibration(event.series);
-    const spec = buildModelSpec({ calibration, config: this.o.model, spot, dayTags: this.tags(etDateOf(event.closeTimeMs)) });
+    const choice = calibrationChoice(event.series, event.closeTimeMs);
+    const calibration = this.calibration(event.series, choice.horizon);
+    const spec = buildModelSpec({ calibration, config: this.o.model, spot, targetEt: choice.targetEt, dayTags: this.tags(etDateOf(event.closeTimeMs)) });
     if (calibration) this.specs.set(event.eventTicker, spec);
     return spec;
   };
 
-  calibration(series: SeriesCode): CalibrationParams | null {
+  calibration(series: SeriesCode, horizon: Horizon): CalibrationParams | null {
     const info = SERIES[series];
-    const horizon = horizonForSeries(info.hourly);
     const file = calibrationPath(this.o.calibDir, info.symbol, horizon);
     if (this.calibrations.has(file)) return this.calibrations.get(file)!;
     let params: CalibrationParams | null = null;
@@ -97,6 +101,9 @@ export class ModelSource {
       this.o.log.warn({ file }, `calibration_missing:${series}:${horizon}: using the default σ curve`);
     } else {
       params = readCalibration(file, this.o.nowMs()).params;
+      if (residualLooksLikeSigma1(params)) {
+        this.o.log.warn({ file }, 'calibration residual_std looks like the 1-minute σ (an old calibrate): re-run calibrate, or the final minute stays frozen');
+      }
     }
     this.calibrations.set(file, params);
     return params;

@@ -59,6 +59,23 @@ export const SnapshotSchema = z.looseObject({
   quoting: z.array(z.looseObject({ version: z.literal(1), windowId: z.string(), series: z.string() })),
   /** ΔEV parity of the last window's quoted markets (SPEC §7.5). */
   ev_gap: z.record(z.string(), z.object({ maxCents: z.number(), meanCents: z.number(), n: z.number() })),
+  /** Process health and counters since the supervisor started (the dashboard's /metrics reads them). */
+  stats: z
+    .object({
+      started_ms: z.number(),
+      /** Event-loop delay p99 over the last second, ms (real time). */
+      event_loop_lag_ms: z.number().nullable(),
+      /** Median ledger group-commit latency over the last 100 writes, ms (real time). */
+      ledger_write_ms: z.number().nullable(),
+      quotes: z.number().int().nonnegative(),
+      fills: z.number().int().nonnegative(),
+      cancels: z.number().int().nonnegative(),
+      rejects: z.number().int().nonnegative(),
+      errors: z.number().int().nonnegative(),
+      /** Preflight NO-GO reasons seen, with how many windows each blocked. */
+      no_go: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import type { Clock } from '../ports/clock.ts';
+import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { SpotSource } from '../ports/trading.ts';
 import type { VenueMarketData, VenueStream } from '../ports/venue.ts';
@@ -77,6 +78,15 @@ export interface AdapterContext {
 
 /** Index tick cadence of the embedded simulator (clock ms). */
 export const SIM_TICK_MS = 250;
+
+/**
+ * The clock of a simulated session flowing at `speed`. The simulator's feeds tick every 250 ms against
+ * an 800 ms strict limit, so no single real stall may move virtual time by more than 200 ms: stalls
+ * slow the run down, they never age a feed (see VirtualClock).
+ */
+export function simClock(startMs: number, speed: number): VirtualClock {
+  return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200 });
+}
 
 export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string }): Promise<MarketAdapters> {
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -16,7 +16,8 @@ import type { Clock, TimerHandle } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { TradingGate } from '../ports/trading.ts';
 import type { MaintenanceWindow, VenueMarketData } from '../ports/venue.ts';
-import { etDateOf, etToMs, formatEt, weekday, addDays } from '../core/time/et.ts';
+import { formatEt } from '../core/time/et.ts';
+import { MAINTENANCE_LEAD_MS, maintenanceCovering } from '../core/maintenance.ts';
 import type { OrdersStore } from '../adapters/state/orders-store.ts';
 import type { IncidentKind } from '../adapters/monitors/report.ts';
 
@@ -41,17 +42,6 @@ export interface SessionGuardOptions {
   scheduleRefreshMs?: number;
 }
 
-/** The standing weekly pause: Thursday 03:00–05:00 ET (reference §1), for the weeks around `nowMs`. */
-export function standingMaintenance(nowMs: number): MaintenanceWindow[] {
-  const today = etDateOf(nowMs);
-  const out: MaintenanceWindow[] = [];
-  for (let d = -7; d <= 7; d++) {
-    const date = addDays(today, d);
-    if (weekday(date) === 4) out.push({ startMs: etToMs(date, '03:00'), endMs: etToMs(date, '05:00') });
-  }
-  return out;
-}
-
 export class SessionGuard implements TradingGate {
   private timer: TimerHandle | undefined;
   private running = false;
@@ -64,7 +54,7 @@ export class SessionGuard implements TradingGate {
   private readonly o: Required<Pick<SessionGuardOptions, 'leadMs' | 'pollMs' | 'scheduleRefreshMs'>> & SessionGuardOptions;
 
   constructor(o: SessionGuardOptions) {
-    this.o = { leadMs: 5 * 60_000, pollMs: 1000, scheduleRefreshMs: 10 * 60_000, ...o };
+    this.o = { leadMs: MAINTENANCE_LEAD_MS, pollMs: 1000, scheduleRefreshMs: 10 * 60_000, ...o };
   }
 
   blocked(nowMs: number): { reason: string } | undefined {
@@ -77,12 +67,7 @@ export class SessionGuard implements TradingGate {
 
   /** The maintenance slot that blocks quoting at `nowMs` (lead time included), if any. */
   maintenanceAt(nowMs: number): MaintenanceWindow | undefined {
-    for (const w of this.windows(nowMs)) if (nowMs >= w.startMs - this.o.leadMs && nowMs < w.endMs) return w;
-    return undefined;
-  }
-
-  windows(nowMs: number): MaintenanceWindow[] {
-    return [...this.announced, ...standingMaintenance(nowMs)].sort((a, b) => a.startMs - b.startMs);
+    return maintenanceCovering(this.announced, nowMs, this.o.leadMs);
   }
 
   async start(): Promise<void> {

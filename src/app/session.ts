@@ -27,6 +27,7 @@ import type { MarketAdapters } from './market-adapters.ts';
 import { FeeSource, ModelSource } from './pricing-sources.ts';
 import { SessionGuard } from './session-guard.ts';
 import { TrackedBroker } from './tracked-broker.ts';
+import { onEmergency } from './last-resort.ts';
 
 export interface SessionOptions {
   adapters: MarketAdapters;
@@ -69,6 +70,8 @@ export class TradingSession {
   private readonly journal: QuoteJournal;
   private readonly ledger: (LedgerSink & { close?(): void }) | undefined;
   private readonly risks = new Map<string, DayRisk>();
+  /** Real-time durations (ms) of the last ledger group commits. */
+  private readonly ledgerWrites: number[] = [];
   private readonly disposers: (() => void)[] = [];
   private closed = false;
 
@@ -83,7 +86,7 @@ export class TradingSession {
       liveApproval: o.liveApproval,
       makeDry: () => {
         const dry = new DryBroker({ clock, fee: this.fees.makerFee });
-        ledger = o.ledgerSink ?? LedgerWriter.open(paths.ledger, { archiveDir: paths.ledgerArchiveDir });
+        ledger = timed(o.ledgerSink ?? LedgerWriter.open(paths.ledger, { archiveDir: paths.ledgerArchiveDir }), this.ledgerWrites);
         const recorder = new PaperLedgerRecorder(ledger, clock, () => adapters.feedSnapshot());
         this.disposers.push(dry.onEvents((events) => recorder.record(events)));
         // The paper exchange watches the market itself: every book, trade and result of the stream.
@@ -118,6 +121,8 @@ export class TradingSession {
 
   static async open(o: SessionOptions): Promise<TradingSession> {
     const s = new TradingSession(o);
+    // If the process dies of a bug, whatever rests is cancelled first (bounded; see last-resort.ts).
+    s.disposers.push(onEmergency((reason) => s.broker.cancelAll(reason)));
     await s.guard.start();
     if (s.broker instanceof TrackedBroker) await s.broker.syncOpenOrders();
     return s;
@@ -170,6 +175,13 @@ export class TradingSession {
     return { window, results };
   }
 
+  /** Median of the last ledger group commits (real ms), or null before the first. */
+  ledgerWriteMs(): number | null {
+    if (this.ledgerWrites.length === 0) return null;
+    const sorted = [...this.ledgerWrites].sort((a, b) => a - b);
+    return Math.round(sorted[sorted.length >> 1]! * 1000) / 1000;
+  }
+
   /** Appends a timestamped incident to REPORT.md (and never fails the caller). */
   incident(kind: IncidentKind, text: string): void {
     if (this.o.report === false) return;
@@ -196,4 +208,20 @@ export class TradingSession {
     await this.o.adapters.close();
     return cancelled;
   }
+}
+
+/** The ledger sink, timing each group commit in real time (the snapshot's ledger_write_ms). */
+function timed(sink: LedgerSink & { close?(): void }, into: number[]): LedgerSink & { close?(): void } {
+  return {
+    appendBatch(inputs) {
+      const t0 = performance.now();
+      try {
+        return sink.appendBatch(inputs);
+      } finally {
+        into.push(performance.now() - t0);
+        if (into.length > 100) into.shift();
+      }
+    },
+    close: () => sink.close?.(),
+  };
 }

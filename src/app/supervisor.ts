@@ -10,6 +10,7 @@
  * windows, stand-downs, maintenance, cancel-alls) and one log line per window as it starts and ends.
  */
 import fs from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { BrokerMode } from '../ports/broker.ts';
 import type { TimerHandle } from '../ports/clock.ts';
 import type { SeriesCode } from '../core/series.ts';
@@ -111,11 +112,17 @@ export class Supervisor {
   private snapshotQueued = false;
   private lastSnapshotMs = Number.NEGATIVE_INFINITY;
   private lastGaps: Record<string, MarketGap> = {};
+  private readonly startedMs: number;
+  private readonly totals = { quotes: 0, fills: 0, cancels: 0, rejects: 0, errors: 0 };
+  private readonly noGo: Record<string, number> = {};
+  private loopDelay: IntervalHistogram | undefined;
 
   constructor(
     private readonly o: SupervisorOptions,
     private readonly c: RunContext,
-  ) {}
+  ) {
+    this.startedMs = c.clock.now();
+  }
 
   private get now(): number {
     return this.c.clock.now();
@@ -127,6 +134,8 @@ export class Supervisor {
     let cancelledOnStop = 0;
     let stoppedBy: string | undefined;
     this.startSnapshots();
+    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.loopDelay.enable();
     try {
       for (;;) {
         const w = planned.next();
@@ -148,6 +157,7 @@ export class Supervisor {
       cancelledOnStop = await this.closeDay(c.signal?.aborted ? 'shutdown' : 'session_end');
       this.stopSnapshots();
       this.writeSnapshotNow(false);
+      this.loopDelay.disable();
     }
     return { windows: [...this.entries.values()], stoppedBy, transitions: this.transitions, cancelledOnStop };
   }
@@ -172,6 +182,7 @@ export class Supervisor {
     const go = await this.preflightUntilGo(w, series, entry, day);
     if (!go) {
       entry.state = 'no_go';
+      for (const r of entry.reasons) this.noGo[r] = (this.noGo[r] ?? 0) + 1;
       c.log.warn({ window_id: w.id, reasons: entry.reasons.join(',') }, `window ${w.label} NO-GO`);
       day.session.incident('no_go', `window ${w.id} NO-GO: ${entry.reasons.join(', ')}`);
       this.active = undefined;
@@ -193,6 +204,13 @@ export class Supervisor {
       this.active = undefined;
     }
     this.lastGaps = mergeGaps(entry.results);
+    for (const r of entry.results) {
+      this.totals.quotes += r.quotesPlaced;
+      this.totals.fills += r.fills;
+      this.totals.cancels += r.cancels;
+      this.totals.rejects += r.rejects;
+      if (r.status === 'error') this.totals.errors++;
+    }
     this.writeMonitors(w, day);
     const sum = summarise(entry.results);
     c.log.info(
@@ -456,7 +474,25 @@ export class Supervisor {
       // Plain JSON by construction (core/quoting/state.ts); the snapshot schema checks its identity fields.
       quoting: (this.active ? states.filter((s) => s.windowId === this.active!.id) : []) as unknown as Snapshot['quoting'],
       ev_gap: this.lastGaps,
+      stats: this.stats(states),
     };
+  }
+
+  private stats(active: SeriesQuotingState[]): NonNullable<Snapshot['stats']> {
+    const t = { ...this.totals };
+    // The running window's counters are not in the totals yet.
+    if (this.active) {
+      for (const s of active) {
+        if (s.windowId !== this.active.id) continue;
+        t.quotes += s.counters.quotesPlaced;
+        t.fills += s.counters.fills;
+        t.cancels += s.counters.cancels;
+        t.rejects += s.counters.rejects;
+      }
+    }
+    const lag = this.loopDelay && this.loopDelay.count > 0 ? Math.round(this.loopDelay.percentile(99) / 1e4) / 100 : null;
+    this.loopDelay?.reset();
+    return { started_ms: this.startedMs, event_loop_lag_ms: lag, ledger_write_ms: this.day?.session.ledgerWriteMs() ?? null, ...t, no_go: { ...this.noGo } };
   }
 
   private writeSnapshotNow(running: boolean): void {

@@ -1,10 +1,41 @@
-/** Process entry: wires the real process (argv, env, stdio, signals) to the in-process runner. */
+/**
+ * Process entry: wires the real process (argv, env, stdio, signals) to the in-process runner.
+ * - SIGINT / SIGTERM: the first aborts the running command (it cancels its orders, writes its state and
+ *   exits 0); a second one exits at once.
+ * - A crash that escapes every handler (uncaught exception, unhandled rejection) is logged (redacted),
+ *   every registered cancel-all runs (bounded), and the process exits 70 — never silently.
+ */
 import { runCli } from './program.ts';
+import { secretsRedactor } from './context.ts';
+import { runEmergency } from '../app/last-resort.ts';
 
 const controller = new AbortController();
+let signals = 0;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => controller.abort(new Error(`received ${sig}`)));
+  process.on(sig, () => {
+    signals++;
+    if (signals === 1) {
+      controller.abort(new Error(`received ${sig}`));
+      return;
+    }
+    process.stderr.write(`kalshi-alpha: second signal (${sig}): exiting now\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
 }
+
+let dying = false;
+async function lastResort(kind: string, e: unknown): Promise<void> {
+  if (dying) return;
+  dying = true;
+  const redactor = secretsRedactor(process.env);
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(redactor.mask(`kalshi-alpha: fatal ${kind}: ${err.message}\n${err.stack ?? ''}\n`));
+  const r = await runEmergency(`fatal_error`, 2_000);
+  process.stderr.write(`kalshi-alpha: emergency cancel-all ${r === 'done' ? 'completed' : 'timed out'}; exiting 70\n`);
+  process.exit(70);
+}
+process.on('uncaughtException', (e) => void lastResort('uncaught exception', e));
+process.on('unhandledRejection', (e) => void lastResort('unhandled rejection', e));
 
 const code = await runCli(process.argv.slice(2), {
   env: process.env,

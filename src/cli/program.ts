@@ -16,6 +16,8 @@ import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerScoreboard } from './commands/scoreboard.ts';
 import { registerSupervisorIndex } from './commands/supervisor-index.ts';
+import { registerPreflight } from './commands/preflight.ts';
+import { registerMonitors } from './commands/monitors.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -24,6 +26,8 @@ const REGISTRARS: CommandRegistrar[] = [
   registerFailoverSmoke,
   registerWindows,
   registerSupervisorIndex,
+  registerPreflight,
+  registerMonitors,
   registerMicroIndex,
   registerKillSwitch,
   registerCalibrate,

@@ -9,7 +9,7 @@ import type { Logger } from '../ports/logger.ts';
 import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { LOG_FORMATS, type LogFormat } from '../adapters/log/logger.ts';
 import { parseInstant, TimeParseError } from '../core/time/et.ts';
-import type { DataSource } from '../app/market-adapters.ts';
+import { simClock, type DataSource } from '../app/market-adapters.ts';
 import type { CliContext } from './context.ts';
 import { parseNonNegativeNumber } from './command.ts';
 import { UsageError } from './errors.ts';
@@ -79,7 +79,7 @@ export function parseRunFlags(opt: RunFlags, c: CliContext): RunSetup {
 /** The run's clock: the process clock online; a virtual one starting at `startMs` otherwise. */
 export function runClock(c: CliContext, s: RunSetup, startMs: number): Clock {
   if (s.source === 'online') return c.clock;
-  return new VirtualClock(startMs, { speed: s.speed });
+  return s.source === 'sim' ? simClock(startMs, s.speed) : new VirtualClock(startMs, { speed: s.speed });
 }
 
 export function runLogger(c: CliContext, opt: RunFlags, clock: () => Clock): Logger {

@@ -11,6 +11,7 @@ import { createCalendar } from '../../src/core/calendar/calendar.ts';
 import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { resolvePaths } from '../../src/config/paths.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { simClock } from '../../src/app/market-adapters.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import type { SeriesCode } from '../../src/core/series.ts';
 import { tempHome, cli } from '../helpers/cli.ts';
@@ -28,7 +29,8 @@ function setup(o: { series?: SeriesCode; nowIso?: string; speed?: number; source
   const refNow = Date.parse(o.nowIso ?? '2026-11-20T09:40:00-05:00');
   const series = o.series ?? 'INXU';
   const window = microIndexWindow(refNow, series, { calendar, config });
-  const clock = new VirtualClock(virtualStart(refNow, window, o.source === 'sim' ? 20_000 : 1_000), { speed: o.speed ?? 0 });
+  const start = virtualStart(refNow, window, o.source === 'sim' ? 20_000 : 1_000);
+  const clock = o.source === 'sim' ? simClock(start, o.speed ?? 20) : new VirtualClock(start, { speed: o.speed ?? 0 });
   const { log, lines } = captureLog(clock);
   const ctx = { paths, config, calendar, env: {}, rawEnv: {}, clock, log };
   const options = (over: Partial<MicroIndexOptions> = {}): MicroIndexOptions => ({

@@ -24,6 +24,11 @@ export interface VirtualClockOptions {
   speed?: number;
   /** Most real time one step of a flowing clock may count (default 10 ms). */
   maxStepRealMs?: number;
+  /**
+   * Most virtual time one step may advance (default unbounded). A simulation whose freshness limits are a
+   * few hundred virtual ms sets this below them, so no single stall can age a feed past its limit.
+   */
+  maxStepVirtualMs?: number;
   /** Real period of the heartbeat that keeps steps small (default 4 ms). */
   heartbeatRealMs?: number;
 }
@@ -35,7 +40,9 @@ export class VirtualClock implements Clock {
   private baseVirtual: number;
   private baseReal = realNow();
   private speed: number;
-  private readonly maxStepRealMs: number;
+  private maxStepRealMs: number;
+  private readonly maxStepRealOption: number;
+  private readonly maxStepVirtualMs: number;
   private readonly heartbeatRealMs: number;
   private timers: VirtualTimer[] = [];
   private seq = 0;
@@ -50,9 +57,11 @@ export class VirtualClock implements Clock {
     this.baseVirtual = startMs;
     this.last = Math.floor(startMs);
     this.speed = options.speed ?? 0;
-    this.maxStepRealMs = options.maxStepRealMs ?? 10;
-    this.heartbeatRealMs = Math.min(options.heartbeatRealMs ?? 4, this.maxStepRealMs);
     if (this.speed < 0 || !Number.isFinite(this.speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
+    this.maxStepRealOption = options.maxStepRealMs ?? 10;
+    this.maxStepVirtualMs = options.maxStepVirtualMs ?? Number.POSITIVE_INFINITY;
+    this.maxStepRealMs = this.stepCap();
+    this.heartbeatRealMs = options.heartbeatRealMs ?? 4;
     if (this.speed > 0) this.armRealWake();
   }
 
@@ -107,7 +116,13 @@ export class VirtualClock implements Clock {
     if (speed < 0 || !Number.isFinite(speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
     this.rebase(this.now());
     this.speed = speed;
+    this.maxStepRealMs = this.stepCap();
     this.armRealWake();
+  }
+
+  /** Real ms one step may count at the current speed. */
+  private stepCap(): number {
+    return this.speed > 0 ? Math.min(this.maxStepRealOption, this.maxStepVirtualMs / this.speed) : this.maxStepRealOption;
   }
 
   /** Moves time forward by `ms`, firing due timers in order. */
@@ -187,7 +202,7 @@ export class VirtualClock implements Clock {
     if (this.speed === 0 || this.disposed) return;
     const next = this.timers[0];
     const untilNext = next ? Math.max(0, (next.at - this.now()) / this.speed) : Number.POSITIVE_INFINITY;
-    const delay = Math.min(untilNext, this.heartbeatRealMs);
+    const delay = Math.min(untilNext, this.heartbeatRealMs, this.maxStepRealMs);
     this.wake = setTimeout(() => {
       this.wake = undefined;
       this.step();

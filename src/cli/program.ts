@@ -15,6 +15,7 @@ import { registerMicroIndex } from './commands/micro-index.ts';
 import { registerFailoverSmoke } from './commands/failover-smoke.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerScoreboard } from './commands/scoreboard.ts';
+import { registerHousekeep } from './commands/housekeep.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -26,6 +27,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerKillSwitch,
   registerCalibrate,
   registerPrice,
+  registerHousekeep,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number }): Command {

@@ -236,6 +236,17 @@ export class FileLock {
     return file;
   }
 
+  /**
+   * Removes this process's owner file (when done with the lock for a while: the writer's close, the end of
+   * a housekeep run). Harmless if another user in this process still needs it: it is written again.
+   */
+  dispose(): void {
+    if (held.has(this.path)) return;
+    const file = `${this.path}.${process.pid}`;
+    if (!ownerFiles.delete(file)) return;
+    fs.rmSync(file, { force: true });
+  }
+
   /** Runs `fn` holding the lock. */
   with<T>(fn: () => T): T {
     this.acquire();

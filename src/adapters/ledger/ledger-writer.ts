@@ -130,6 +130,10 @@ export class LedgerWriter {
         fs.closeSync(fd);
         throw e;
       }
+    } catch (e) {
+      lock?.release();
+      lock?.dispose();
+      throw e;
     } finally {
       lock?.release();
     }
@@ -194,6 +198,7 @@ export class LedgerWriter {
     const fd = this.fd;
     this.fd = undefined;
     fs.closeSync(fd);
+    this.lock?.dispose();
   }
 
   private requireOpen(): number {

@@ -337,7 +337,10 @@ function removeLeftovers(paths: HousekeepPaths): string[] {
     }
     for (const n of names) if (test(n)) candidates.push(path.join(dir, n));
   }
-  candidates.push(...staleOwnerFiles(ledgerLockPath(paths.ledger)), ...staleOwnerFiles(`${paths.ledger}.housekeep.lock`));
+  // A ledger lock left by a process killed while holding it: taking and releasing it breaks it.
+  const ledgerLock = new FileLock(ledgerLockPath(paths.ledger));
+  if (fs.existsSync(ledgerLock.path) && ledgerLock.tryAcquire().ok) ledgerLock.release();
+  candidates.push(...staleOwnerFiles(ledgerLock.path), ...staleOwnerFiles(`${paths.ledger}.housekeep.lock`));
   for (const f of candidates) {
     fs.rmSync(f, { force: true });
     removed.push(f);

@@ -12,61 +12,8 @@ import { etToMs } from '../../src/core/time/et.ts';
 import { formatOwner, selfOwner } from '../../src/adapters/ledger/ledger-lock.ts';
 import { readSeqHighWater } from '../../src/adapters/ledger/seq-scan.ts';
 import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
-import { archiveDir, artifactsDir, duplicates, ledgerPath, lineOf, quoteOn, settlementOn, tree, writeArchive, writeFile } from './fixtures/data.ts';
+import { archiveDir, artifactsDir, duplicates, ledgerPath, lineOf, NOW_A, quoteOn, seedYearBoundary, tree, writeArchive, writeFile } from './fixtures/data.ts';
 
-const OLD = new Date('2020-01-01T00:00:00Z');
-
-function setMtime(file: string, when: Date): void {
-  fs.utimesSync(file, when, when);
-}
-
-/** Scenario across the year boundary: now 2026-02-02 11:00 ET, keep 31 days → keep from 2026-01-02. */
-function seedYearBoundary(home: string) {
-  const now = new Date(etToMs('2026-02-02', '11:00'));
-  const L = [
-    lineOf(1, quoteOn('2025-12-30', 1)),
-    lineOf(2, quoteOn('2025-12-31', 2)),
-    lineOf(3, quoteOn('2026-01-01', 3)),
-    lineOf(4, quoteOn('2026-01-02', 4)),
-    // No window date: the ET date of ts_ms decides (23:30 ET on Jan 31 is Feb 1 in UTC).
-    lineOf(5, quoteOn('2026-01-31', 5, { window: 'adhoc', tsMs: etToMs('2026-01-31', '23:30') })),
-    lineOf(6, quoteOn('2026-01-31', 6)),
-    lineOf(7, quoteOn('2026-02-01', 7)),
-    // A late settlement of Feb 1's window, written this morning: it belongs to Feb 1.
-    lineOf(8, settlementOn('2026-02-01', 7, etToMs('2026-02-02', '09:00'))),
-    'garbage that is not a record\n',
-    lineOf(10, quoteOn('2026-02-02', 10, { window: 'adhoc', tsMs: etToMs('2026-02-02', '00:30') })),
-    lineOf(11, quoteOn('2026-02-02', 11)),
-    lineOf(12, quoteOn('2026-02-03', 12)),
-    lineOf(13, quoteOn('2026-02-02', 13, { window: '2026-02-30/hourly-1000' })),
-  ];
-  writeFile(ledgerPath(home), L.join(''));
-  writeArchive(home, '2025-12-31', [lineOf(900, quoteOn('2025-12-31', 900))]);
-  writeArchive(home, '2026-01-01', [lineOf(901, quoteOn('2026-01-01', 901))]);
-  writeArchive(home, '2026-01-02', [L[3]!]); // an interrupted earlier run already archived seq 4
-  writeArchive(home, '2026-01-31', [lineOf(1001, quoteOn('2026-01-31', 1001))]);
-  writeFile(path.join(archiveDir(home), '2026-01-15.jsonl'), lineOf(950, quoteOn('2026-01-15', 950)));
-  const A = artifactsDir(home);
-  writeFile(path.join(A, 'monitors', '2026-01-01', 'freshness.json'), JSON.stringify({ generated_at: '2026-02-02T12:00:00Z' }));
-  writeFile(path.join(A, 'monitors', '2026-01-01', 'ev_gap.json'), '{}');
-  writeFile(path.join(A, 'monitors', '2026-01-02', 'freshness.json'), '{}');
-  writeFile(path.join(A, 'ev_gap-2025-12-31.json'), '{}');
-  // generated_at 04:30Z on Jan 2 is 23:30 ET on Jan 1: expired, though its mtime is today.
-  writeFile(path.join(A, 'monitors', 'freshness.json'), JSON.stringify({ generated_at: '2026-01-02T04:30:00Z', window: null }));
-  setMtime(path.join(A, 'monitors', 'freshness.json'), now);
-  // 05:30Z on Jan 2 is 00:30 ET on Jan 2: kept, though its mtime is ancient.
-  writeFile(path.join(A, 'monitors', 'ev_gap.json'), JSON.stringify({ generated_at: '2026-01-02T05:30:00Z' }));
-  setMtime(path.join(A, 'monitors', 'ev_gap.json'), OLD);
-  writeFile(path.join(A, 'report-2026-02-02.md'), '# today\n');
-  setMtime(path.join(A, 'report-2026-02-02.md'), OLD);
-  writeFile(path.join(A, 'notes.txt'), 'no date\n');
-  setMtime(path.join(A, 'notes.txt'), OLD);
-  writeFile(path.join(A, 'bad.json'), '{not json');
-  writeFile(path.join(A, 'nested', 'x.json'), JSON.stringify({ generated: 'yesterday' }));
-  return L;
-}
-
-const NOW_A = '2026-02-02T11:00:00-05:00';
 
 test('housekeep across the year boundary: dry run changes nothing and predicts the run; records go by their own date; retention by recorded date; rerun is a no-op', async () => {
   const home = tempHome('hk-year-');

@@ -136,6 +136,7 @@ const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
 const SCAN_CHUNK = 4 << 20;
 const MAX_JSON_ARTIFACT = 16 << 20;
 const PROGRESS_BYTES = 32 << 20;
+export const MAX_KEEP_DAYS = 36_500;
 
 const isDate = (s: string): boolean => {
   try {
@@ -172,7 +173,9 @@ interface Snapshot {
 
 export async function housekeep(opts: HousekeepOptions): Promise<HousekeepResult> {
   const { paths } = opts;
-  if (!Number.isSafeInteger(opts.keepDays) || opts.keepDays < 0) throw new HousekeepInputError(`keep days must be an integer ≥ 0, got ${opts.keepDays}`);
+  if (!Number.isSafeInteger(opts.keepDays) || opts.keepDays < 0 || opts.keepDays > MAX_KEEP_DAYS) {
+    throw new HousekeepInputError(`keep days must be a whole number from 0 to ${MAX_KEEP_DAYS}, got ${opts.keepDays}`);
+  }
   const dryRun = opts.dryRun ?? false;
   const step = (name: string) => opts.hooks?.step?.(name);
   const pause = async (name: string) => {
@@ -185,6 +188,10 @@ export async function housekeep(opts: HousekeepOptions): Promise<HousekeepResult
 
   const ledgerStat = statOrNull(paths.ledger);
   if (ledgerStat && !ledgerStat.isFile()) throw new HousekeepInputError(`${paths.ledger} is not a regular file`);
+  // Renaming over a symlink would replace the link, not its target, and the writer's lock is named after the path.
+  if (ledgerStat && fs.lstatSync(paths.ledger).isSymbolicLink()) {
+    throw new HousekeepInputError(`${paths.ledger} is a symbolic link: point KALSHI_INDEX_PAPER_LEDGER_PATH at the real file`);
+  }
   for (const [dir, what] of [[paths.archiveDir, 'archive directory'], [paths.artifactsDir, 'artifacts directory']] as const) {
     const st = statOrNull(dir);
     if (st && !st.isDirectory()) throw new HousekeepInputError(`${what} ${dir} is not a directory`);

@@ -186,6 +186,23 @@ test('housekeep: bad input exits 2 with a reason and changes nothing; a live run
   assert.match(isDir.stderr, /is not a regular file/);
   fs.rmSync(dirHome, { recursive: true });
 
+  const linkHome = tempHome('hk-link-');
+  writeFile(path.join(linkHome, 'real.jsonl'), '');
+  fs.mkdirSync(path.dirname(ledgerPath(linkHome)), { recursive: true });
+  fs.symlinkSync(path.join(linkHome, 'real.jsonl'), ledgerPath(linkHome));
+  const link = await cli(['housekeep', '--now', NOW_A], { home: linkHome });
+  assert.equal(link.code, 2);
+  assert.match(link.stderr, /is a symbolic link/);
+  fs.rmSync(linkHome, { recursive: true });
+
+  const huge = await cli(['housekeep', '--keep-days', '99999999', '--now', NOW_A], { home });
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /keep days must be a whole number from 0 to 36500/);
+
+  const empty = await cli(['housekeep', '--now', NOW_A], { home: tempHome('hk-empty-') });
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stdout, /0 records; 0 stay[\s\S]*nothing to rotate/);
+
   fs.writeFileSync(`${ledgerPath(home)}.housekeep.lock`, formatOwner({ pid: process.ppid, start: null, bootId: selfOwner().bootId }));
   const busy = await cli(['housekeep', '--now', NOW_A], { home });
   assert.equal(busy.code, 1);

@@ -199,9 +199,11 @@ test('housekeep: bad input exits 2 with a reason and changes nothing; a live run
   assert.equal(huge.code, 2);
   assert.match(huge.stderr, /keep days must be a whole number from 0 to 36500/);
 
-  const empty = await cli(['housekeep', '--now', NOW_A], { home: tempHome('hk-empty-') });
+  const emptyHome = tempHome('hk-empty-');
+  const empty = await cli(['housekeep', '--now', NOW_A], { home: emptyHome });
   assert.equal(empty.code, 0, empty.stderr);
   assert.match(empty.stdout, /0 records; 0 stay[\s\S]*nothing to rotate/);
+  fs.rmSync(emptyHome, { recursive: true });
 
   fs.writeFileSync(`${ledgerPath(home)}.housekeep.lock`, formatOwner({ pid: process.ppid, start: null, bootId: selfOwner().bootId }));
   const busy = await cli(['housekeep', '--now', NOW_A], { home });

@@ -18,6 +18,7 @@ import { registerScoreboard } from './commands/scoreboard.ts';
 import { registerSupervisorIndex } from './commands/supervisor-index.ts';
 import { registerPreflight } from './commands/preflight.ts';
 import { registerMonitors } from './commands/monitors.ts';
+import { registerHousekeep } from './commands/housekeep.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -32,6 +33,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerKillSwitch,
   registerCalibrate,
   registerPrice,
+  registerHousekeep,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { LedgerRecordSchema, type LedgerRecord } from '../../core/ledger/record.ts';
+import { ARCHIVE_NAME } from './seq-scan.ts';
 
 export interface SkippedLine {
   file: string;
@@ -27,7 +28,6 @@ export interface LedgerReadResult {
   files: string[];
 }
 
-const ARCHIVE_NAME = /^(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
 const CHUNK = 1 << 20;
 
 /** Parses JSONL text; `text` may end without a newline (then its last line is torn). */
@@ -127,7 +127,8 @@ export function listArchives(dir: string): { date: string; file: string }[] {
 
 /**
  * Reads the archives whose date lies in [fromDate, toDate] (all when unbounded) and then the live ledger.
- * A record present twice (a rotation interrupted by a crash) is kept once, by `seq`.
+ * A record present twice (a rotation interrupted by a crash: archived and still in the live file) is kept
+ * once — same `seq` and same content; records are returned in `seq` order.
  */
 export function readLedger(liveFile: string, options: { archiveDir?: string; fromDate?: string; toDate?: string } = {}): LedgerReadResult {
   const files: string[] = [];
@@ -139,15 +140,29 @@ export function readLedger(liveFile: string, options: { archiveDir?: string; fro
     }
   }
   files.push(liveFile);
-  const seen = new Set<number>();
+  // The same record twice (same seq, same content) is a copy; two different records under one seq (left
+  // by an old writer bug) are both kept.
+  const seen = new Map<number, string | Set<string>>();
   const records: LedgerRecord[] = [];
   const skipped: SkippedLine[] = [];
   for (const f of files) {
     const r = readLedgerFile(f);
     skipped.push(...r.skipped);
     for (const rec of r.records) {
-      if (seen.has(rec.seq)) continue;
-      seen.add(rec.seq);
+      const prior = seen.get(rec.seq);
+      if (prior === undefined) {
+        seen.set(rec.seq, JSON.stringify(rec));
+        records.push(rec);
+        continue;
+      }
+      const text = JSON.stringify(rec);
+      if (typeof prior === 'string') {
+        if (prior === text) continue;
+        seen.set(rec.seq, new Set([prior, text]));
+      } else {
+        if (prior.has(text)) continue;
+        prior.add(text);
+      }
       records.push(rec);
     }
   }

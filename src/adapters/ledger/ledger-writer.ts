@@ -11,32 +11,59 @@
  * - Creating the file fsyncs its directory too, so the file itself survives a crash.
  * - `durability: 'none'` skips fdatasync (replays and benches only — never for the real ledger).
  *
+ * `seq` (strictly increasing, never reused): on open it starts above every seq ever written — the largest
+ * `"seq": N` anywhere in the live file (a byte scan of every line, valid or not, not just the last valid
+ * one: see seq-scan.ts) and, with `archiveDir`, the archives' high-water mark (`seq_high_water.json`, which
+ * housekeeping raises before it moves records out of the live file; every archive is scanned without it).
+ * Gaps are allowed (a failed write burns its seqs), duplicates never.
+ *
  * Recovery on open: a tail without a final newline (torn write) gets a newline appended, so the next
  * record starts on a fresh line and is never glued to the fragment; the fragment stays as an invalid
  * line that readers skip and report. (If the fragment is in fact a complete record that only lost its
- * newline, it becomes a valid line — it was written, just never acknowledged.) `seq` continues from the
- * last valid record of the file — or, if the file has none (e.g. housekeeping rotated every line away),
- * from the newest archive in `archiveDir`. The file is never rewritten in place.
+ * newline, it becomes a valid line — it was written, just never acknowledged.) The file is never
+ * rewritten in place.
+ *
+ * Coordination with housekeeping (`coordination: 'lock'`, the default): housekeeping rotates closed days
+ * out of the live file while this writer (in another process) keeps appending. It never rewrites the
+ * file: it writes a new file (the records it keeps + everything appended since it started reading) and
+ * renames it over the path. The two meet at the advisory lock `<file>.lock` (ledger-lock.ts):
+ * - the writer holds it around each append batch: under the lock it `stat`s the path and, if the path
+ *   now names another inode than its descriptor (housekeeping swapped the file) or nothing, reopens the
+ *   path before writing (keeping its in-memory seq, raised to the new file's max if that is higher);
+ *   then it writes and fdatasyncs, and releases;
+ * - housekeeping holds it only for the swap: copy the bytes appended to the old inode since its snapshot
+ *   into the new file, fsync, rename over the path, fsync the directory, release.
+ * So every append lands either in the old inode before the tail copy (and is copied) or in the new file
+ * after the rename: none lost, none copied twice. A writer that dies holding the lock leaves a stale
+ * lock that the next taker breaks (its owner process is gone). Opening takes the lock too (the torn-tail
+ * repair writes). `coordination: 'none'` is for files no other process touches (replay, benches).
  *
  * One writer per ledger file at a time (the supervisor / replay process that owns it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fsyncDir } from '../fs/atomic-write.ts';
 import {
-  LedgerRecordSchema,
   LedgerRecordStrictSchema,
   type LedgerRecord,
   type LedgerRecordInput,
 } from '../../core/ledger/record.ts';
+import { FileLock } from './ledger-lock.ts';
+import { archivesMaxSeq, scanMaxSeqFd } from './seq-scan.ts';
+
+export { LedgerLockTimeout } from './ledger-lock.ts';
 
 export type LedgerDurability = 'fdatasync' | 'none';
+export type LedgerCoordination = 'lock' | 'none';
 
 export interface LedgerWriterOptions {
   durability?: LedgerDurability;
-  /** Where housekeeping keeps rotated days (`YYYY-MM-DD.jsonl[.gz]`): consulted for `seq` if the file has no record. */
+  /** Where housekeeping keeps rotated days (`YYYY-MM-DD.jsonl[.gz]`): their seqs count for the starting `seq`. */
   archiveDir?: string;
+  /** `lock` (default): coordinate with housekeeping through `<file>.lock`; `none`: nobody else touches the file. */
+  coordination?: LedgerCoordination;
+  /** Longest wait for the lock before an append fails with LedgerLockTimeout (default 10 000 ms). */
+  lockWaitMs?: number;
 }
 
 export interface LedgerRecovery {
@@ -44,8 +71,9 @@ export interface LedgerRecovery {
   tornTail: boolean;
   /** Bytes of that torn fragment. */
   tornBytes: number;
-  /** Where the starting `seq` came from. */
+  /** Where the starting `seq` came from: the live file, the archives, or neither (0). */
   seqSource: 'ledger' | 'archive' | 'empty';
+  /** Largest seq ever written; the next record gets lastSeq + 1. */
   lastSeq: number;
 }
 
@@ -54,11 +82,16 @@ export class LedgerValidationError extends Error {
 }
 
 const TAIL_CHUNK = 64 * 1024;
-const ARCHIVE_NAME = /^(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
+
+/** Path of the advisory lock housekeeping and the writer share. */
+export const ledgerLockPath = (file: string): string => `${file}.lock`;
 
 export class LedgerWriter {
   private fd: number | undefined;
+  private ino: number;
+  private dev: number;
   private seq: number;
+  private reopenCount = 0;
   /** A failed write may have left a partial line: check the tail before the next one. */
   private tailSuspect = false;
 
@@ -67,8 +100,12 @@ export class LedgerWriter {
     fd: number,
     readonly recovery: LedgerRecovery,
     private readonly durability: LedgerDurability,
+    private readonly lock: FileLock | undefined,
   ) {
     this.fd = fd;
+    const st = fs.fstatSync(fd);
+    this.ino = st.ino;
+    this.dev = st.dev;
     this.seq = recovery.lastSeq;
   }
 
@@ -76,33 +113,40 @@ export class LedgerWriter {
     const durability = options.durability ?? 'fdatasync';
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true });
-    const existed = fs.existsSync(file);
-    const fd = fs.openSync(file, 'a+', 0o644);
+    const lock = (options.coordination ?? 'lock') === 'lock' ? new FileLock(ledgerLockPath(file), { waitMs: options.lockWaitMs ?? 10_000 }) : undefined;
+    lock?.acquire();
     try {
-      if (!existed) fsyncDir(dir);
-      const size = fs.fstatSync(fd).size;
-      let tornBytes = 0;
-      if (size > 0 && readByte(fd, size - 1) !== 0x0a) {
-        tornBytes = size - lastNewlineBefore(fd, size) - 1;
-        writeAll(fd, Buffer.from('\n'));
-        if (durability === 'fdatasync') fs.fdatasyncSync(fd);
+      const existed = fs.existsSync(file);
+      const fd = fs.openSync(file, 'a+', 0o644);
+      try {
+        if (!existed) fsyncDir(dir);
+        const tornBytes = repairTornTail(fd, durability);
+        const fileSeq = scanMaxSeqFd(fd);
+        const archiveSeq = options.archiveDir ? archivesMaxSeq(options.archiveDir) : 0;
+        const lastSeq = Math.max(fileSeq, archiveSeq);
+        const seqSource: LedgerRecovery['seqSource'] = lastSeq === 0 ? 'empty' : fileSeq >= archiveSeq ? 'ledger' : 'archive';
+        return new LedgerWriter(file, fd, { tornTail: tornBytes > 0, tornBytes, seqSource, lastSeq }, durability, lock);
+      } catch (e) {
+        fs.closeSync(fd);
+        throw e;
       }
-      let lastSeq = lastValidSeq(fd);
-      let seqSource: LedgerRecovery['seqSource'] = lastSeq > 0 ? 'ledger' : 'empty';
-      if (lastSeq === 0 && options.archiveDir) {
-        lastSeq = lastArchivedSeq(options.archiveDir);
-        if (lastSeq > 0) seqSource = 'archive';
-      }
-      return new LedgerWriter(file, fd, { tornTail: tornBytes > 0, tornBytes, seqSource, lastSeq }, durability);
     } catch (e) {
-      fs.closeSync(fd);
+      lock?.release();
+      lock?.dispose();
       throw e;
+    } finally {
+      lock?.release();
     }
   }
 
   /** `seq` of the last record written (or recovered). */
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** How many times the writer followed the path to a new file (housekeeping swapped it). */
+  get reopens(): number {
+    return this.reopenCount;
   }
 
   /** Validates, writes and (by default) fdatasyncs one record; returns it once durable. */
@@ -112,34 +156,41 @@ export class LedgerWriter {
 
   /** Group commit: one write and one fdatasync for all; none acknowledged before all are durable. */
   appendBatch(inputs: LedgerRecordInput[]): LedgerRecord[] {
-    const fd = this.requireOpen();
+    this.requireOpen();
     if (inputs.length === 0) return [];
-    const records: LedgerRecord[] = [];
-    let text = '';
-    let seq = this.seq;
-    for (const input of inputs) {
-      const candidate = { seq: ++seq, ...input };
-      const r = LedgerRecordStrictSchema.safeParse(candidate);
-      if (!r.success) {
-        const issue = r.error.issues[0]!;
-        throw new LedgerValidationError(`ledger record rejected: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      }
-      records.push(r.data);
-      // Key order for humans and grep: seq and type first, then the schema's order.
-      const { seq: recordSeq, type, ...rest } = r.data;
-      text += JSON.stringify({ seq: recordSeq, type, ...rest }) + '\n';
-    }
-    if (this.tailSuspect) this.repairTail(fd);
-    // From here a seq may be on disk even if we fail: never hand it out twice (gaps are fine, duplicates not).
-    this.seq = seq;
+    this.lock?.acquire();
     try {
-      writeAll(fd, Buffer.from(text, 'utf8'));
-      if (this.durability === 'fdatasync') fs.fdatasyncSync(fd);
-    } catch (e) {
-      this.tailSuspect = true;
-      throw e;
+      // Under the lock: the file we write to is the one the path names (housekeeping may have swapped it).
+      const fd = this.lock ? this.followPath() : this.requireOpen();
+      const records: LedgerRecord[] = [];
+      let text = '';
+      let seq = this.seq;
+      for (const input of inputs) {
+        const candidate = { seq: ++seq, ...input };
+        const r = LedgerRecordStrictSchema.safeParse(candidate);
+        if (!r.success) {
+          const issue = r.error.issues[0]!;
+          throw new LedgerValidationError(`ledger record rejected: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        }
+        records.push(r.data);
+        // Key order for humans and grep: seq and type first, then the schema's order.
+        const { seq: recordSeq, type, ...rest } = r.data;
+        text += JSON.stringify({ seq: recordSeq, type, ...rest }) + '\n';
+      }
+      if (this.tailSuspect) this.repairTail(fd);
+      // From here a seq may be on disk even if we fail: never hand it out twice (gaps are fine, duplicates not).
+      this.seq = seq;
+      try {
+        writeAll(fd, Buffer.from(text, 'utf8'));
+        if (this.durability === 'fdatasync') fs.fdatasyncSync(fd);
+      } catch (e) {
+        this.tailSuspect = true;
+        throw e;
+      }
+      return records;
+    } finally {
+      this.lock?.release();
     }
-    return records;
   }
 
   close(): void {
@@ -147,6 +198,7 @@ export class LedgerWriter {
     const fd = this.fd;
     this.fd = undefined;
     fs.closeSync(fd);
+    this.lock?.dispose();
   }
 
   private requireOpen(): number {
@@ -154,11 +206,50 @@ export class LedgerWriter {
     return this.fd;
   }
 
+  /** Reopens the path if it no longer names our file (call with the lock held). */
+  private followPath(): number {
+    const fd = this.requireOpen();
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (st && st.ino === this.ino && st.dev === this.dev) return fd;
+    const next = fs.openSync(this.file, 'a+', 0o644);
+    try {
+      if (!st) fsyncDir(path.dirname(this.file));
+      const nst = fs.fstatSync(next);
+      // Whatever the new file holds, never go below it (it is normally what we already wrote).
+      this.seq = Math.max(this.seq, scanMaxSeqFd(next, nst.size));
+      this.ino = nst.ino;
+      this.dev = nst.dev;
+    } catch (e) {
+      fs.closeSync(next);
+      throw e;
+    }
+    this.fd = next;
+    fs.closeSync(fd);
+    this.reopenCount++;
+    this.tailSuspect = true; // the new file may end with a fragment carried over: start on a fresh line
+    return next;
+  }
+
   private repairTail(fd: number): void {
     const size = fs.fstatSync(fd).size;
     if (size > 0 && readByte(fd, size - 1) !== 0x0a) writeAll(fd, Buffer.from('\n'));
     this.tailSuspect = false;
   }
+}
+
+/** Appends a newline after a torn tail; returns the fragment's length (0 when the tail is whole). */
+function repairTornTail(fd: number, durability: LedgerDurability): number {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0 || readByte(fd, size - 1) === 0x0a) return 0;
+  const tornBytes = size - lastNewlineBefore(fd, size) - 1;
+  writeAll(fd, Buffer.from('\n'));
+  if (durability === 'fdatasync') fs.fdatasyncSync(fd);
+  return tornBytes;
 }
 
 function writeAll(fd: number, buf: Buffer): void {
@@ -184,58 +275,4 @@ function lastNewlineBefore(fd: number, end: number): number {
     pos = start;
   }
   return -1;
-}
-
-/** The largest `seq` among the last valid lines, scanning back from the end in growing windows. */
-function lastValidSeq(fd: number): number {
-  const size = fs.fstatSync(fd).size;
-  let window = Math.min(size, TAIL_CHUNK);
-  while (window > 0) {
-    const start = size - window;
-    const buf = Buffer.alloc(window);
-    fs.readSync(fd, buf, 0, window, start);
-    const lines = buf.toString('utf8').split('\n');
-    // The first piece may be cut by the window unless the window reaches the file start.
-    const from = start === 0 ? 0 : 1;
-    for (let i = lines.length - 1; i >= from; i--) {
-      const seq = seqOfLine(lines[i]!);
-      if (seq !== undefined) return seq;
-    }
-    if (start === 0) return 0;
-    window = Math.min(size, window * 4);
-  }
-  return 0;
-}
-
-function seqOfLine(line: string): number | undefined {
-  if (line.trim() === '') return undefined;
-  try {
-    const r = LedgerRecordSchema.safeParse(JSON.parse(line));
-    return r.success ? r.data.seq : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Highest `seq` in the newest archive file that holds a valid record. */
-function lastArchivedSeq(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  const names = fs
-    .readdirSync(dir)
-    .filter((n) => ARCHIVE_NAME.test(n))
-    .sort()
-    .reverse();
-  for (const name of names) {
-    const raw = fs.readFileSync(path.join(dir, name));
-    let text: string;
-    try {
-      text = (name.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
-    } catch {
-      continue; // an unreadable archive is reported by readers; look at the previous day
-    }
-    let max = 0;
-    for (const line of text.split('\n')) max = Math.max(max, seqOfLine(line) ?? 0);
-    if (max > 0) return max;
-  }
-  return 0;
 }

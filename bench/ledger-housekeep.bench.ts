@@ -1,0 +1,74 @@
+/**
+ * Ledger costs added by housekeeping coordination (issue 13/14): opening a 100k-record ledger (the seq byte
+ * scan of the whole file, vs a full parse + validation for comparison), and one append with and without the
+ * `<file>.lock` advisory lock, with and without fdatasync — both measured in this one session.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measure, report } from './harness.ts';
+import { LedgerWriter, type LedgerCoordination, type LedgerDurability } from '../src/adapters/ledger/ledger-writer.ts';
+import { readLedgerFile } from '../src/adapters/ledger/ledger-reader.ts';
+import { quoteRecord } from '../src/core/ledger/build.ts';
+
+const input = (i: number) =>
+  quoteRecord(
+    {
+      series: 'INXU',
+      window: '2026-11-20/hourly-1000',
+      market: { ticker: 'KXINXU-26NOV20H1000-T6800', eventTicker: 'KXINXU-26NOV20H1000', strikeType: 'greater', floorStrike: 6800 },
+      evAfterFeesCents: 6.5,
+      fillProb: 0.3,
+      modelProb: 0.62,
+      activeFeed: 'polygon',
+      feedAgeMs: 120,
+    },
+    { clientOrderId: `q-${i}`, marketTicker: 'KXINXU-26NOV20H1000-T6800', side: 'buy', price: 5600, size: 100, filled: 0, status: 'resting', submittedMs: 0, updatedMs: 0 },
+    1_795_186_800_000 + i,
+  );
+
+export default async function run(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-hk-bench-'));
+  try {
+    // ---- open cost on a 100k-record ledger ----
+    const big = path.join(dir, 'big.jsonl');
+    const w = LedgerWriter.open(big, { durability: 'none', coordination: 'none' });
+    for (let b = 0; b < 100; b++) w.appendBatch(Array.from({ length: 1000 }, (_, k) => input(b * 1000 + k)));
+    w.close();
+    const mb = fs.statSync(big).size / 1048576;
+    report(measure(`ledger open, 100k records (${mb.toFixed(1)} MB): lock + seq byte scan`, () => LedgerWriter.open(big).close(), { iterations: 15, warmup: 2 }));
+    report(measure('  for comparison: full read + zod validation of the same file', () => void readLedgerFile(big), { iterations: 3, warmup: 1 }));
+
+    // ---- append cost: lock vs no lock, same session, alternating blocks to share the disk's mood ----
+    const rows: [string, LedgerDurability, LedgerCoordination][] = [
+      ['fdatasync, no lock', 'fdatasync', 'none'],
+      ['fdatasync, lock', 'fdatasync', 'lock'],
+      ['no fdatasync, no lock', 'none', 'none'],
+      ['no fdatasync, lock', 'none', 'lock'],
+    ];
+    const medians = new Map<string, number[]>();
+    for (let round = 0; round < 3; round++) {
+      for (const [name, durability, coordination] of rows) {
+        const file = path.join(dir, `${durability}-${coordination}.jsonl`);
+        const writer = LedgerWriter.open(file, { durability, coordination });
+        let i = 0;
+        const r = measure(`ledger append (${name})`, () => writer.append(input(i++)), { iterations: durability === 'fdatasync' ? 300 : 5000, warmup: 50 });
+        writer.close();
+        if (round === 2) report(r);
+        medians.set(name, [...(medians.get(name) ?? []), r.medianNs]);
+      }
+    }
+    const med = (name: string) => {
+      const xs = [...medians.get(name)!].sort((a, b) => a - b);
+      return xs[Math.floor(xs.length / 2)]!;
+    };
+    console.log(
+      `lock / no-lock append median ratio: with fdatasync ${(med('fdatasync, lock') / med('fdatasync, no lock')).toFixed(2)}×` +
+        ` (+${((med('fdatasync, lock') - med('fdatasync, no lock')) / 1000).toFixed(1)} µs),` +
+        ` without ${(med('no fdatasync, lock') / med('no fdatasync, no lock')).toFixed(2)}× (+${((med('no fdatasync, lock') - med('no fdatasync, no lock')) / 1000).toFixed(1)} µs)` +
+        ' (medians of 3 alternating rounds)',
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

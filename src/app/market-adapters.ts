@@ -32,7 +32,7 @@ import { massiveApiKey, type AppEnv } from '../config/env.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
 import { generateIndexPath } from '../sim/day/index-path.ts';
-import { startSimEnv, type SimEnv } from './sim-env.ts';
+import { startSimEnv, type SimEnv, type SimEnvOptions } from './sim-env.ts';
 import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -88,10 +88,10 @@ export function simClock(startMs: number, speed: number): VirtualClock {
   return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200 });
 }
 
-export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string }): Promise<MarketAdapters> {
+export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions> }): Promise<MarketAdapters> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    const sim = await startSimEnv({ clock: c.clock, seed: o.seed, dateEt: o.dateEt, tickIntervalMs: SIM_TICK_MS });
+    const sim = await startSimEnv({ tickIntervalMs: SIM_TICK_MS, ...o.sim, clock: c.clock, seed: o.seed, dateEt: o.dateEt });
     cleanups.push(() => sim.close());
     c.log.info({ kalshi: sim.kalshi.restBase, polygon: sim.polygon.wsUrl, massive: sim.massive.restUrl }, 'simulator started on loopback');
     const signer = KalshiSigner.fromPem(sim.kalshiKeyId, sim.kalshiPrivateKeyPem, c.clock);
@@ -178,13 +178,15 @@ export interface OpenAdaptersOptions extends AdapterContext {
   /** Simulator seed (sim). */
   seed: number;
   dateEt: string;
+  /** Simulator scenario options (sim only). */
+  sim?: Partial<SimEnvOptions>;
 }
 
 /** The day's adapters for a source. */
 export function openMarketAdapters(source: DataSource, o: OpenAdaptersOptions): Promise<MarketAdapters> {
   switch (source) {
     case 'sim':
-      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt });
+      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt, sim: o.sim });
     case 'offline':
       return openOfflineAdapters(o, { fixturesDir: o.paths.fixturesDir, dateEt: o.dateEt });
     case 'online':

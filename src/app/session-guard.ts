@@ -17,7 +17,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { TradingGate } from '../ports/trading.ts';
 import type { MaintenanceWindow, VenueMarketData } from '../ports/venue.ts';
 import { formatEt } from '../core/time/et.ts';
-import { MAINTENANCE_LEAD_MS, maintenanceCovering } from '../core/maintenance.ts';
+import { MAINTENANCE_LEAD_MS, maintenanceCovering, standingMaintenance } from '../core/maintenance.ts';
 import type { OrdersStore } from '../adapters/state/orders-store.ts';
 import type { IncidentKind } from '../adapters/monitors/report.ts';
 
@@ -70,6 +70,16 @@ export class SessionGuard implements TradingGate {
     return maintenanceCovering(this.announced, nowMs, this.o.leadMs);
   }
 
+  /** When the lead time of the next maintenance slot starts (after `nowMs`), if one is known. */
+  private nextBlockAt(nowMs: number): number | undefined {
+    let next: number | undefined;
+    for (const w of [...this.announced, ...standingMaintenance(nowMs)]) {
+      const t = w.startMs - this.o.leadMs;
+      if (t > nowMs && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
   async start(): Promise<void> {
     this.running = true;
     await this.tick();
@@ -97,7 +107,11 @@ export class SessionGuard implements TradingGate {
       this.ticking = false;
       if (this.running) {
         if (this.timer) this.o.clock.clearTimeout(this.timer);
-        this.timer = this.o.clock.setTimeout(() => void this.tick(), this.o.pollMs);
+        // Wake exactly when the next maintenance lead time begins, not up to a period later.
+        const now = this.o.clock.now();
+        const nextBlock = this.nextBlockAt(now);
+        const wait = nextBlock !== undefined ? Math.min(this.o.pollMs, Math.max(0, nextBlock - now)) : this.o.pollMs;
+        this.timer = this.o.clock.setTimeout(() => void this.tick(), wait);
       }
     }
   }

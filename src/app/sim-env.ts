@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
-import { startKalshiSim, type KalshiSim } from '../sim/kalshi/server.ts';
+import { startKalshiSim, type KalshiSim, type KalshiSimOptions } from '../sim/kalshi/server.ts';
 import { startMassiveSim, type MassiveSim } from '../sim/massive/server.ts';
 
 export const SIM_KALSHI_KEY_ID = 'sim-key-00000000-0000-4000-8000-000000000000';
@@ -24,6 +24,8 @@ export interface SimEnvOptions {
   tickIntervalMs?: number;
   /** Chance per market per maker tick of a random taker trade (default 0.08: a lively near-the-money market). */
   takerProbability?: number;
+  /** Further exchange options (scenarios: maintenance slots, settlement timer, …). */
+  kalshi?: Partial<Omit<KalshiSimOptions, 'clock' | 'seed' | 'dateEt' | 'publicKeyPem' | 'apiKeyId' | 'host' | 'port'>>;
 }
 
 export interface SimEnv {
@@ -47,6 +49,7 @@ export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
   const started: { close(): Promise<void> }[] = [];
   try {
     const kalshi = await startKalshiSim({
+      ...o.kalshi,
       clock: o.clock,
       seed: o.seed,
       dateEt: o.dateEt,

@@ -23,6 +23,7 @@ import { freshnessInputFromDual, writeFreshnessMonitor } from '../adapters/monit
 import { buildEvGapReport, writeEvGapMonitor, type MarketGap } from '../adapters/monitors/ev-gap.ts';
 import type { SeriesWindowResult } from '../engine/series-window.ts';
 import { openMarketAdapters, type DataSource, type MarketAdapters } from './market-adapters.ts';
+import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
 import { writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
@@ -52,6 +53,10 @@ export interface SupervisorOptions {
   requoteIntervalMs?: number;
   /** Write hot_restart.json (default true). */
   snapshot?: boolean;
+  /** Simulator scenario options (sim only: maintenance slots, taker intensity, …). */
+  sim?: Partial<SimEnvOptions>;
+  /** Told each day's adapters and session once they are open (tests drive simulator scenarios with it). */
+  onDayOpen?: (day: { dateEt: string; adapters: MarketAdapters; session: TradingSession }) => void;
 }
 
 export interface SupervisedWindow {
@@ -277,6 +282,7 @@ export class Supervisor {
       dateEt,
       noWsListen: o.noWsListen,
       startupTimeoutMs: o.startupTimeoutMs,
+      sim: o.sim,
     });
     let session: TradingSession;
     try {
@@ -303,17 +309,25 @@ export class Supervisor {
     }
     const disposers: (() => void)[] = [];
     const dual = adapters.feeds?.dual;
+    let stoodDown = false;
     if (dual) {
       disposers.push(
         dual.onTransition((t) => {
           this.transitions.push(t);
           const w = this.active;
           if (!w || this.now < w.startMs || this.now >= w.targetMs) return;
-          if (t.to === 'stand_down') session.incident('stand_down', `both index feeds stale during ${w.id} (polygon ${t.ages.polygon ?? '-'} ms, massive ${t.ages.massive ?? '-'} ms): cancel all, no quotes`);
-          else if (t.from === 'stand_down') session.incident('feed_resumed', `index feed ${t.to} fresh again during ${w.id}: quoting resumes`);
+          if (t.to === 'stand_down') {
+            stoodDown = true;
+            session.incident('stand_down', `both index feeds stale during ${w.id} (polygon ${t.ages.polygon ?? '-'} ms, massive ${t.ages.massive ?? '-'} ms): cancel all, no quotes`);
+          } else if (t.from === 'stand_down' && stoodDown) {
+            // (The first feed coming up after start-up is not a recovery.)
+            stoodDown = false;
+            session.incident('feed_resumed', `index feed ${t.to} fresh again during ${w.id}: quoting resumes`);
+          }
         }),
       );
     }
+    o.onDayOpen?.({ dateEt, adapters, session });
     return { dateEt, adapters, session, disposers };
   }
 

@@ -70,6 +70,8 @@ export interface SeriesWindowOptions {
   settlePollMs?: number;
   /** Retry period while the event cannot be listed (network trouble) before the window starts. */
   discoverRetryMs?: number;
+  /** Start the freeze's cancel-all this long before `freeze_et` (default 500 ms: it must be done by then). */
+  freezeLeadMs?: number;
 }
 
 export type SeriesWindowStatus = 'completed' | 'not_listed' | 'aborted' | 'error';
@@ -184,6 +186,11 @@ class SeriesWindowRun {
     return this.deps.clock.now();
   }
 
+  /** Quoting stops and the cancel-all starts this early, so that nothing rests at `freeze_et` itself. */
+  private get stopQuotingMs(): number {
+    return this.window.freezeMs - (this.opts.freezeLeadMs ?? 500);
+  }
+
   async execute(): Promise<void> {
     this.event = await this.discover();
     if (!this.event) {
@@ -200,11 +207,11 @@ class SeriesWindowRun {
     this.log.info({ event: event.eventTicker, markets: event.markets.length }, 'window ready');
 
     await this.sleepUntil(this.window.startMs);
-    while (this.now < this.window.freezeMs) {
+    while (this.now < this.stopQuotingMs) {
       this.checkAborted();
       await this.cycle();
       this.changed();
-      await this.sleepUntil(Math.min(this.now + this.requoteMs, this.window.freezeMs));
+      await this.sleepUntil(Math.min(this.now + this.requoteMs, this.stopQuotingMs));
     }
     await this.cancelOwn('freeze');
     this.result.outstandingAfterFreeze = liveOrders(this.state).length;
@@ -346,7 +353,7 @@ class SeriesWindowRun {
   /** Checked before every order, not only per cycle (SPEC §6.3, §6.5): gate, freeze, freshness. */
   private mayPlace(): boolean {
     const now = this.now;
-    if (now >= this.window.freezeMs || this.deps.gate.blocked(now)) return false;
+    if (now >= this.stopQuotingMs || this.deps.gate.blocked(now)) return false;
     return this.deps.spot.read(SERIES[this.series].symbol, now >= this.window.strictMs, now).ok;
   }
 

@@ -9,7 +9,7 @@ import type { FeeSchedule } from '../core/market.ts';
 import { FeeRuleError, feeRule } from '../core/fees.ts';
 import { lookupSeries, seriesOfTicker } from '../core/series.ts';
 import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
-import { ConfigError, describeZodIssue } from './index-ops.ts';
+import { ConfigError, describeZodIssue, keyText } from './index-ops.ts';
 
 const FeeType = z.enum(['quadratic', 'quadratic_with_maker_fees', 'quadratic_with_combo_maker_fees', 'flat']);
 const Multiplier = z.number().nonnegative().refine(Number.isFinite, 'must be finite');
@@ -58,8 +58,9 @@ export function parseFeesConfig(text: string, file = 'configs/fees.json'): FeesC
   };
   const series = new Map<string, { fromMs: number; schedule: FeeSchedule }[]>();
   const keyOf = new Map<string, string>();
-  for (const [key, list] of Object.entries(r.data.series)) {
-    const info = lookupSeries(key);
+  for (const [rawKey, list] of Object.entries(r.data.series)) {
+    const key = keyText(rawKey);
+    const info = lookupSeries(rawKey);
     if (!info) fail(`series.${key}`, 'unknown series (expected INXU, NASDAQ100U, INX, NASDAQ100 or their KX tickers)');
     const ticker = info!.ticker;
     const other = keyOf.get(ticker);
@@ -80,12 +81,12 @@ export function parseFeesConfig(text: string, file = 'configs/fees.json'): FeesC
   }
   const events = new Map<string, { feeType?: string; multiplier?: number }>();
   for (const [k, v] of Object.entries(r.data.events)) {
-    if (!seriesOfTicker(k)) fail(`events.${k}`, 'not an event ticker of INXU, NASDAQ100U, INX or NASDAQ100 (e.g. KXINXU-26NOV20H1000)');
+    if (!seriesOfTicker(k)) fail(`events.${keyText(k)}`, 'not an event ticker of INXU, NASDAQ100U, INX or NASDAQ100 (e.g. KXINXU-26NOV20H1000)');
     if (v.fee_type_override === undefined && v.fee_multiplier_override === undefined) {
-      fail(`events.${k}`, 'give fee_type_override and/or fee_multiplier_override');
+      fail(`events.${keyText(k)}`, 'give fee_type_override and/or fee_multiplier_override');
     }
-    if (v.fee_multiplier_override !== undefined) checkMultiplier(v.fee_multiplier_override, `events.${k}.fee_multiplier_override`);
-    if (events.has(k.toUpperCase())) fail(`events.${k}`, 'listed twice (event tickers are not case-sensitive)');
+    if (v.fee_multiplier_override !== undefined) checkMultiplier(v.fee_multiplier_override, `events.${keyText(k)}.fee_multiplier_override`);
+    if (events.has(k.toUpperCase())) fail(`events.${keyText(k)}`, 'listed twice (event tickers are not case-sensitive)');
     events.set(k.toUpperCase(), {
       ...(v.fee_type_override !== undefined ? { feeType: v.fee_type_override } : {}),
       ...(v.fee_multiplier_override !== undefined ? { multiplier: v.fee_multiplier_override } : {}),

@@ -3,7 +3,7 @@
  * values are errors that name the key (`quotes.min_ev_usd: …`), never silent defaults.
  * Each section belongs to one part of the system; add keys to your own section only.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
 import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
@@ -143,38 +143,63 @@ export const IndexOpsSchema = z
 
 export type IndexOpsConfig = z.infer<typeof IndexOpsSchema>;
 
+/** A bad config file. The message is always one printable line, whatever bytes the file held. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(printable(message));
+  }
+}
+
+/** Control characters, line breaks and lone surrogates escaped as `\uXXXX`: a message stays one line. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A key as written in a message: plain when it is a plain word, else quoted (and cut when very long). */
+export function keyText(segment: PropertyKey): string {
+  const s = String(typeof segment === 'symbol' ? segment.description : segment);
+  if (/^[A-Za-z0-9_$@:+-]+$/.test(s) && s.length <= 60) return s;
+  return JSON.stringify(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
 /** Formats the first zod issue as `<file>: <dotted.key>: <message>`. */
 export function describeZodIssue(file: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const key = issue.path.length ? issue.path.join('.') : '(root)';
-  let message = issue.message;
+  const key = issue.path.length ? issue.path.map(keyText).join('.') : '(root)';
   if (issue.code === 'unrecognized_keys') {
-    return `${file}: ${key === '(root)' ? '' : key + '.'}${issue.keys.join(', ')}: unknown key`;
+    const shown = issue.keys.slice(0, 3).map(keyText).join(', ') + (issue.keys.length > 3 ? ` (and ${issue.keys.length - 3} more)` : '');
+    return `${file}: ${key === '(root)' ? '' : key + '.'}${shown}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
   }
-  return `${file}: ${key}: ${message}`;
+  return `${file}: ${key}: ${issue.message}`;
 }
 
 export const defaultIndexOps = (): IndexOpsConfig => IndexOpsSchema.parse({});
 
 /**
  * Parses a YAML config document and validates it against `schema`; every failure is a ConfigError that
- * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings.
+ * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings; tags of other
+ * schemas (`!!binary`, `!!set`, `!!timestamp`) are not resolved, so a document only ever holds JSON values. A
+ * YAML warning (such as that unknown tag, or an unknown directive) is an error too: the yaml library would
+ * otherwise print it to stderr and go on with a guess.
  */
 export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { schema: 'core' });
+    const d = parseDocument(text, { schema: 'core', resolveKnownTags: false, logLevel: 'error', uniqueKeys: true });
+    const problem = d.errors[0] ?? d.warnings[0];
+    if (problem) throw problem;
+    doc = d.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`${file}: not valid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
   const r = schema.safeParse(doc ?? {});
   if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
   return r.data;
 }
+
+/** The first line of a message, without trailing punctuation noise. */
+const oneLine = (message: string): string => message.split(/\r?\n/, 1)[0]!.trim();
 
 export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): IndexOpsConfig {
   const cfg = parseYamlDocument(text, file, IndexOpsSchema);

@@ -372,7 +372,33 @@ function toInput(sc: Scenario): SelectInput {
   };
 }
 
+/** The id as first specified: two multiply-xorshift hashes over the joined key string. */
+function refHash32(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 13;
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+function refClientOrderId(windowId: string, ticker: string, side: YesSide, price: number, revision: number): string {
+  const key = `${windowId}\u0000${ticker}\u0000${side}\u0000${price}\u0000${revision}`;
+  return `ka-${refHash32(key, 0x9e3779b9).toString(16).padStart(8, '0')}${refHash32(key, 0x7f4a7c15).toString(16).padStart(8, '0')}`;
+}
+
 // ---------------------------------------------------------------- properties ----
+
+test('clientOrderId agrees with the joined-key reference (ids never change across versions)', () => {
+  assert.equal(clientOrderId('2026-11-20/hourly-1000', 'KXINXU-26NOV20H1000-T6800', 'buy', 5100, 0), refClientOrderId('2026-11-20/hourly-1000', 'KXINXU-26NOV20H1000-T6800', 'buy', 5100, 0));
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('buy' as const, 'sell' as const), fc.integer({ min: -1, max: 2 ** 40 }), fc.nat(), (w, t, side, price, rev) => {
+      assert.equal(clientOrderId(w, t, side, price, rev), refClientOrderId(w, t, side, price, rev));
+    }),
+    { numRuns: 3000, seed: 5_004 },
+  );
+});
 
 test('grid helpers agree with a plain list of every grid price', () => {
   fc.assert(

@@ -3,7 +3,7 @@
  * values are errors that name the key (`quotes.min_ev_usd: …`), never silent defaults.
  * Each section belongs to one part of the system; add keys to your own section only.
  */
-import { parseDocument } from 'yaml';
+import { Composer, Parser, type CST } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
 import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
@@ -186,7 +186,15 @@ export const defaultIndexOps = (): IndexOpsConfig => IndexOpsSchema.parse({});
 export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
   let doc: unknown;
   try {
-    const d = parseDocument(text, { schema: 'core', resolveKnownTags: false, logLevel: 'error', uniqueKeys: true });
+    // parseDocument(), in its two phases, with a depth check in between: the lexer/parser is iterative,
+    // but composing recurses once per nesting level, and a few KB of `[[[[…` exhaust the stack — where V8
+    // may then abort the whole process (a regexp compiled near the stack limit fails as "out of memory")
+    // instead of throwing. Config files are a few levels deep; anything past MAX_YAML_DEPTH is refused.
+    const tokens = Array.from(new Parser().parse(text));
+    if (cstDepth(tokens) > MAX_YAML_DEPTH) throw new Error(`nested deeper than ${MAX_YAML_DEPTH} levels`);
+    const docs = Array.from(new Composer({ schema: 'core', resolveKnownTags: false, logLevel: 'error', uniqueKeys: true }).compose(tokens, true, text.length));
+    if (docs.length !== 1) throw new Error('more than one YAML document (---)');
+    const d = docs[0]!;
     const problem = d.errors[0] ?? d.warnings[0];
     if (problem) throw problem;
     doc = d.toJS({ maxAliasCount: 100 });
@@ -196,6 +204,29 @@ export function parseYamlDocument<T extends z.ZodType>(text: string, file: strin
   const r = schema.safeParse(doc ?? {});
   if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
   return r.data;
+}
+
+const MAX_YAML_DEPTH = 64;
+
+/** Deepest collection nesting of a YAML CST, walked with an explicit stack (never recursion). */
+function cstDepth(tokens: readonly CST.Token[]): number {
+  let max = 0;
+  const stack: [CST.Token, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [t, d] = stack.pop()!;
+    if (t.type === 'document') {
+      if (t.value) stack.push([t.value, d]);
+    } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      const depth = d + 1;
+      if (depth > max) max = depth;
+      if (max > MAX_YAML_DEPTH) return max;
+      for (const it of t.items) {
+        if (it.key) stack.push([it.key, depth]);
+        if (it.value) stack.push([it.value, depth]);
+      }
+    }
+  }
+  return max;
 }
 
 /** The first line of a message, without trailing punctuation noise. */

@@ -49,3 +49,16 @@ test('YAML warnings (unknown tags, directives) are config errors, never printed 
   }
   assert.deepEqual(warnings, []);
 });
+
+test('deeply nested YAML is refused before composing (was: a stack overflow that can abort the process) and JSON too', () => {
+  // Run inside the test runner, 50,000 levels of `[` made V8 abort the process ("RegExpCompiler Allocation
+  // failed - process out of memory") from deep in the yaml composer's recursion: uncatchable.
+  const deepYaml = '['.repeat(50_000) + ']'.repeat(50_000);
+  assert.throws(() => parseIndexOps(`windows: ${deepYaml}\n`), (e) => oneLine(e, /^configs\/index_ops\.yaml: not valid YAML: nested deeper than 64 levels$/, ConfigError));
+  assert.throws(() => parseEventDays(`days: ${deepYaml}\n`), (e) => oneLine(e, /^configs\/events\.yaml: not valid YAML: nested deeper than 64 levels$/, ConfigError));
+  const deepBlock = Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
+  assert.throws(() => parseIndexOps(deepBlock), (e) => oneLine(e, /nested deeper than 64 levels/, ConfigError));
+  assert.throws(() => parseIndexOps('- '.repeat(5_000) + 'x\n'), (e) => oneLine(e, /nested deeper than 64 levels/, ConfigError));
+  const deepJson = '{"series":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
+  assert.throws(() => parseFeesConfig(deepJson), (e) => oneLine(e, /^configs\/fees\.json: /, ConfigError));
+});

@@ -19,21 +19,25 @@ const windowsSection = fc.record(
 const indexOpsTree = fc.oneof(
   { weight: 3, arbitrary: fc.record({ windows: windowsSection }, { requiredKeys: [] }) },
   {
+    // Up to three sections at a time, over the real keys (all of them reach their validators in turn).
     weight: 3,
-    arbitrary: fc.record(
-      {
-        windows: fc.oneof(windowsSection, objectOf(WINDOW_KEYS)),
-        freshness: objectOf(['soft_ms', 'strict_ms']),
-        feeds: objectOf(['polygon', 'massive', 'failover_slo_ms', 'return_after_ms', 'ping_interval_ms', 'idle_timeout_ms', 'reconnect_base_ms', 'reconnect_max_ms']),
-        quotes: objectOf(['min_ev_usd', 'max_bins_per_series', 'contracts', 'ev_hysteresis_usd']),
-        risk: objectOf(['max_contracts_per_market', 'max_contracts_per_window', 'daily_loss_cap_usd']),
-        model: objectOf(['dist', 't_dof', 'default_annual_vol', 'sigma_floor_points', 'kappa_cap', 'calibration_stale_days']),
-        kalshi: objectOf(['rest_backoff_base_ms', 'rest_backoff_max_ms', 'ws_reconnect_base_ms', 'ws_reconnect_max_ms', 'read_tokens_per_s']),
-        preflight: objectOf(['max_clock_drift_ms', 'retry_interval_s']),
-        housekeeping: objectOf(['keep_days']),
-      },
-      { requiredKeys: [] },
-    ),
+    arbitrary: fc
+      .shuffledSubarray(
+        [
+          ['windows', fc.oneof(windowsSection, objectOf(WINDOW_KEYS))],
+          ['freshness', objectOf(['soft_ms', 'strict_ms'])],
+          ['feeds', objectOf(['polygon', 'massive', 'failover_slo_ms', 'return_after_ms', 'ping_interval_ms', 'idle_timeout_ms', 'reconnect_base_ms', 'reconnect_max_ms'])],
+          ['quotes', objectOf(['min_ev_usd', 'max_bins_per_series', 'contracts', 'ev_hysteresis_usd'])],
+          ['risk', objectOf(['max_contracts_per_market', 'max_contracts_per_window', 'daily_loss_cap_usd'])],
+          ['model', objectOf(['dist', 't_dof', 'default_annual_vol', 'sigma_floor_points', 'kappa_cap', 'calibration_stale_days'])],
+          ['kalshi', objectOf(['rest_backoff_base_ms', 'rest_backoff_max_ms', 'ws_reconnect_base_ms', 'ws_reconnect_max_ms', 'read_tokens_per_s'])],
+          ['preflight', objectOf(['max_clock_drift_ms', 'retry_interval_s'])],
+          ['housekeeping', objectOf(['keep_days'])],
+        ] as const,
+        { minLength: 1, maxLength: 3 },
+      )
+      .chain((sections) => fc.tuple(...sections.map(([k, arb]) => (arb as fc.Arbitrary<unknown>).map((v) => [k, v] as const))))
+      .map((pairs) => Object.fromEntries(pairs)),
   },
   { weight: 1, arbitrary: anyTree },
 );

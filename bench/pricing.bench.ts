@@ -12,20 +12,35 @@ import { priceLadder } from '../src/core/model/ladder-pricing.ts';
 import { forecast, type ModelSpec } from '../src/core/model/forecast.ts';
 import { quoteLadder, quotePolicy, selectQuotes, type RestingQuote } from '../src/core/quotes/index.ts';
 import { defaultIndexOps } from '../src/config/index-ops.ts';
+import { toMarket } from '../src/adapters/kalshi/convert.ts';
+import { MarketSchema } from '../src/adapters/kalshi/schemas.ts';
 
-const GRID = [{ start: 100, end: 9900, step: 100 }];
 const CLOSE = Date.UTC(2026, 10, 20, 15, 0);
 
+/**
+ * A 40-market ladder as the exchange lists it, validated and converted by the real adapter (MarketSchema,
+ * `toMarket`), so the objects have the shape production code sees (object layout matters at this scale:
+ * the same ladder built with object spread prices and selects ~25 % slower).
+ */
 function ladder(kind: 'threshold' | 'range', n: number, spot: number): Market[] {
   const ev = kind === 'threshold' ? 'KXINXU-26NOV20H1000' : 'KXINX-26NOV20H1600';
   const low = spot - (n / 2) * 10;
   return Array.from({ length: n }, (_, i): Market => {
     const f = low + i * 10;
-    const base = { eventTicker: ev, series: kind === 'threshold' ? 'INXU' : 'INX', openTimeMs: 0, closeTimeMs: CLOSE, status: 'active', priceRanges: GRID } as const;
-    if (kind === 'threshold') return { ...base, ticker: `${ev}-T${f}`, strikeType: 'greater_or_equal', floorStrike: f };
-    if (i === 0) return { ...base, ticker: `${ev}-T${f}`, strikeType: 'less', capStrike: f + 10 };
-    if (i === n - 1) return { ...base, ticker: `${ev}-T${f}`, strikeType: 'greater_or_equal', floorStrike: f };
-    return { ...base, ticker: `${ev}-B${f + 5}`, strikeType: 'between', floorStrike: f, capStrike: f + 9.9999 };
+    const wire = {
+      event_ticker: ev,
+      open_time: '2026-11-19T22:00:00Z',
+      close_time: new Date(CLOSE).toISOString(),
+      status: 'active',
+      price_ranges: [{ start: '0.0100', end: '0.9900', step: '0.0100' }],
+    };
+    const strikes =
+      kind === 'threshold' || i === n - 1
+        ? { ticker: `${ev}-T${f}`, strike_type: 'greater_or_equal', floor_strike: f, cap_strike: null }
+        : i === 0
+          ? { ticker: `${ev}-T${f}`, strike_type: 'less', floor_strike: null, cap_strike: f + 10 }
+          : { ticker: `${ev}-B${f + 5}`, strike_type: 'between', floor_strike: f, cap_strike: f + 9.9999 };
+    return toMarket(MarketSchema.parse({ ...wire, ...strikes }));
   });
 }
 

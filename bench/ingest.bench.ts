@@ -9,7 +9,7 @@ import { MassiveFrameDecoder, type DecodedFrameSink } from '../src/adapters/mass
 import { InMemoryIndexFeed } from '../src/adapters/feeds/in-memory-feed.ts';
 import { DualFeed } from '../src/adapters/feeds/dual-feed.ts';
 import type { IndexSymbol } from '../src/core/series.ts';
-import { throughput } from './harness.ts';
+import { rate, type Report } from './harness.ts';
 
 /** A clock whose time the bench moves by hand; timers are recorded, not fired (one per SLO period in real runs). */
 class BenchClock implements Clock {
@@ -49,7 +49,7 @@ function makeFrames(n: number, startMs: number): { frames: string[]; events: num
   return { frames, events };
 }
 
-export default async function run(): Promise<void> {
+export default async function run(report: Report): Promise<void> {
   const clock = new BenchClock();
   const polygon = new InMemoryIndexFeed('polygon');
   const massive = new InMemoryIndexFeed('massive');
@@ -75,16 +75,19 @@ export default async function run(): Promise<void> {
       decoder.decode(frames[i]!, sinks[i & 1]!);
     }
   };
-  const r = throughput('ingest: parse + zod + sentry + failover', events, pipeline, 7);
-  const decodeOnly = throughput('decode only: parse + zod', events, () => {
+  const decodeOnly = rate('decode only', events, () => {
     for (const f of frames) decoder.decode(f, { status() {}, value() {}, aggregate() {} });
-  }, 7);
-
-  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`${r.name}: ${fmt(r.perSec)} messages/s (${fmt(r.perSec / (events / frames.length))} frames/s; ${(events / frames.length).toFixed(1)} events/frame)`);
-  console.log(`${decodeOnly.name}: ${fmt(decodeOnly.perSec)} messages/s`);
-  console.log(`sanity: active=${dual.active} forwarded=${fmt(forwarded)} malformed=${decoder.counters.malformed} switches=${dual.switches}`);
+  }, { rounds: 7, unit: 'msg/s', target: '>= 500000 msg/s' });
+  const perFrame = events / frames.length;
+  const r = rate('ingest: parse + zod + freshness + failover (msg/s)', events, pipeline, {
+    rounds: 15,
+    unit: 'msg/s',
+    target: '>= 500000 msg/s',
+    extra: { events_per_frame: Math.round(perFrame * 10) / 10, decode_only_msg_s: decodeOnly.median },
+  });
   if (decoder.counters.malformed !== 0) throw new Error('bench frames must all be valid');
+  if (forwarded === 0) throw new Error('nothing reached the listener');
+  report(r);
   await dual.stop();
   dual.dispose();
 }

@@ -1,10 +1,12 @@
 /**
- * `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) in turn. Each bench
- * module exports `default async function run(): Promise<void>` that prints its own numbers.
+ * `npm run bench [-- NAME…]`: runs every bench/*.bench.ts (or those whose file name contains a NAME) in
+ * turn. stdout carries one JSON line per benchmark (`name`, `unit`, `median`, `p99`, `n`, `target` and
+ * optional extras, see harness.ts) and, after the last one, a human-readable table; progress goes to stderr.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { table, type BenchModule, type BenchResult } from './harness.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -14,11 +16,16 @@ const files = fs
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
-  console.error('bench: no benchmark matched');
+  console.error(`bench: no benchmark matched ${filters.join(' ')} (have: ${fs.readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).join(', ')})`);
   process.exit(1);
 }
+const results: BenchResult[] = [];
 for (const f of files) {
-  console.log(`\n## ${f}`);
-  const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default: () => Promise<void> };
-  await mod.default();
+  process.stderr.write(`bench: ${f}\n`);
+  const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as BenchModule;
+  await mod.default((r) => {
+    results.push(r);
+    process.stdout.write(JSON.stringify(r) + '\n');
+  });
 }
+process.stdout.write('\n' + table(results) + '\n');

@@ -76,8 +76,9 @@ export class CliContext {
   /** Trading calendar: built-in table plus `configs/calendar.yaml` overrides (validated). */
   get calendar(): TradingCalendar {
     if (!this.cachedCalendar) {
+      const windows = this.config.windows; // announced early closes are checked against it
       try {
-        this.cachedCalendar = createCalendar(loadCalendarOverrides(this.paths.calendarConfig));
+        this.cachedCalendar = createCalendar(loadCalendarOverrides(this.paths.calendarConfig, undefined, windows));
       } catch (e) {
         if (e instanceof ConfigError || e instanceof Error) throw new UsageError(`configs/calendar.yaml: ${(e as Error).message.replace(/^configs\/calendar\.yaml: /, '')}`);
         throw e;

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliContext, secretsRedactor, type CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
+import { UserFileError } from '../adapters/fs/user-file.ts';
 import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
 import { registerScanLadders } from './commands/scan-ladders.ts';
@@ -72,7 +73,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     io.err(redactor.mask(`kalshi-alpha: ${err.message}\n`));
     if (debug && err.stack) io.err(redactor.mask(err.stack + '\n'));
-    if (e instanceof UsageError || e instanceof InvalidArgumentError) return 2;
+    if (e instanceof UsageError || e instanceof InvalidArgumentError || e instanceof UserFileError) return 2;
     if (e instanceof CheckFailed) return 1;
     return 1;
   }

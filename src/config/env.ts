@@ -2,9 +2,9 @@
  * Environment of SPEC §3: the real environment wins over `<home>/.env`. Validated at the boundary.
  * Secrets (API key id, key path contents, Massive key) are never logged: see `redactEnv`.
  */
-import fs from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { readOptionalUserFile } from '../adapters/fs/user-file.ts';
 
 export type RawEnv = Record<string, string | undefined>;
 
@@ -31,10 +31,13 @@ export class EnvError extends Error {
   override name = 'EnvError';
 }
 
-/** Merges `<home>/.env` (if present) under the real environment. */
+/**
+ * Merges `<home>/.env` (if present) under the real environment. A `.env` that is there but cannot be read
+ * (a directory, no permission) is a UserFileError, not an empty environment.
+ */
 export function loadRawEnv(envFile: string, real: RawEnv): RawEnv {
-  let fromFile: RawEnv = {};
-  if (fs.existsSync(envFile)) fromFile = parseDotenv(fs.readFileSync(envFile));
+  const text = readOptionalUserFile(envFile, '.env');
+  const fromFile: RawEnv = text === undefined ? {} : parseDotenv(text);
   const merged: RawEnv = { ...fromFile };
   for (const [k, v] of Object.entries(real)) if (v !== undefined) merged[k] = v;
   return merged;

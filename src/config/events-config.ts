@@ -3,9 +3,9 @@
  * On a tagged day the model multiplies variance by κ (calibration `event_tail.kappa`, capped at
  * `model.kappa_cap`); `calibrate` uses the same tags to estimate κ. Missing file → no event days.
  */
-import fs from 'node:fs';
 import { z } from 'zod';
-import { parseYamlDocument, isoDate } from './index-ops.ts';
+import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
+import { ConfigError, parseYamlDocument, isoDate } from './index-ops.ts';
 
 
 const tag = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'tags are short words such as CPI, FOMC, NFP');
@@ -41,6 +41,12 @@ export function parseEventDays(text: string, file = 'configs/events.yaml'): Even
 }
 
 export function loadEventDays(file: string, displayName = 'configs/events.yaml'): EventDays {
-  if (!fs.existsSync(file)) return eventDaysFrom([]);
-  return parseEventDays(fs.readFileSync(file, 'utf8'), displayName);
+  let text: string | undefined;
+  try {
+    text = readOptionalUserFile(file, displayName);
+  } catch (e) {
+    if (e instanceof UserFileError) throw new ConfigError(e.message);
+    throw e;
+  }
+  return text === undefined ? eventDaysFrom([]) : parseEventDays(text, displayName);
 }

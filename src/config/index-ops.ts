@@ -3,11 +3,11 @@
  * values are errors that name the key (`quotes.min_ev_usd: …`), never silent defaults.
  * Each section belongs to one part of the system; add keys to your own section only.
  */
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { Composer, Parser, type CST } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
 import { DEFAULT_RESIDUAL_STD_BP } from '../core/calibration/fit.ts';
+import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
 
 /** `HH:MM` (24h) ET wall time in config files. */
 export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
@@ -154,38 +154,94 @@ export const IndexOpsSchema = z
 
 export type IndexOpsConfig = z.infer<typeof IndexOpsSchema>;
 
+/** A bad config file. The message is always one printable line, whatever bytes the file held. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(printable(message));
+  }
+}
+
+/** Control characters, line breaks and lone surrogates escaped as `\uXXXX`: a message stays one line. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A key as written in a message: plain when it is a plain word, else quoted (and cut when very long). */
+export function keyText(segment: PropertyKey): string {
+  const s = String(typeof segment === 'symbol' ? segment.description : segment);
+  if (/^[A-Za-z0-9_$@:+-]+$/.test(s) && s.length <= 60) return s;
+  return JSON.stringify(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
 /** Formats the first zod issue as `<file>: <dotted.key>: <message>`. */
 export function describeZodIssue(file: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const key = issue.path.length ? issue.path.join('.') : '(root)';
-  let message = issue.message;
+  const key = issue.path.length ? issue.path.map(keyText).join('.') : '(root)';
   if (issue.code === 'unrecognized_keys') {
-    return `${file}: ${key === '(root)' ? '' : key + '.'}${issue.keys.join(', ')}: unknown key`;
+    const shown = issue.keys.slice(0, 3).map(keyText).join(', ') + (issue.keys.length > 3 ? ` (and ${issue.keys.length - 3} more)` : '');
+    return `${file}: ${key === '(root)' ? '' : key + '.'}${shown}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
   }
-  return `${file}: ${key}: ${message}`;
+  return `${file}: ${key}: ${issue.message}`;
 }
 
 export const defaultIndexOps = (): IndexOpsConfig => IndexOpsSchema.parse({});
 
 /**
  * Parses a YAML config document and validates it against `schema`; every failure is a ConfigError that
- * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings.
+ * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings; tags of other
+ * schemas (`!!binary`, `!!set`, `!!timestamp`) are not resolved, so a document only ever holds JSON values. A
+ * YAML warning (such as that unknown tag, or an unknown directive) is an error too: the yaml library would
+ * otherwise print it to stderr and go on with a guess.
  */
 export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { schema: 'core' });
+    // parseDocument(), in its two phases, with a depth check in between: the lexer/parser is iterative,
+    // but composing recurses once per nesting level, and a few KB of `[[[[…` exhaust the stack — where V8
+    // may then abort the whole process (a regexp compiled near the stack limit fails as "out of memory")
+    // instead of throwing. Config files are a few levels deep; anything past MAX_YAML_DEPTH is refused.
+    const tokens = Array.from(new Parser().parse(text));
+    if (cstDepth(tokens) > MAX_YAML_DEPTH) throw new Error(`nested deeper than ${MAX_YAML_DEPTH} levels`);
+    const docs = Array.from(new Composer({ schema: 'core', resolveKnownTags: false, logLevel: 'error', uniqueKeys: true }).compose(tokens, true, text.length));
+    if (docs.length !== 1) throw new Error('more than one YAML document (---)');
+    const d = docs[0]!;
+    const problem = d.errors[0] ?? d.warnings[0];
+    if (problem) throw problem;
+    doc = d.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`${file}: not valid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
   const r = schema.safeParse(doc ?? {});
   if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
   return r.data;
 }
+
+const MAX_YAML_DEPTH = 64;
+
+/** Deepest collection nesting of a YAML CST, walked with an explicit stack (never recursion). */
+function cstDepth(tokens: readonly CST.Token[]): number {
+  let max = 0;
+  const stack: [CST.Token, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [t, d] = stack.pop()!;
+    if (t.type === 'document') {
+      if (t.value) stack.push([t.value, d]);
+    } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      const depth = d + 1;
+      if (depth > max) max = depth;
+      if (max > MAX_YAML_DEPTH) return max;
+      for (const it of t.items) {
+        if (it.key) stack.push([it.key, depth]);
+        if (it.value) stack.push([it.value, depth]);
+      }
+    }
+  }
+  return max;
+}
+
+/** The first line of a message, without trailing punctuation noise. */
+const oneLine = (message: string): string => message.split(/\r?\n/, 1)[0]!.trim();
 
 export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): IndexOpsConfig {
   const cfg = parseYamlDocument(text, file, IndexOpsSchema);
@@ -194,19 +250,157 @@ export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): In
 }
 
 function validateCrossFields(c: IndexOpsConfig, file: string): void {
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(`${file}: ${key}: ${message}`);
+  };
   if (c.freshness.strict_ms > c.freshness.soft_ms) {
-    throw new ConfigError(`${file}: freshness.strict_ms: must not exceed freshness.soft_ms (${c.freshness.soft_ms})`);
+    fail('freshness.strict_ms', `must not exceed freshness.soft_ms (${c.freshness.soft_ms})`);
   }
-  if (c.windows.freeze_offset_seconds >= c.windows.strict_offset_seconds) {
-    throw new ConfigError(`${file}: windows.freeze_offset_seconds: must be less than windows.strict_offset_seconds`);
+  const w = windowsProblem(c.windows);
+  if (w) fail(w.key, w.message);
+  if (c.quotes.ev_hysteresis_usd > c.quotes.min_ev_usd) {
+    // A resting quote is kept down to min_ev − hysteresis: past zero it would keep a losing quote.
+    fail('quotes.ev_hysteresis_usd', `must not exceed quotes.min_ev_usd (${c.quotes.min_ev_usd})`);
   }
-  if (c.windows.strict_offset_seconds >= c.windows.hourly_start_offset_minutes * 60) {
-    throw new ConfigError(`${file}: windows.strict_offset_seconds: must be inside the window (start offset)`);
+  if (c.kalshi.rest_backoff_base_ms > c.kalshi.rest_backoff_max_ms) {
+    fail('kalshi.rest_backoff_base_ms', `must not exceed kalshi.rest_backoff_max_ms (${c.kalshi.rest_backoff_max_ms})`);
   }
+  if (c.kalshi.ws_reconnect_base_ms > c.kalshi.ws_reconnect_max_ms) {
+    fail('kalshi.ws_reconnect_base_ms', `must not exceed kalshi.ws_reconnect_max_ms (${c.kalshi.ws_reconnect_max_ms})`);
+  }
+}
+
+// ---- windows section: the day's windows must fit cash hours and never overlap (SPEC §4) ----
+
+/** Cash session of the index (ET, minutes after midnight). */
+const OPEN_MIN = 9 * 60 + 30;
+const REGULAR_CLOSE_MIN = 16 * 60;
+/** NYSE early closes are at 13:00; `configs/calendar.yaml` may announce others (checked there). */
+const EARLY_CLOSE_MIN = 13 * 60;
+/** Kalshi's hourly events settle on the hour, H1000 … H1500 (H1600 belongs to the close window). */
+const FIRST_HOURLY_MIN = 10 * 60;
+const LAST_HOURLY_MIN = 15 * 60;
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const clock = (min: number): string => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+/** `at 09:15` for a start on the same day, else `before midnight`. */
+const at = (min: number): string => (min >= 0 ? `at ${clock(min)}` : 'before midnight');
+
+export interface WindowsProblem {
+  /** Dotted key in configs/index_ops.yaml. */
+  key: string;
+  message: string;
+}
+
+type WindowsSection = IndexOpsConfig['windows'];
+
+/**
+ * What is wrong with a `windows` section, or undefined. Hourly targets: distinct, on the hour, within
+ * 10:00…15:00, each window starting strictly after the 09:30 open; windows of one day (the close window
+ * included) must not overlap, on a regular day and on a 13:00 early close; the strict time lies strictly
+ * inside every window (after its start).
+ */
+export function windowsProblem(w: WindowsSection): WindowsProblem | undefined {
+  const seen = new Set<string>();
+  for (const t of w.hourly_targets) {
+    if (seen.has(t)) return { key: 'windows.hourly_targets', message: `${t} is listed twice` };
+    seen.add(t);
+    const m = minutesOf(t);
+    if (m < FIRST_HOURLY_MIN || m > LAST_HOURLY_MIN) {
+      return {
+        key: 'windows.hourly_targets',
+        message: `${t} is outside cash hours: hourly targets lie in 10:00…15:00 (after the 09:30 open plus the start offset, before the 16:00 close)`,
+      };
+    }
+    if (m % 60 !== 0) return { key: 'windows.hourly_targets', message: `${t} is not on the hour (hourly events settle at HH:00)` };
+  }
+  const lastEarly = minutesOf(w.early_close_last_hourly);
+  if (lastEarly < FIRST_HOURLY_MIN || lastEarly >= EARLY_CLOSE_MIN) {
+    return {
+      key: 'windows.early_close_last_hourly',
+      message: `${w.early_close_last_hourly} is outside 10:00…12:59 (the last hourly target of an early-close day comes before its 13:00 close)`,
+    };
+  }
+  if (w.freeze_offset_seconds >= w.strict_offset_seconds) {
+    return { key: 'windows.freeze_offset_seconds', message: 'must be less than windows.strict_offset_seconds' };
+  }
+  if (w.strict_offset_seconds >= w.hourly_start_offset_minutes * 60) {
+    return {
+      key: 'windows.strict_offset_seconds',
+      message: `${w.strict_offset_seconds} s must be inside the window: less than windows.hourly_start_offset_minutes (${w.hourly_start_offset_minutes} min)`,
+    };
+  }
+  if (w.close_start_offset_minutes * 60 <= w.strict_offset_seconds) {
+    return {
+      key: 'windows.close_start_offset_minutes',
+      message: `${w.close_start_offset_minutes} min must be longer than windows.strict_offset_seconds (${w.strict_offset_seconds} s): the close window would start at or after its strict time`,
+    };
+  }
+  return windowsLayoutProblem(w, REGULAR_CLOSE_MIN, null) ?? windowsLayoutProblem(w, EARLY_CLOSE_MIN, lastEarly);
+}
+
+/**
+ * The day's windows (as `windowsForDay` lays them out) for a session closing at `closeEt`: every window
+ * starts strictly after the open and at or after the previous window's target. `lastHourly` is the
+ * early-close cut-off (`windows.early_close_last_hourly`), null on a regular day.
+ */
+export function windowsLayoutProblem(w: WindowsSection, closeMin: number, lastHourlyMin: number | null): WindowsProblem | undefined {
+  const targets = w.hourly_targets
+    .map(minutesOf)
+    .filter((t) => t < closeMin && (lastHourlyMin === null || t <= lastHourlyMin))
+    .sort((a, b) => a - b);
+  const ho = w.hourly_start_offset_minutes;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    const start = t - ho;
+    if (start <= OPEN_MIN) {
+      return {
+        key: 'windows.hourly_start_offset_minutes',
+        message: `${ho} would start the ${clock(t)} window ${at(start)}, not after the 09:30 open`,
+      };
+    }
+    const prev = targets[i - 1];
+    if (prev !== undefined && start < prev) {
+      return {
+        key: 'windows.hourly_start_offset_minutes',
+        message: `${ho} is longer than the ${t - prev}-minute gap between the ${clock(prev)} and ${clock(t)} targets (windows of one day must not overlap)`,
+      };
+    }
+  }
+  const co = w.close_start_offset_minutes;
+  const start = closeMin - co;
+  const label = `close-${clock(closeMin).replace(':', '')}`;
+  const early = lastHourlyMin !== null ? ' on an early-close day' : '';
+  if (start <= OPEN_MIN) {
+    return { key: 'windows.close_start_offset_minutes', message: `${co} would start the ${label} window${early} ${at(start)}, not after the 09:30 open` };
+  }
+  const last = targets[targets.length - 1];
+  if (last !== undefined && start < last) {
+    return {
+      key: 'windows.close_start_offset_minutes',
+      message: `${co} would start the ${label} window${early} at ${clock(start)}, before the ${clock(last)} hourly target (windows of one day must not overlap)`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Checks an announced early close (`configs/calendar.yaml`) against the windows section: its windows must
+ * fit and not overlap either. Returns the problem in words, or undefined.
+ */
+export function earlyCloseProblem(w: WindowsSection, closeEt: string): string | undefined {
+  const p = windowsLayoutProblem(w, minutesOf(closeEt), minutesOf(w.early_close_last_hourly));
+  return p ? `an early close at ${closeEt} does not fit configs/index_ops.yaml ${p.key}: ${p.message}` : undefined;
 }
 
 /** Reads the file if present, else built-in defaults. */
 export function loadIndexOps(file: string, displayName = 'configs/index_ops.yaml'): IndexOpsConfig {
-  if (!fs.existsSync(file)) return defaultIndexOps();
-  return parseIndexOps(fs.readFileSync(file, 'utf8'), displayName);
+  let text: string | undefined;
+  try {
+    text = readOptionalUserFile(file, displayName);
+  } catch (e) {
+    if (e instanceof UserFileError) throw new ConfigError(e.message);
+    throw e;
+  }
+  return text === undefined ? defaultIndexOps() : parseIndexOps(text, displayName);
 }

@@ -18,6 +18,7 @@ import { TimeParseError, assertDate, weekday } from '../../core/time/et.ts';
 import { BarsFileError, readBarsFile } from '../../adapters/calibration/bars-file.ts';
 import { fetchMinuteBars } from '../../adapters/calibration/massive-bars.ts';
 import { calibrationPath, writeCalibration } from '../../adapters/calibration/params-file.ts';
+import { checkOutputFile, checkUserFile } from '../../adapters/fs/user-file.ts';
 import { MassiveRestClient } from '../../adapters/massive/rest.ts';
 import { loadCalendarOverrides } from '../../config/calendar-config.ts';
 import { massiveApiKey } from '../../config/env.ts';
@@ -90,11 +91,13 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
       const c = ctx();
       if (Boolean(opt.bars) === Boolean(opt.from || opt.to)) throw new UsageError('give either --bars FILE or --from YYYY-MM-DD --to YYYY-MM-DD');
       if (!opt.bars && !(opt.from && opt.to)) throw new UsageError('--from and --to go together');
+      if (opt.bars) checkUserFile(path.resolve(c.home, opt.bars), `--bars ${opt.bars}`, { optional: true }); // absent: the reader says so
+      if (opt.out) checkOutputFile(path.resolve(c.home, opt.out), `--out ${opt.out}`);
 
       let calendar;
       let events;
       try {
-        calendar = createCalendar(loadCalendarOverrides(c.paths.calendarConfig));
+        calendar = createCalendar(loadCalendarOverrides(c.paths.calendarConfig, undefined, c.config.windows));
         events = loadEventDays(c.paths.eventsConfig);
       } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.message);

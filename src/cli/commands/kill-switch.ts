@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CommandRegistrar } from '../command.ts';
 import { armKillSwitch, disarmKillSwitch, killSwitchStatus } from '../../adapters/fs/kill-switch.ts';
+import { checkOutputFile } from '../../adapters/fs/user-file.ts';
 
 export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
   const cmd = program
@@ -8,6 +9,12 @@ export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
     .description('arm, disarm or show the kill-switch sentinel file (SPEC §6.5)');
   const fileOf = (opt: { killSwitchFile?: string }) =>
     opt.killSwitchFile ? path.resolve(ctx().home, opt.killSwitchFile) : ctx().paths.killSwitch;
+  /** arm/disarm write or remove a file: a directory in its place is bad input (exit 2), never removed. */
+  const writableFileOf = (opt: { killSwitchFile?: string }) => {
+    const file = fileOf(opt);
+    checkOutputFile(file, opt.killSwitchFile ? `--kill-switch-file ${opt.killSwitchFile}` : file);
+    return file;
+  };
 
   cmd
     .command('arm')
@@ -16,7 +23,7 @@ export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
     .option('--reason <text>', 'why it was armed', 'operator')
     .option('--json', 'machine-readable output')
     .action((opt: { killSwitchFile?: string; reason: string; json?: boolean }) => {
-      const s = armKillSwitch(fileOf(opt), ctx().clock.now(), opt.reason);
+      const s = armKillSwitch(writableFileOf(opt), ctx().clock.now(), opt.reason);
       if (opt.json) ctx().json(s);
       else ctx().out(`kill switch ARMED at ${s.armedAt} (${s.path})`);
     });
@@ -27,7 +34,7 @@ export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
     .option('--kill-switch-file <path>', 'sentinel path (default data/proc/state/kill_switch)')
     .option('--json', 'machine-readable output')
     .action((opt: { killSwitchFile?: string; json?: boolean }) => {
-      const file = fileOf(opt);
+      const file = writableFileOf(opt);
       const removed = disarmKillSwitch(file);
       if (opt.json) ctx().json({ engaged: false, removed, path: file });
       else ctx().out(removed ? `kill switch disarmed (${file})` : `kill switch was not armed (${file})`);

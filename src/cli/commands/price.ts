@@ -23,6 +23,7 @@ import { etDateOf, etTimeOf, formatEt, parseInstant, TimeParseError } from '../.
 import { formatDollars, PIPS_PER_DOLLAR, type Pips } from '../../core/units.ts';
 import { CalibrationFileError, calibrationPath, readCalibration } from '../../adapters/calibration/params-file.ts';
 import { MarketsFileError, readMarketsFile } from '../../adapters/markets-file.ts';
+import { checkUserFile } from '../../adapters/fs/user-file.ts';
 import { KalshiSigner } from '../../adapters/kalshi/auth.ts';
 import { toFeeSchedule, toLadderEvent } from '../../adapters/kalshi/convert.ts';
 import { resolveKalshiEndpoints } from '../../adapters/kalshi/endpoints.ts';
@@ -320,6 +321,8 @@ export const registerPrice: CommandRegistrar = (program, ctx) => {
     .action(async (opt: PriceOptions) => {
       const c = ctx();
       if (Boolean(opt.markets) === Boolean(opt.event)) throw new UsageError('give exactly one of --markets FILE or --event TICKER');
+      if (opt.markets) checkUserFile(path.resolve(c.home, opt.markets), `--markets ${opt.markets}`, { optional: true }); // absent: the reader says so
+      if (opt.calibration) checkUserFile(path.resolve(c.home, opt.calibration), `--calibration ${opt.calibration}`, { optional: true });
       let nowMs = c.clock.now();
       if (opt.now) {
         try {

@@ -19,6 +19,7 @@ import type { LadderEvent } from '../../core/market.ts';
 import type { VenueMarketData } from '../../ports/venue.ts';
 import { connectKalshi } from '../../adapters/kalshi/factory.ts';
 import { FixtureError, FixtureVenue, readFixtureManifest } from '../../adapters/kalshi/fixture-venue.ts';
+import { checkUserDirectory } from '../../adapters/fs/user-file.ts';
 
 interface ScanOptions {
   discover?: boolean;
@@ -35,7 +36,11 @@ interface ScanOptions {
 const BUNDLED_FIXTURES = fileURLToPath(new URL('../../../fixtures/kalshi', import.meta.url));
 
 function fixturesDir(c: CliContext, opt: ScanOptions): string {
-  if (opt.fixtures) return path.resolve(c.home, opt.fixtures);
+  if (opt.fixtures) {
+    const dir = path.resolve(c.home, opt.fixtures);
+    checkUserDirectory(dir, `--fixtures ${opt.fixtures}`);
+    return dir;
+  }
   const local = path.join(c.paths.fixturesDir, 'kalshi');
   return fs.existsSync(path.join(local, 'manifest.json')) ? local : BUNDLED_FIXTURES;
 }

@@ -8,6 +8,7 @@ import type { SeriesInfo } from '../../core/series.ts';
 import { assertDate, TimeParseError } from '../../core/time/et.ts';
 import { computeScoreboard, type ScoreRow } from '../../core/scoreboard.ts';
 import { describeSkipped, readLedger } from '../../adapters/ledger/ledger-reader.ts';
+import { checkUserFile } from '../../adapters/fs/user-file.ts';
 
 interface ScoreboardOptions {
   date?: string;
@@ -96,6 +97,7 @@ export const registerScoreboard: CommandRegistrar = (program, ctx) => {
       const toDate = date(opt.date ?? opt.to, opt.date !== undefined ? '--date' : '--to');
       if (fromDate && toDate && fromDate > toDate) throw new UsageError(`--from ${fromDate} is after --to ${toDate}`);
       const file = opt.ledger ? path.resolve(c.home, opt.ledger) : c.paths.ledger;
+      checkUserFile(file, opt.ledger ? `--ledger ${opt.ledger}` : file, { optional: true }); // absent reads as empty
       const read = readLedger(file, {
         ...(opt.archives ? { archiveDir: c.paths.ledgerArchiveDir } : {}),
         ...(fromDate ? { fromDate } : {}),

@@ -14,13 +14,16 @@ export class TimeParseError extends Error {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** User text in an error message: JSON-quoted (control characters and line breaks escaped), cut when long. */
+const quoted = (text: string): string => JSON.stringify(text.length > 64 ? text.slice(0, 61) + '...' : text);
+
 /** Validates a `YYYY-MM-DD` calendar date (a real date, not just the shape). */
 export function assertDate(date: string): string {
-  if (!DATE_RE.test(date)) throw new TimeParseError(`invalid date "${date}" (expected YYYY-MM-DD)`);
+  if (!DATE_RE.test(date)) throw new TimeParseError(`invalid date ${quoted(date)} (expected YYYY-MM-DD)`);
   try {
     Temporal.PlainDate.from(date, { overflow: 'reject' });
   } catch {
-    throw new TimeParseError(`invalid date "${date}"`);
+    throw new TimeParseError(`invalid date ${quoted(date)}`);
   }
   return date;
 }
@@ -35,7 +38,7 @@ export function etToMs(date: string, time: string, disambiguation: Disambiguatio
     pdt = Temporal.PlainDateTime.from(`${assertDate(date)}T${time}`, { overflow: 'reject' });
   } catch (e) {
     if (e instanceof TimeParseError) throw e;
-    throw new TimeParseError(`invalid time "${date} ${time}"`);
+    throw new TimeParseError(`invalid time ${quoted(`${date} ${time}`)}`);
   }
   if (disambiguation !== 'reject') return pdt.toZonedDateTime(ET_ZONE, { disambiguation }).epochMilliseconds;
   const earlier = pdt.toZonedDateTime(ET_ZONE, { disambiguation: 'earlier' });
@@ -90,15 +93,21 @@ export function etTimeOf(ms: number): string {
  */
 export function parseInstant(text: string): number {
   const s = text.trim();
-  if (/^\d+$/.test(s)) throw new TimeParseError(`"${text}" looks like a number; give an ISO time such as 2026-11-20T10:00-05:00`);
+  if (/^\d+$/.test(s)) throw new TimeParseError(`${quoted(text)} looks like a number; give an ISO time such as 2026-11-20T10:00-05:00`);
+  let ms: number;
   if (/(Z|[+-]\d{2}:?\d{2})$/i.test(s) && s.includes('T')) {
     try {
-      return Temporal.Instant.from(s).epochMilliseconds;
+      ms = Temporal.Instant.from(s).epochMilliseconds;
     } catch {
-      throw new TimeParseError(`invalid time "${text}"`);
+      throw new TimeParseError(`invalid time ${quoted(text)}`);
     }
+  } else {
+    const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/.exec(s);
+    if (!m) throw new TimeParseError(`invalid time ${quoted(text)} (expected ISO 8601, e.g. 2026-11-20T10:00:00-05:00)`);
+    ms = etToMs(m[1]!, m[2]!, 'reject');
   }
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/.exec(s);
-  if (!m) throw new TimeParseError(`invalid time "${text}" (expected ISO 8601, e.g. 2026-11-20T10:00:00-05:00)`);
-  return etToMs(m[1]!, m[2]!, 'reject');
+  // Every date downstream is YYYY-MM-DD: an instant whose New York date has no 4-digit year
+  // (`-271821-…`, `+010000-…`, `0000-01-01T00:00Z`) is rejected here, not by a confusing date error later.
+  if (!DATE_RE.test(etDateOf(ms))) throw new TimeParseError(`${quoted(text)} is outside the years 0000–9999 in New York time`);
+  return ms;
 }

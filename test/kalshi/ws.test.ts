@@ -8,7 +8,7 @@ import { toOrderBook, toMarket } from '../../src/adapters/kalshi/convert.ts';
 import type { OrderBook } from '../../src/core/market.ts';
 import type { VenueStreamEvent } from '../../src/ports/venue.ts';
 import { etToMs } from '../../src/core/time/et.ts';
-import { KEY_ID, SIM_DATE, startRig, until, type Rig } from './helpers.ts';
+import { captureLogger, KEY_ID, SIM_DATE, startRig, until, type Rig } from './helpers.ts';
 
 const plain = (b: OrderBook | undefined) => b && { yes: b.yesBids, no: b.noBids };
 
@@ -34,7 +34,7 @@ describe('Kalshi websocket client against the simulator', () => {
   before(async () => {
     rig = await startRig();
     tickers = pickTickers(rig, 2);
-    ws = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, random: () => 0.5, onLog: (l) => logs.push(l) });
+    ws = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, random: () => 0.5, logger: captureLogger(logs) });
     ws.on((e) => events.push(e));
     yesScale = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, useYesPrice: true });
     ws.watchBooks(tickers);

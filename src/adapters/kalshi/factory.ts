@@ -69,7 +69,7 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
     endpoints,
     signer,
     rest,
-    venue: new KalshiVenue(rest, o.clock),
+    venue: new KalshiVenue(rest, o.clock, logger.child({ component: 'kalshi-venue' })),
     stream(options = {}) {
       if (!signer) throw new Error('the Kalshi websocket needs an API key (KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH)');
       return new KalshiWsClient({

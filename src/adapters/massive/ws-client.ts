@@ -278,15 +278,14 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     });
     ws.on('message', (data: WebSocket.RawData) => {
       if (this.ws !== ws) return;
-      const now = this.clock.now();
-      this.lastFrameAt = now;
+      this.lastFrameAt = this.clock.now();
+      let text: string;
       try {
-        this.decoder.decode(rawToString(data), this.sinkFor(now));
-      } catch (e) {
-        // The decoder contains its own failures; this is the last line of defence for the process.
-        this.c.failed++;
-        this.log.error({ feed: this.name, channel: 'frame', reason: redact(String((e as Error)?.message ?? e), this.apiKey).slice(0, 200) }, 'index feed frame handling failed');
+        text = rawToString(data);
+      } catch {
+        text = '';
       }
+      this.receive(text);
     });
     ws.on('pong', () => {
       if (this.ws === ws) this.lastFrameAt = this.clock.now();
@@ -296,6 +295,20 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       this.log.warn({ feed: this.name, err: redact(err.message, this.apiKey) }, 'index feed socket error');
     });
     ws.on('close', (code: number) => this.onClose(ws, code));
+  }
+
+  /**
+   * Processes one text frame as received on the current connection (the socket handler; also replays and
+   * tests). Never throws: malformed events are counted and skipped, failures inside are contained.
+   */
+  receive(text: string, receivedTs = this.clock.now()): void {
+    try {
+      this.decoder.decode(text, this.sinkFor(receivedTs));
+    } catch (e) {
+      // The decoder contains its own failures; this is the last line of defence for the process.
+      this.c.failed++;
+      this.log.error({ feed: this.name, channel: 'frame', reason: redact(String((e as Error)?.message ?? e), this.apiKey).slice(0, 200) }, 'index feed frame handling failed');
+    }
   }
 
   private sinkFor(receivedTs: number): DecodedFrameSink {

@@ -34,7 +34,7 @@ import type { FeedCounters, IndexTick, ObservableIndexFeed } from '../../ports/i
 import type { IndexSymbol } from '../../core/series.ts';
 import { MassiveFrameDecoder, type DecodedFrameSink } from './decoder.ts';
 import { STATUS, type AggregateEvent, type StatusEvent, type ValueEvent } from './schemas.ts';
-import { displayUrl, redact, silentLogger, type FeedLogger } from './log.ts';
+import { displayUrl, redact, safeDetail, silentLogger, type FeedLogger } from './log.ts';
 
 export type IndexChannel = 'V' | 'A' | 'AM';
 
@@ -355,8 +355,11 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       this.c.ignored++; // a status event without a status (allowed by the spec) tells us nothing
       return;
     }
-    this.c.lastStatus = e.status;
-    this.c.lastStatusMessage = e.message ?? null;
+    // Server text: capped, control characters removed, the key masked before it reaches counters or logs.
+    const message = e.message === undefined ? undefined : safeDetail(e.message, this.apiKey);
+    const status = safeDetail(e.status, this.apiKey, 64);
+    this.c.lastStatus = status;
+    this.c.lastStatusMessage = message ?? null;
     const ws = this.ws;
     switch (e.status) {
       case STATUS.connected:
@@ -365,7 +368,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
           this._state = 'authenticating';
           this.send({ action: 'auth', params: this.apiKey });
         } else {
-          this.log.debug({ feed: this.name, message: e.message }, 'subscription acknowledged');
+          this.log.debug({ feed: this.name, message }, 'subscription acknowledged');
         }
         return;
       case STATUS.authSuccess:
@@ -380,23 +383,23 @@ export class MassiveWsFeed implements ObservableIndexFeed {
         this.resolveReady();
         return;
       case STATUS.authFailed:
-        this.fail(new MassiveAuthError(`index feed ${this.name}: Massive rejected the API key (auth_failed: ${redact(e.message ?? 'no message', this.apiKey)}); check POLYGON_API_KEY / MASSIVE_API_KEY and that the plan includes indices websockets`));
+        this.fail(new MassiveAuthError(`index feed ${this.name}: Massive rejected the API key (auth_failed: ${message ?? 'no message'}); check POLYGON_API_KEY / MASSIVE_API_KEY and that the plan includes indices websockets`));
         return;
       case STATUS.maxConnections:
         this.c.maxConnectionKicks++;
         this.disconnectStatus = e.status;
-        this.log.error({ feed: this.name, message: e.message }, 'max_connections: another connection uses this API key; cooling down (never run two supervisors on one key)');
+        this.log.error({ feed: this.name, message }, 'max_connections: another connection uses this API key; cooling down (never run two supervisors on one key)');
         ws?.close(1000, 'max_connections');
         return;
       case STATUS.forceDisconnect:
       case STATUS.slowConsumer:
       case STATUS.authTimeout:
         this.disconnectStatus = e.status;
-        this.log.warn({ feed: this.name, status: e.status, message: e.message }, 'server is disconnecting us; will reconnect with backoff');
+        this.log.warn({ feed: this.name, status, message }, 'server is disconnecting us; will reconnect with backoff');
         ws?.close(1000, e.status);
         return;
       default:
-        this.log.warn({ feed: this.name, status: e.status, message: e.message }, 'index feed status');
+        this.log.warn({ feed: this.name, status, message }, 'index feed status');
     }
   }
 

@@ -387,8 +387,12 @@ export class KalshiWsClient implements VenueStream {
     const msg = isRecord(raw) && isRecord(raw.msg) ? raw.msg : undefined;
     const ticker = typeof msg?.market_ticker === 'string' ? msg.market_ticker : undefined;
     const affected = ticker !== undefined && this.books.has(ticker) ? [ticker] : [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
+    // Ask again for books that were live, or whose snapshot this was; a book already waiting for its
+    // snapshot is not asked twice (a burst of bad deltas must not become a burst of commands).
+    const isSnapshot = isRecord(raw) && raw.type === 'orderbook_snapshot';
+    const resync = affected.filter((t) => this.books.get(t)!.isSynced || isSnapshot);
     for (const t of affected) this.staleBook(this.books.get(t)!, `rejected frame: ${reason}`);
-    if (bookSid !== undefined) this.requestSnapshots(bookSid, affected, 'rejected frame');
+    if (bookSid !== undefined) this.requestSnapshots(bookSid, resync, 'rejected frame');
   }
 
   private handle(f: S.WsFrameT): void {

@@ -56,6 +56,8 @@ export interface KalshiSimControls {
   inject5xx(count: number, opts?: { status?: number; pathPrefix?: string; when?: 'before' | 'after' | 'drop' }): void;
   /** Terminates every open websocket. */
   dropSockets(): void;
+  /** Sends a raw text frame (e.g. a malformed one) on every open websocket. */
+  sendRawWs(text: string): void;
   /** Current websockets stop sending anything, pings included (a dead socket). */
   freezeSockets(): void;
   /** The next message of every matching subscription skips `count` sequence numbers. */
@@ -482,6 +484,9 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
       exchange.manualPause = paused;
     },
     openSockets: () => sessions.size,
+    sendRawWs: (text) => {
+      for (const s of sessions) if (s.ws.readyState === s.ws.OPEN) s.ws.send(text);
+    },
     placeOrderOutsideApi: (keyId, order) =>
       exchange.create(keyId, { ...order, time_in_force: 'good_till_canceled', self_trade_prevention_type: null, post_only: true }).order,
   };

@@ -240,6 +240,24 @@ test('a socket that answers pings but sends no ticks is recycled after the silen
   }
 });
 
+test('no pongs either: silence alone does not recycle (a stalled event loop looks the same); the idle timer decides', async () => {
+  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 3_000, silenceRecycleMs: 10_000 });
+  try {
+    await feed.start();
+    await feed.ready();
+    await waitFor(subscribed(sim), 'subscription');
+    sim.stall();
+    await pump(clock, 25_000, 1000);
+    assert.equal(feed.counters().silenceRecycles, 0);
+    await pump(clock, 6_000, 1000);
+    await waitFor(() => feed.counters().idleTimeouts === 1, 'idle timeout');
+    assert.equal(feed.counters().silenceRecycles, 0);
+  } finally {
+    sim.resume();
+    await cleanup();
+  }
+});
+
 test('silence counts only in market hours (injected predicate)', async () => {
   let open = false;
   const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 3_000, silenceRecycleMs: 10_000, isMarketHours: () => open });

@@ -17,9 +17,9 @@
  * - silent socket: we ping every `pingIntervalMs`; no frame or pong for `idleTimeoutMs` → terminate and
  *   reconnect.
  * - a socket that answers pings but sends no ticks: after `silenceRecycleMs` (default 10 s) without a tick
- *   for our subscriptions, counted only while `isMarketHours(now)` holds (default: always), the connection
- *   is recycled — closed, then reconnected with backoff, re-authenticated and re-subscribed — while the
- *   failover serves the other feed.
+ *   for our subscriptions, counted only while `isMarketHours(now)` holds (default: always), and with a pong
+ *   within the last 1.5 ping intervals, the connection is recycled — closed, then reconnected with
+ *   backoff, re-authenticated and re-subscribed — while the failover serves the other feed.
  * Every timer runs on the injected Clock. Frames are validated element by element; malformed ones are
  * counted (per channel) and skipped; a listener that throws is contained and logged. Nothing a frame
  * carries can end the process.
@@ -110,6 +110,8 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private readonly isMarketHours: (nowMs: number) => boolean;
   /** Last tick for our subscriptions, or the start of the current silence window (streaming only). */
   private lastTickAt = 0;
+  /** Last pong on the current connection. */
+  private lastPongAt = 0;
   private readonly log: FeedLogger;
   private readonly random: () => number;
   private readonly decoder = new MassiveFrameDecoder();
@@ -268,6 +270,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     this.ws = ws;
     this.openedAt = this.clock.now();
     this.lastFrameAt = this.openedAt;
+    this.lastPongAt = 0;
     this.armHeartbeat();
     ws.on('open', () => {
       if (this.ws !== ws) return;
@@ -288,7 +291,9 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       this.receive(text);
     });
     ws.on('pong', () => {
-      if (this.ws === ws) this.lastFrameAt = this.clock.now();
+      if (this.ws !== ws) return;
+      this.lastFrameAt = this.clock.now();
+      this.lastPongAt = this.lastFrameAt;
     });
     ws.on('error', (err: Error) => {
       if (this.ws !== ws) return;
@@ -462,7 +467,9 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     if (!this.ws) return;
     const deadlines = [this.lastFrameAt + this.cfg.idleTimeoutMs];
     if (this._state === 'streaming' || this._state === 'authenticating' || this._state === 'awaiting_connected') deadlines.push(this.nextPingAt);
-    if (this.silenceWatched()) deadlines.push(this.lastTickAt + this.cfg.silenceRecycleMs);
+    // Past the silence already (waiting for pong evidence): the next ping's heartbeat checks again.
+    const silenceAt = this.lastTickAt + this.cfg.silenceRecycleMs;
+    if (this.silenceWatched() && silenceAt > this.clock.now()) deadlines.push(silenceAt);
     if (this._state !== 'streaming') deadlines.push(this.openedAt + this.cfg.handshakeTimeoutMs);
     const at = Math.min(...deadlines);
     this.heartbeat = this.clock.setTimeout(() => this.onHeartbeat(), Math.max(0, at - this.clock.now()));
@@ -488,7 +495,10 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       // Silence only counts in market hours: outside them, every heartbeat restarts the window (so it starts
       // at most one ping interval before the market opens).
       if (!this.marketHoursNow(now)) this.lastTickAt = Math.max(this.lastTickAt, now);
-      else if (now - this.lastTickAt >= this.cfg.silenceRecycleMs) {
+      // Only a socket seen answering pings lately is "alive but silent" (a dead one is the idle timer's);
+      // this also keeps an event-loop stall on a fast virtual clock, which delays pongs and ticks alike,
+      // from passing for silence.
+      else if (now - this.lastTickAt >= this.cfg.silenceRecycleMs && now - this.lastPongAt <= this.cfg.pingIntervalMs * 1.5) {
         this.c.silenceRecycles++;
         this.log.warn(
           { feed: this.name, reason: 'no_ticks', silent_ms: now - this.lastTickAt, recycles: this.c.silenceRecycles },

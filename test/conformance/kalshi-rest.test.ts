@@ -179,7 +179,7 @@ describe(`Kalshi REST conformance (official SDK kalshi-typescript ${sdkVersion()
     const settled = await run('getMarket', { market: { ...bodies.getMarket.market, settlement_value_dollars: null, result: '' } });
     assert.equal(settled.kind, 'ok');
     const sixPlaces = await run('getMarket', { market: { ...bodies.getMarket.market, result: 'yes', settlement_value_dollars: '1.000000' } });
-    assert.ok(sixPlaces.kind === 'ok');
+    assert.ok(sixPlaces.kind === 'ok', 'a 6-place settlement value parses');
     assert.equal((sixPlaces.value as { settlementValue: number }).settlementValue, 10_000);
   });
 

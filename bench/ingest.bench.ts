@@ -62,8 +62,8 @@ export default async function run(report: Report): Promise<void> {
 
   const sinkFor = (feed: InMemoryIndexFeed): DecodedFrameSink => ({
     status: () => {},
-    value: (e) => feed.push({ symbol: e.T as IndexSymbol, value: e.val, eventTs: e.t, receivedTs: clock.t }),
-    aggregate: (e) => feed.push({ symbol: e.sym as IndexSymbol, value: e.c, eventTs: e.e, receivedTs: clock.t }),
+    value: (e) => feed.push({ symbol: e.T as IndexSymbol, value: e.val, eventTs: e.t ?? clock.t, receivedTs: clock.t }),
+    aggregate: (e) => feed.push({ symbol: e.sym as IndexSymbol, value: e.c, eventTs: e.e ?? clock.t, receivedTs: clock.t }),
   });
   const decoder = new MassiveFrameDecoder();
   const sinks = [sinkFor(polygon), sinkFor(massive)];

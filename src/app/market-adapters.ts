@@ -100,7 +100,7 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
       signer,
       endpoints: { restBase: sim.kalshi.restBase, wsUrl: sim.kalshi.wsUrl },
       rateLimits: c.config.kalshi,
-      onLog: (line) => c.log.info({ component: 'kalshi' }, line),
+      logger: c.log.child({ component: 'kalshi' }),
     });
     const ws = await startKalshiStream(kalshi, c, cleanups);
     // The simulator's REST feed polls at its tick cadence (a 1 s period sits right at the 1.2 s SLO).
@@ -148,7 +148,7 @@ export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; da
     if (!key && !c.noWsListen) {
       throw new StartupError('missing_env:MASSIVE_API_KEY (or POLYGON_API_KEY) for the index feed; use --sim or --offline to run without credentials');
     }
-    const kalshi = connectKalshi({ clock: c.clock, env: o.env, rateLimits: c.config.kalshi, onLog: (line) => c.log.info({ component: 'kalshi' }, line) });
+    const kalshi = connectKalshi({ clock: c.clock, env: o.env, rateLimits: c.config.kalshi, logger: c.log.child({ component: 'kalshi' }) });
     if (!kalshi.signer) throw new StartupError('missing_env:KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PEM_PATH: the Kalshi websocket needs an API key');
     const ws = await startKalshiStream(kalshi, c, cleanups);
     const feeds =

@@ -110,7 +110,8 @@ export async function runPreflight(p: PreflightInput): Promise<PreflightResult> 
   if (network && p.massiveRest) {
     const probe = await probeMassive(p.massiveRest, p.clock);
     if (!probe.ok) reasons.push('polygon_unreachable');
-    else if (probe.driftMs > p.config.preflight.max_clock_drift_ms) reasons.push(`clock_drift:${probe.driftMs}`);
+    // (Unknown drift — a status without serverTime — is not a NO-GO; the feed's message time still counts below.)
+    else if (probe.driftMs !== undefined && probe.driftMs > p.config.preflight.max_clock_drift_ms) reasons.push(`clock_drift:${probe.driftMs}`);
   } else if (network) skipped.push('polygon_unreachable: no Massive REST client');
   if (network && p.venue) {
     try {

@@ -96,7 +96,7 @@ export class TradingSession {
       },
       makeLive: () => {
         if (!adapters.kalshi?.signer) throw new Error('--broker live needs KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH');
-        const live = new LiveBroker({ rest: adapters.kalshi.rest, clock, stream: adapters.stream });
+        const live = new LiveBroker({ rest: adapters.kalshi.rest, clock, stream: adapters.stream, logger: log.child({ component: 'live-broker' }) });
         this.disposers.push(() => live.dispose());
         return live;
       },

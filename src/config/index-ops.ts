@@ -72,6 +72,13 @@ const FeedsSchema = z
     handshake_timeout_ms: posInt.default(10_000),
     /** REST request timeout (snapshot poller, market status). */
     rest_timeout_ms: posInt.default(5_000),
+    /**
+     * A websocket feed that still answers pings but delivers no tick for this long (counted in market
+     * hours, with subscriptions active) is recycled: closed, reconnected with backoff, re-authenticated and
+     * re-subscribed, while the failover serves the other feed. 0 disables. On the `AM` channel (one bar a
+     * minute) at least 130 000 applies.
+     */
+    silence_recycle_ms: nonNegInt.default(10_000),
   })
   .strict()
   .refine((f) => f.ping_interval_ms < f.idle_timeout_ms, { message: 'must be less than feeds.idle_timeout_ms', path: ['ping_interval_ms'] })

@@ -79,8 +79,8 @@ export interface VenueFill {
   price: Pips;
   size: CentiContracts;
   isTaker: boolean;
-  /** Fee in pips ($0.0001). */
-  fee: Pips;
+  /** The fill's net fee (the exchange's `fee_cost`), exact integer micro-dollars ($0.000001). */
+  feeMicros: number;
   tsMs: number;
 }
 

@@ -5,6 +5,7 @@ import { KalshiSigner } from '../../src/adapters/kalshi/auth.ts';
 import { KalshiRestClient, type KalshiRestOptions } from '../../src/adapters/kalshi/rest-client.ts';
 import { startKalshiSim, type KalshiSim, type KalshiSimOptions } from '../../src/sim/kalshi/server.ts';
 import { etToMs } from '../../src/core/time/et.ts';
+import type { LogFields, Logger } from '../../src/ports/logger.ts';
 
 export const SIM_DATE = '2026-11-20';
 export const KEY_ID = 'a952bcbe-ec3b-4b5b-b8f9-11dae589608c';
@@ -65,4 +66,13 @@ export async function until(clock: VirtualClock, cond: () => boolean, what: stri
     if (stepMs > 0) await clock.advance(stepMs);
   }
   throw new Error(`timed out waiting for: ${what}`);
+}
+
+/** A Logger that appends every line (`<level> <msg> <fields as JSON>`) to `lines`, to assert on. */
+export function captureLogger(lines: string[] = []): Logger & { lines: string[] } {
+  const put = (level: string) => (obj: LogFields | string, msg?: string) => {
+    lines.push(typeof obj === 'string' ? `${level} ${obj}` : `${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+  };
+  const logger: Logger & { lines: string[] } = { lines, debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error'), child: () => logger };
+  return logger;
 }

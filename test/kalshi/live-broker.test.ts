@@ -4,7 +4,7 @@ import { LiveBroker } from '../../src/adapters/broker/live-broker.ts';
 import { LiveBrokerRefused, selectBroker } from '../../src/adapters/broker/select-broker.ts';
 import type { Broker, OrderIntent } from '../../src/ports/broker.ts';
 import { etToMs } from '../../src/core/time/et.ts';
-import { drive, KEY_ID, SIM_DATE, startRig, type Rig } from './helpers.ts';
+import { captureLogger, drive, KEY_ID, SIM_DATE, startRig, type Rig } from './helpers.ts';
 
 const fakeDry = { mode: 'dry' } as unknown as Broker;
 
@@ -90,6 +90,22 @@ describe('live broker against the simulator', () => {
     assert.deepEqual(open.map((o) => o.clientOrderId).sort(), ['lb-dup', 'lb-lost']);
     assert.equal(await broker.cancelAll('test'), 2);
     assert.deepEqual(await broker.openOrders(), []);
+  });
+
+  test('orders entered outside the V2 API (self_trade_prevention_type: null) are listed, looked up and cancelled', async () => {
+    const lines: string[] = [];
+    const logged = new LiveBroker({ rest: rig.rest, clock: rig.clock, logger: captureLogger(lines) });
+    rig.sim.controls.placeOrderOutsideApi(KEY_ID, { ticker, side: 'bid', price: '0.3500', count: '1.00', client_order_id: 'web-1' });
+    const page = await rig.rest.getOrdersPage({ ticker });
+    assert.ok(page.items.some((o) => o.client_order_id === 'web-1' && o.self_trade_prevention_type === null), 'the page carries the null-STP order');
+    // The 409 recovery reads the same page: a duplicate resolves even with that order on it.
+    await logged.place(intent({ clientOrderId: 'lb-beside-web', price: bid - 300 }));
+    const dup = await new LiveBroker({ rest: rig.rest, clock: rig.clock }).place(intent({ clientOrderId: 'lb-beside-web', price: bid - 300 }));
+    assert.equal(dup.status, 'resting');
+    assert.ok((await logged.openOrders()).some((o) => o.clientOrderId === 'web-1'), 'listed');
+    assert.equal(await logged.cancelAll('null-stp'), 2);
+    assert.deepEqual(await logged.openOrders(), []);
+    assert.ok(lines.some((l) => l.includes('cancel-all done') && l.includes('"cancelled":2') && l.includes('"reason":"null-stp"')), lines.join(' | '));
   });
 
   test('a fill shows up as executed', async () => {

@@ -8,7 +8,7 @@ import { KalshiRestClient, type CreateOrderV2Request } from '../../src/adapters/
 import { toLadderEvent, toMarket, toOrderBook, toMaintenanceWindows } from '../../src/adapters/kalshi/convert.ts';
 import { resolveKalshiEndpoints } from '../../src/adapters/kalshi/endpoints.ts';
 import { etToMs } from '../../src/core/time/et.ts';
-import { drive, KEY_ID, SIM_DATE, startRig, testKeys, type Rig } from './helpers.ts';
+import { captureLogger, drive, KEY_ID, SIM_DATE, startRig, testKeys, type Rig } from './helpers.ts';
 
 const ORDER = (over: Partial<CreateOrderV2Request> = {}): CreateOrderV2Request => ({
   ticker: '',
@@ -223,7 +223,8 @@ describe('Kalshi REST client against the simulator', () => {
 
   test('429 without headers → exponential backoff, then success', async () => {
     const retries: string[] = [];
-    const client = new KalshiRestClient({ baseUrl: rig.sim.restBase, clock: rig.clock, signer: rig.signer, retry: { baseDelayMs: 100, maxDelayMs: 1000 }, onRetry: (i) => retries.push(`${i.reason}@${i.delayMs}`) });
+    const lines: string[] = [];
+    const client = new KalshiRestClient({ baseUrl: rig.sim.restBase, clock: rig.clock, signer: rig.signer, retry: { baseDelayMs: 100, maxDelayMs: 1000 }, onRetry: (i) => retries.push(`${i.reason}@${i.delayMs}`), logger: captureLogger(lines) });
     rig.sim.controls.inject429(3, { pathPrefix: '/exchange/status' });
     const st = await drive(rig.clock, client.getExchangeStatus());
     assert.equal(st.exchange_active, true);
@@ -231,6 +232,10 @@ describe('Kalshi REST client against the simulator', () => {
     assert.ok(retries.every((r) => r.startsWith('HTTP 429')));
     const delays = retries.map((r) => Number(r.split('@')[1]));
     assert.ok(delays[1]! > delays[0]! / 2 && delays[2]! >= 200, `delays grow: ${delays}`);
+    const logged = lines.filter((l) => l.includes('kalshi request retry'));
+    assert.equal(logged.length, 3);
+    assert.match(logged[0]!, /"method":"GET","path":"\/exchange\/status","attempt":1,"delay_ms":\d+,"reason":"HTTP 429 too_many_requests"/);
+    assert.equal(client.stats.retries, 3);
   });
 
   test('5xx beyond the attempt budget surfaces a typed error', async () => {

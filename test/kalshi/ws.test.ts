@@ -8,7 +8,7 @@ import { toOrderBook, toMarket } from '../../src/adapters/kalshi/convert.ts';
 import type { OrderBook } from '../../src/core/market.ts';
 import type { VenueStreamEvent } from '../../src/ports/venue.ts';
 import { etToMs } from '../../src/core/time/et.ts';
-import { KEY_ID, SIM_DATE, startRig, until, type Rig } from './helpers.ts';
+import { captureLogger, KEY_ID, SIM_DATE, startRig, until, type Rig } from './helpers.ts';
 
 const plain = (b: OrderBook | undefined) => b && { yes: b.yesBids, no: b.noBids };
 
@@ -34,7 +34,7 @@ describe('Kalshi websocket client against the simulator', () => {
   before(async () => {
     rig = await startRig();
     tickers = pickTickers(rig, 2);
-    ws = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, random: () => 0.5, onLog: (l) => logs.push(l) });
+    ws = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, random: () => 0.5, logger: captureLogger(logs) });
     ws.on((e) => events.push(e));
     yesScale = new KalshiWsClient({ url: rig.sim.wsUrl, signer: rig.signer, clock: rig.clock, useYesPrice: true });
     ws.watchBooks(tickers);
@@ -181,6 +181,25 @@ describe('Kalshi websocket client against the simulator', () => {
     await until(rig.clock, () => ws.stats.resubscribes > before, 'resubscribed');
     await until(rig.clock, () => tickers.every((t) => ws.book(t)), 'books after resubscribe');
     for (const t of tickers) assert.deepEqual(plain(ws.book(t)), await restBook(rig, t));
+  });
+
+  test('malformed frames on the live socket are skipped and counted per channel; a bad book frame resyncs; the connection stays', async () => {
+    const t = tickers[0]!;
+    await until(rig.clock, () => ws.book(t) !== undefined, 'book synced');
+    const before = { ...ws.stats, rejectedByChannel: { ...ws.stats.rejectedByChannel } };
+    const connects = ws.stats.connects;
+    rig.sim.controls.sendRawWs('{"type":"fill","sid":99,"msg":{"fee_cost":"0.0000001"}}');
+    rig.sim.controls.sendRawWs('not json at all');
+    rig.sim.controls.sendRawWs(JSON.stringify({ type: 'orderbook_delta', sid: 1, seq: 1, msg: { market_ticker: t, price_dollars: '0.123456', delta_fp: '1.00', side: 'yes' } }));
+    await until(rig.clock, () => ws.stats.rejectedFrames === before.rejectedFrames + 3, 'three rejections');
+    assert.equal((ws.stats.rejectedByChannel.fill ?? 0) - (before.rejectedByChannel.fill ?? 0), 1);
+    assert.equal((ws.stats.rejectedByChannel.unknown ?? 0) - (before.rejectedByChannel.unknown ?? 0), 1);
+    assert.equal((ws.stats.rejectedByChannel.orderbook_delta ?? 0) - (before.rejectedByChannel.orderbook_delta ?? 0), 1);
+    assert.ok(logs.some((l) => l.includes('frame rejected') && l.includes('"channel":"orderbook_delta"')), 'logged with channel and reason');
+    await until(rig.clock, () => ws.book(t) !== undefined && ws.stats.resyncs > before.resyncs, 'book resynced by get_snapshot');
+    assert.deepEqual(plain(ws.book(t)), await restBook(rig, t));
+    assert.equal(ws.stats.connects, connects, 'no reconnect needed');
+    assert.equal(ws.connected, true);
   });
 
   test('watching and unwatching markets while connected', async () => {

@@ -29,7 +29,7 @@ test('unknown event kinds are ignored, not malformed; counters add up', () => {
     aggregate: () => seen.push('agg'),
   });
   assert.deepEqual(seen, ['V:I:SPX', 'status:success']);
-  assert.deepEqual(d.counters, { frames: 1, messages: 4, malformed: 1, ignored: 1 });
+  assert.deepEqual(d.counters, { frames: 1, messages: 4, malformed: 1, ignored: 1, malformedByChannel: { V: 1 }, failed: 0 });
 });
 
 test('property: the decoder never throws, and every message is delivered, ignored or counted malformed', () => {

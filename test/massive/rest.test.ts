@@ -55,7 +55,7 @@ test('market status: validated, serverTime parsed for drift checks, open on a Fr
     const st = await client.getMarketStatus();
     assert.equal(st.market, 'open');
     assert.equal(st.serverTimeMs, Math.floor(clock.now() / 1000) * 1000);
-    assert.match(st.serverTime, /-05:00$/);
+    assert.match(st.serverTime ?? '', /-05:00$/);
     assert.equal(st.indicesGroups?.s_and_p, 'open');
   });
   await withSim(Date.parse('2026-11-21T15:00:00Z'), async ({ client }) => {
@@ -64,7 +64,7 @@ test('market status: validated, serverTime parsed for drift checks, open on a Fr
   });
 });
 
-test('market status without indicesGroups (older responses) still validates; a bad body is a clear error', async () => {
+test('market status without indicesGroups (older responses) still validates; an unreadable serverTime is no time; a bad body is a clear error', async () => {
   const clock = new VirtualClock(FRI_1000_ET);
   const body = { market: 'closed', serverTime: '2020-11-10T17:37:37-05:00', earlyHours: false, afterHours: false, exchanges: { nyse: 'closed', nasdaq: 'closed', otc: 'closed' }, currencies: { fx: 'open', crypto: 'open' } };
   const fake = (async () => new Response(JSON.stringify(body), { status: 200 })) as typeof fetch;
@@ -72,8 +72,13 @@ test('market status without indicesGroups (older responses) still validates; a b
   const st = await client.getMarketStatus();
   assert.equal(st.indicesGroups, undefined);
   assert.equal(st.serverTimeMs, Date.parse('2020-11-10T22:37:37Z'));
-  const broken = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', clock, fetch: (async () => new Response('{"market":"open","serverTime":"yesterday"}')) as typeof fetch });
-  await assert.rejects(broken.getMarketStatus(), /serverTime/);
+  // Every field is optional in the spec and serverTime is a plain string: unreadable → no serverTimeMs.
+  const odd = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', clock, fetch: (async () => new Response('{"market":"open","serverTime":"yesterday"}')) as typeof fetch });
+  const o = await odd.getMarketStatus();
+  assert.equal(o.market, 'open');
+  assert.equal(o.serverTimeMs, undefined);
+  const broken = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', clock, fetch: (async () => new Response('{"market":42}')) as typeof fetch });
+  await assert.rejects(broken.getMarketStatus(), (e: Error) => e instanceof MassiveHttpError && /unexpected response shape at market/.test(e.message));
 });
 
 test('an unreachable REST server is a transient MassiveHttpError (status 0)', async () => {
@@ -160,7 +165,7 @@ test('poller: 429 with Retry-After and 5xx back off, then recover; 401 is fatal'
   });
 });
 
-test('poller: malformed snapshot rows are counted and skipped', async () => {
+test('poller: malformed snapshot rows are counted and skipped; bare and unstamped rows are accepted', async () => {
   const clock = new VirtualClock(FRI_1000_ET);
   const body = {
     status: 'OK',
@@ -177,6 +182,44 @@ test('poller: malformed snapshot rows are counted and skipped', async () => {
   await poller.pollOnce();
   assert.equal(poller.counters().malformed, 2);
   assert.deepEqual(ticks, [{ symbol: 'I:NDX', value: 25010.5, eventTs: 1763650800000, receivedTs: FRI_1000_ET }]);
+
+  // Only `ticker` is required by the spec: a row without last_updated is stamped with its receipt time and
+  // ticks when its value changes; a bare row is valid and carries nothing.
+  let rows: unknown[] = [{ ticker: 'I:SPX', value: 6800.5 }, { ticker: 'I:NDX' }];
+  const unstamped = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', clock, fetch: (async () => new Response(JSON.stringify({ status: 'OK', request_id: 'r', results: rows }))) as typeof fetch });
+  const snap = await unstamped.getIndexSnapshot(['I:SPX', 'I:NDX']);
+  assert.deepEqual([snap.values, snap.empty, snap.malformed], [[{ ticker: 'I:SPX', value: 6800.5 }], 1, 0]);
+  const p2 = new MassiveRestPoller({ clock, client: unstamped });
+  const t2: IndexTick[] = [];
+  p2.onTick((t) => t2.push(t));
+  await p2.pollOnce();
+  await clock.advance(1000);
+  await p2.pollOnce(); // same value: no evidence of a new message
+  rows = [{ ticker: 'I:SPX', value: 6801 }];
+  await clock.advance(1000);
+  await p2.pollOnce();
+  assert.deepEqual(t2, [
+    { symbol: 'I:SPX', value: 6800.5, eventTs: FRI_1000_ET, receivedTs: FRI_1000_ET },
+    { symbol: 'I:SPX', value: 6801, eventTs: FRI_1000_ET + 2000, receivedTs: FRI_1000_ET + 2000 },
+  ]);
+  assert.equal(p2.counters().malformed, 0);
+});
+
+test('REST error bodies: only status / error / message / request_id, capped and with the key masked — never the raw body', async () => {
+  const clock = new VirtualClock(FRI_1000_ET);
+  const secret = 'massive-secret-key-0123456789';
+  const reflected = { status: 'ERROR', request_id: 'req-1', error: `bad key ${secret} Authorization: Bearer ${secret}`, echo: { headers: { authorization: `Bearer ${secret}` } }, pad: 'x'.repeat(5000) };
+  const client = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: secret, clock, fetch: (async () => new Response(JSON.stringify(reflected), { status: 403 })) as typeof fetch });
+  await assert.rejects(client.getIndexSnapshot(['I:SPX']), (e: Error) => {
+    assert.ok(e instanceof MassiveHttpError && e.status === 403);
+    assert.ok(!e.message.includes(secret), e.message);
+    assert.ok(!e.message.includes('echo') && !e.message.includes('xxxx'), 'no raw body');
+    assert.match(e.message, /HTTP 403: ERROR bad key \*\*\*/);
+    assert.ok(e.message.length < 300);
+    return true;
+  });
+  const html = new MassiveRestClient({ baseUrl: 'http://127.0.0.1:9', apiKey: secret, clock, fetch: (async () => new Response(`<html>${secret}</html>`, { status: 502 })) as typeof fetch });
+  await assert.rejects(html.getMarketStatus(), (e: Error) => e.message === 'Massive REST /v1/marketstatus/now answered HTTP 502');
 });
 
 test('probeMassive: reachability and a clock drift that allows for whole-second serverTime', async () => {

@@ -134,7 +134,7 @@ test('malformed transcript: 4 bad messages counted and skipped, the good ones de
 
 test('silent-stall transcript: no frames and no pongs for 30 s → idle timeout, before the late frame', async () => {
   const late = load('ws-silent-stall.jsonl').at(-1)!.t;
-  const { clock, feed, done } = await replay('ws-silent-stall.jsonl', {}, late, false);
+  const { clock, feed, done } = await replay('ws-silent-stall.jsonl', { silenceRecycleMs: 0 }, late, false);
   try {
     // Last frame at +1000 ms: the socket is declared dead at +31000, ten seconds before the late frame.
     await clock.advanceTo(T0 + 30_999);

@@ -170,7 +170,8 @@ test('malformed frames and events are counted and skipped; the stream continues'
 });
 
 test('a silent socket (no data, no pongs) is detected by the idle timeout and replaced', async () => {
-  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+  // Silence recycling off, to see the idle timer on its own.
+  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 10_000, silenceRecycleMs: 0 });
   try {
     await feed.start();
     await feed.ready();
@@ -190,8 +191,8 @@ test('a silent socket (no data, no pongs) is detected by the idle timeout and re
   }
 });
 
-test('a data stall with live pongs keeps the socket (freshness, not the idle timer, handles it)', async () => {
-  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+test('with silence recycling off, a data stall with live pongs keeps the socket (freshness, not the idle timer, handles it)', async () => {
+  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 10_000, silenceRecycleMs: 0 });
   try {
     await feed.start();
     await feed.ready();
@@ -204,6 +205,80 @@ test('a data stall with live pongs keeps the socket (freshness, not the idle tim
     assert.equal(feed.state, 'streaming');
     assert.equal(feed.counters().idleTimeouts, 0);
   } finally {
+    await cleanup();
+  }
+});
+
+test('a socket that answers pings but sends no ticks is recycled after the silence (reconnect, re-auth, re-subscribe)', async () => {
+  const { clock, sim, feed, ticks, logger, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 3_000, silenceRecycleMs: 10_000 });
+  try {
+    await feed.start();
+    await feed.ready();
+    await waitFor(subscribed(sim), 'subscription');
+    await clock.advance(1000);
+    await waitFor(() => ticks.length >= 2, 'ticks');
+    const lastTick = clock.now();
+    sim.stall({ keepPongs: true });
+    await pump(clock, 9_000, 1000);
+    assert.equal(feed.state, 'streaming', 'recycled before the silence elapsed');
+    await pump(clock, 1_000, 1000);
+    await waitFor(() => feed.state === 'backoff', 'recycled');
+    assert.equal(clock.now() - lastTick, 10_000);
+    assert.equal(feed.counters().silenceRecycles, 1);
+    assert.equal(feed.counters().idleTimeouts, 0, 'the pongs kept the idle timer quiet');
+    assert.ok(logger.lines.some((l) => l.includes('no_ticks')));
+    sim.resume();
+    await clock.advanceTo(feed.nextReconnectAt!);
+    await waitFor(() => feed.state === 'streaming', 'streaming again');
+    await waitFor(subscribed(sim), 're-subscribed');
+    assert.deepEqual(sim.log.filter((e) => e.kind === 'auth' || e.kind === 'subscribe').map((e) => e.kind), ['auth', 'subscribe', 'auth', 'subscribe']);
+    const before = ticks.length;
+    await clock.advance(1000);
+    await waitFor(() => ticks.length >= before + 2, 'ticks after the recycle');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('no pongs either: silence alone does not recycle (a stalled event loop looks the same); the idle timer decides', async () => {
+  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 3_000, silenceRecycleMs: 10_000 });
+  try {
+    await feed.start();
+    await feed.ready();
+    await waitFor(subscribed(sim), 'subscription');
+    sim.stall();
+    await pump(clock, 25_000, 1000);
+    assert.equal(feed.counters().silenceRecycles, 0);
+    await pump(clock, 6_000, 1000);
+    await waitFor(() => feed.counters().idleTimeouts === 1, 'idle timeout');
+    assert.equal(feed.counters().silenceRecycles, 0);
+  } finally {
+    sim.resume();
+    await cleanup();
+  }
+});
+
+test('silence counts only in market hours (injected predicate)', async () => {
+  let open = false;
+  const { clock, sim, feed, cleanup } = await setup({ idleTimeoutMs: 30_000, pingIntervalMs: 3_000, silenceRecycleMs: 10_000, isMarketHours: () => open });
+  try {
+    await feed.start();
+    await feed.ready();
+    await waitFor(subscribed(sim), 'subscription');
+    sim.stall({ keepPongs: true });
+    const stalledAt = clock.now();
+    await pump(clock, 25_000, 1000);
+    assert.equal(feed.state, 'streaming', 'outside market hours silence is normal');
+    assert.equal(feed.counters().silenceRecycles, 0);
+    open = true;
+    // The window restarted at the last heartbeat before the open (pings every 3 s: at +24 s).
+    await pump(clock, 8_000, 1000);
+    assert.equal(feed.counters().silenceRecycles, 0, 'recycled before 10 s of market-hours silence');
+    await pump(clock, 2_000, 1000);
+    await waitFor(() => feed.counters().silenceRecycles === 1, 'recycled once the market is open');
+    assert.ok(clock.now() - stalledAt >= 34_000);
+  } finally {
+    sim.resume();
     await cleanup();
   }
 });

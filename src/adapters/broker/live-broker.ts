@@ -13,8 +13,9 @@
 import type { Broker, BrokerEvent, OrderIntent, OrderState } from '../../ports/broker.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { VenueFill, VenueOrderUpdate, VenueStream } from '../../ports/venue.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
 import { formatCount, formatDollars, parseCount, parseDollars } from '../../core/units.ts';
-import { KalshiApiError } from '../kalshi/errors.ts';
+import { KalshiApiError, safeCode, safeText } from '../kalshi/errors.ts';
 import type { CreateOrderV2Request, KalshiRestClient } from '../kalshi/rest-client.ts';
 import type { WireOrder } from '../kalshi/schemas.ts';
 
@@ -23,9 +24,14 @@ export interface LiveBrokerOptions {
   clock: Clock;
   /** The exchange stream: our fills and order updates (`fill`, `user_orders`). Without it no fill events. */
   stream?: VenueStream;
-  onLog?: (line: string) => void;
+  /** Duplicate-order recoveries and cancel-all outcomes (default: silent). */
+  logger?: Logger;
 }
 
+/**
+ * An exchange order (already validated: prices on the grid, counts exact; `self_trade_prevention_type`,
+ * `created_time`, `last_update_time` may be null or absent) → OrderState. Missing times fall back to `nowMs`.
+ */
 export function toOrderState(o: WireOrder, nowMs: number): OrderState {
   const created = o.created_time ? Date.parse(o.created_time) : NaN;
   const updated = o.last_update_time ? Date.parse(o.last_update_time) : NaN;
@@ -107,7 +113,7 @@ export class LiveBroker implements Broker {
       const filled = parseCount(r.fill_count);
       const remaining = parseCount(r.remaining_count);
       state = { ...base, orderId: r.order_id, filled, status: remaining > 0 ? 'resting' : filled >= intent.size ? 'executed' : 'canceled', updatedMs: this.o.clock.now() };
-      if (r.duplicate) this.log(`order ${intent.clientOrderId} already existed at the exchange; returned it`);
+      if (r.duplicate) this.log.warn({ client_order_id: intent.clientOrderId, order_id: r.order_id, reason: 'duplicate_client_order_id' }, 'live broker: order already existed at the exchange; returned it');
     } catch (e) {
       if (!(e instanceof KalshiApiError) || e.status >= 500 || e.status === 429 || e.status === 401) throw e;
       state = { ...base, filled: 0, status: 'rejected', reason: e.isPostOnlyCross ? 'post only cross' : `${e.code}${e.exchangeMessage ? `: ${e.exchangeMessage}` : ''}`, updatedMs: this.o.clock.now() };
@@ -145,7 +151,7 @@ export class LiveBroker implements Broker {
       const chunk = resting.slice(i, i + 20);
       const results = await this.o.rest.batchCancelOrders(chunk.map((x) => ({ order_id: x.order_id, market_ticker: x.ticker })));
       for (const r of results) {
-        if (r.error) this.log(`cancel-all (${reason}): ${r.order_id} not cancelled: ${r.error.code ?? ''} ${r.error.message ?? ''}`);
+        if (r.error) this.log.warn({ reason, order_id: r.order_id, code: safeCode(r.error.code, 'error'), error: safeText(r.error.message ?? '') }, 'live broker: cancel-all left an order');
         else cancelled++;
       }
     }
@@ -153,7 +159,7 @@ export class LiveBroker implements Broker {
       const k = this.known.get(x.client_order_id);
       if (k && k.status === 'resting') this.transition({ ...k, status: 'canceled', reason, updatedMs: this.o.clock.now() }, reason);
     }
-    this.log(`cancel-all (${reason}): ${cancelled} of ${resting.length} resting orders cancelled`);
+    this.log.info({ reason, cancelled, resting: resting.length }, 'live broker: cancel-all done');
     return cancelled;
   }
 
@@ -187,7 +193,7 @@ export class LiveBroker implements Broker {
     const filled = Math.min(prev.size, prev.filled + f.size);
     const order: OrderState = { ...prev, filled, status: filled >= prev.size ? 'executed' : prev.status, updatedMs: f.tsMs };
     this.remember(order);
-    this.emit({ type: 'filled', order, fill: { price: f.price, size: f.size, feeMicros: f.fee * 100, tsMs: f.tsMs, tradeId: f.tradeId } });
+    this.emit({ type: 'filled', order, fill: { price: f.price, size: f.size, feeMicros: f.feeMicros, tsMs: f.tsMs, tradeId: f.tradeId } });
   }
 
   private onOrderUpdate(u: VenueOrderUpdate): void {
@@ -207,7 +213,7 @@ export class LiveBroker implements Broker {
     for (const l of this.listeners) l(e);
   }
 
-  private log(line: string): void {
-    this.o.onLog?.(`live broker: ${line}`);
+  private get log(): Logger {
+    return this.o.logger ?? silentLogger;
   }
 }

@@ -51,6 +51,7 @@ export function createIndexFeed(name: FeedName, d: FeedFactoryDeps): ObservableI
       idleTimeoutMs: d.feeds.idle_timeout_ms,
       pingIntervalMs: d.feeds.ping_interval_ms,
       handshakeTimeoutMs: d.feeds.handshake_timeout_ms,
+      silenceRecycleMs: d.feeds.silence_recycle_ms,
       logger,
       ...(d.random ? { random: d.random } : {}),
     });

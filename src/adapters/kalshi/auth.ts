@@ -105,6 +105,11 @@ export class KalshiSigner {
     };
   }
 
+  /** `text` with every occurrence of the key id masked (for error text a server may have echoed back). */
+  redact(text: string): string {
+    return text.split(this.#keyId).join('***');
+  }
+
   toJSON(): string {
     return 'KalshiSigner(<redacted>)';
   }

@@ -1,10 +1,12 @@
 /**
  * Wire (Kalshi JSON) → domain (src/core/market.ts). Decimal strings are parsed exactly (pips,
- * centi-contracts); books are converted from the exchange's ascending, best-last lists to best-first.
+ * centi-contracts, micro-dollars); books are converted from the exchange's ascending, best-last lists to
+ * best-first. The schemas have already checked every decimal fits its unit, so the only failures here are
+ * domain ones (a strike missing for its strike_type, …), reported as KalshiProtocolError.
  */
 import type { BookLevel, FeeSchedule, LadderEvent, Market, OrderBook, PriceRange, Trade } from '../../core/market.ts';
 import { seriesOfTicker, type SeriesCode } from '../../core/series.ts';
-import { parseCount, parseDollars } from '../../core/units.ts';
+import { MICROS_PER_PIP, parseCount, parseDollars, parseMicros, type Pips } from '../../core/units.ts';
 import { KalshiProtocolError } from './errors.ts';
 import type { WireEvent, WireExchangeSchedule, WireMarket, WireOrderbookFp, WireSeries } from './schemas.ts';
 
@@ -22,6 +24,13 @@ export function seriesCodeOf(ticker: string): SeriesCode {
 
 const optDollars = (s: string | undefined) => (s === undefined ? undefined : parseDollars(s));
 const optCount = (s: string | undefined) => (s === undefined ? undefined : parseCount(s));
+
+/** A settlement value (an amount, up to 6 decimals) as pips when it lies on the pip grid, else undefined. */
+export function settlementPips(s: string | null | undefined): Pips | undefined {
+  if (s === undefined || s === null) return undefined;
+  const micros = parseMicros(s);
+  return micros % MICROS_PER_PIP === 0 ? micros / MICROS_PER_PIP : undefined;
+}
 
 export function toPriceRanges(ranges: WireMarket['price_ranges']): PriceRange[] {
   return ranges.map((r) => ({ start: parseDollars(r.start), end: parseDollars(r.end), step: parseDollars(r.step) }));
@@ -61,7 +70,8 @@ export function toMarket(w: WireMarket, seriesHint?: SeriesCode): Market {
   const last = optDollars(w.last_price_dollars);
   if (last) m.lastPrice = last;
   if (w.result === 'yes' || w.result === 'no') m.result = w.result;
-  if (w.settlement_value_dollars !== undefined && m.result) m.settlementValue = parseDollars(w.settlement_value_dollars);
+  const settlement = m.result ? settlementPips(w.settlement_value_dollars) : undefined;
+  if (settlement !== undefined) m.settlementValue = settlement;
   return m;
 }
 
@@ -88,7 +98,7 @@ export function toLadderEvent(w: WireEvent, seriesFees?: FeeSchedule): LadderEve
   return ev;
 }
 
-function levels(list: [string, string][] | undefined, what: string): BookLevel[] {
+function levels(list: WireLevels, what: string): BookLevel[] {
   const out: BookLevel[] = (list ?? []).map(([p, c]) => ({ price: parseDollars(p), size: parseCount(c) }));
   for (const l of out) {
     if (l.price <= 0 || l.price >= 10_000 || l.size <= 0) throw new KalshiProtocolError(`${what}: invalid level ${l.price}/${l.size}`);
@@ -96,9 +106,11 @@ function levels(list: [string, string][] | undefined, what: string): BookLevel[]
   return out.sort((a, b) => b.price - a.price);
 }
 
-/** REST `orderbook_fp` (ascending, best last; NO side in NO-leg prices) → best-first OrderBook. */
-export function toOrderBook(ticker: string, fp: WireOrderbookFp, tsMs: number): OrderBook {
-  return { ticker, yesBids: levels(fp.yes_dollars as [string, string][], `${ticker} yes`), noBids: levels(fp.no_dollars as [string, string][], `${ticker} no`), tsMs };
+type WireLevels = readonly (readonly [string, string])[] | null | undefined;
+
+/** REST `orderbook_fp` (ascending, best last; NO side in NO-leg prices; an empty side `[]`, null or absent) → best-first OrderBook. */
+export function toOrderBook(ticker: string, fp: WireOrderbookFp | { yes_dollars?: WireLevels; no_dollars?: WireLevels }, tsMs: number): OrderBook {
+  return { ticker, yesBids: levels(fp.yes_dollars, `${ticker} yes`), noBids: levels(fp.no_dollars, `${ticker} no`), tsMs };
 }
 
 export function toTrade(t: { trade_id: string; market_ticker: string; yes_price_dollars: string; count_fp: string; taker_outcome_side: 'yes' | 'no'; ts_ms: number }): Trade {

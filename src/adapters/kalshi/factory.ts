@@ -1,6 +1,7 @@
 /** Builds the Kalshi adapters from the environment (SPEC §3) or explicit URLs (simulator runs). */
 import type { AppEnv } from '../../config/env.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
 import { KalshiSigner } from './auth.ts';
 import { resolveKalshiEndpoints, type KalshiEndpoints } from './endpoints.ts';
 import { KalshiRateLimiter, type RateLimitConfig } from './rate-limiter.ts';
@@ -38,7 +39,8 @@ export interface ConnectOptions {
   /** The `kalshi.*` section of configs/index_ops.yaml (token buckets, retries, timeouts, WS liveness). */
   rateLimits?: RateLimitConfig & Partial<KalshiTuning>;
   retry?: Partial<RetryPolicy>;
-  onLog?: (line: string) => void;
+  /** REST retries / rejected bodies and websocket lines go here (children tagged `component`); default silent. */
+  logger?: Logger;
 }
 
 export function connectKalshi(o: ConnectOptions): KalshiConnection {
@@ -48,6 +50,7 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
     o.signer ??
     (env.KALSHI_API_KEY_ID && env.KALSHI_PRIVATE_KEY_PEM_PATH ? KalshiSigner.fromPemFile(env.KALSHI_API_KEY_ID, env.KALSHI_PRIVATE_KEY_PEM_PATH, o.clock) : undefined);
   const cfg = o.rateLimits;
+  const logger = o.logger ?? silentLogger;
   const rest = new KalshiRestClient({
     baseUrl: endpoints.restBase,
     clock: o.clock,
@@ -60,17 +63,17 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
       ...o.retry,
     },
     timeoutMs: cfg?.rest_timeout_ms,
-    onRetry: o.onLog ? (i) => o.onLog!(`kalshi retry ${i.method} ${i.path} attempt ${i.attempt} in ${i.delayMs} ms (${i.reason})`) : undefined,
+    logger: logger.child({ component: 'kalshi-rest' }),
   });
   return {
     endpoints,
     signer,
     rest,
-    venue: new KalshiVenue(rest, o.clock),
+    venue: new KalshiVenue(rest, o.clock, logger.child({ component: 'kalshi-venue' })),
     stream(options = {}) {
       if (!signer) throw new Error('the Kalshi websocket needs an API key (KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH)');
       return new KalshiWsClient({
-        onLog: o.onLog,
+        logger: logger.child({ component: 'kalshi-ws' }),
         idleTimeoutMs: cfg?.ws_idle_timeout_ms,
         reconnectBaseMs: cfg?.ws_reconnect_base_ms,
         reconnectMaxMs: cfg?.ws_reconnect_max_ms,

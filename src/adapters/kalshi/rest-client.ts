@@ -2,11 +2,16 @@
  * Kalshi Trade API v2 REST client (reference §3): signed requests, zod-validated responses, client-side
  * token buckets, exponential backoff with jitter on 429 / 5xx / transport errors (bounded, clock-driven),
  * cursor pagination, and idempotent order creation via `client_order_id`.
+ *
+ * Every body goes through `decodeKalshiResponse`: a 2xx body that does not match the documented shape is a
+ * `KalshiProtocolError` (counted per endpoint in `stats` and logged with the reason); an error status is a
+ * `KalshiApiError` with the exchange's `code` and a sanitised, capped `message` — never the raw body.
  */
 import type { z } from 'zod';
 import type { Clock } from '../../ports/clock.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
 import type { KalshiSigner } from './auth.ts';
-import { KalshiApiError, KalshiProtocolError, KalshiTransportError } from './errors.ts';
+import { describeIssue, KalshiApiError, KalshiProtocolError, KalshiTransportError, safeText } from './errors.ts';
 import { KalshiRateLimiter, TOKEN_COST, type BucketName } from './rate-limiter.ts';
 import * as S from './schemas.ts';
 import { parseDollars } from '../../core/units.ts';
@@ -32,8 +37,23 @@ export interface KalshiRestOptions {
   /** Jitter source in [0,1); injectable for tests. */
   random?: () => number;
   fetchImpl?: typeof fetch;
-  /** Called before each retry (logging/metrics); never receives secrets. */
+  /** Called before each retry (metrics, tests); never receives secrets. Every retry is also logged. */
   onRetry?: (info: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Retries, rejected bodies and failures are logged here (default: silent). */
+  logger?: Logger;
+}
+
+export interface KalshiRestStats {
+  requests: number;
+  retries: number;
+  /** Error statuses received (each attempt). */
+  apiErrors: number;
+  /** Attempts that got no answer. */
+  transportErrors: number;
+  /** 2xx bodies that did not match the documented shape. */
+  rejectedBodies: number;
+  /** The same, per endpoint (`GET /markets/{ticker}`). */
+  rejectedByEndpoint: Record<string, number>;
 }
 
 type Query = Record<string, string | number | boolean | string[] | undefined>;
@@ -45,6 +65,8 @@ type Query = Record<string, string | number | boolean | string[] | undefined>;
 type RetryMode = 'always' | 'rate-limit-only';
 
 interface RequestSpec<T extends z.ZodType> {
+  /** Endpoint template for stats and logs (`/markets/{ticker}`); default: the path. */
+  label?: string;
   query?: Query;
   body?: unknown;
   schema: T;
@@ -115,6 +137,8 @@ export interface CreateOrderResult extends S.WireCreateOrderV2Response {
 }
 
 export class KalshiRestClient {
+  readonly stats: KalshiRestStats = { requests: 0, retries: 0, apiErrors: 0, transportErrors: 0, rejectedBodies: 0, rejectedByEndpoint: {} };
+  private readonly log: Logger;
   private readonly base: string;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
@@ -127,6 +151,7 @@ export class KalshiRestClient {
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.random = o.random ?? Math.random;
     this.fetchImpl = o.fetchImpl ?? fetch;
+    this.log = o.logger ?? silentLogger;
   }
 
   // ---------------- exchange / series / events / markets ----------------
@@ -140,7 +165,7 @@ export class KalshiRestClient {
   }
 
   async getSeries(seriesTicker: string, signal?: AbortSignal): Promise<S.WireSeries> {
-    return (await this.request('GET', `/series/${enc(seriesTicker)}`, { schema: S.GetSeriesResponse, signal })).series;
+    return (await this.request('GET', `/series/${enc(seriesTicker)}`, { label: '/series/{series_ticker}', schema: S.GetSeriesResponse, signal })).series;
   }
 
   async getEventsPage(q: EventsQuery = {}, signal?: AbortSignal): Promise<Page<S.WireEvent>> {
@@ -155,6 +180,7 @@ export class KalshiRestClient {
 
   async getEvent(eventTicker: string, withNestedMarkets = true, signal?: AbortSignal): Promise<S.WireEvent> {
     const r = await this.request('GET', `/events/${enc(eventTicker)}`, {
+      label: '/events/{event_ticker}',
       schema: S.GetEventResponse,
       query: { with_nested_markets: withNestedMarkets },
       signal,
@@ -174,11 +200,11 @@ export class KalshiRestClient {
   }
 
   async getMarket(ticker: string, signal?: AbortSignal): Promise<S.WireMarket> {
-    return (await this.request('GET', `/markets/${enc(ticker)}`, { schema: S.GetMarketResponse, signal })).market;
+    return (await this.request('GET', `/markets/${enc(ticker)}`, { label: '/markets/{ticker}', schema: S.GetMarketResponse, signal })).market;
   }
 
   async getOrderbook(ticker: string, depth?: number, signal?: AbortSignal): Promise<S.WireOrderbookFp> {
-    return (await this.request('GET', `/markets/${enc(ticker)}/orderbook`, { schema: S.GetOrderbookResponse, query: { depth }, signal })).orderbook_fp;
+    return (await this.request('GET', `/markets/${enc(ticker)}/orderbook`, { label: '/markets/{ticker}/orderbook', schema: S.GetOrderbookResponse, query: { depth }, signal })).orderbook_fp;
   }
 
   /** Books of many markets, 100 tickers per request (the endpoint's limit). */
@@ -231,6 +257,7 @@ export class KalshiRestClient {
 
   cancelOrder(orderId: string, opts: { marketTicker?: string; signal?: AbortSignal } = {}) {
     return this.request('DELETE', `/portfolio/events/orders/${enc(orderId)}`, {
+      label: '/portfolio/events/orders/{order_id}',
       schema: S.CancelOrderV2Response,
       query: { market_ticker: opts.marketTicker },
       bucket: 'write',
@@ -248,6 +275,7 @@ export class KalshiRestClient {
     signal?: AbortSignal,
   ) {
     return this.request('POST', `/portfolio/events/orders/${enc(orderId)}/amend`, {
+      label: '/portfolio/events/orders/{order_id}/amend',
       schema: S.AmendOrderV2Response,
       body,
       bucket: 'write',
@@ -262,6 +290,7 @@ export class KalshiRestClient {
   decreaseOrder(orderId: string, body: { reduce_by?: string; reduce_to?: string; market_ticker?: string }, signal?: AbortSignal) {
     if ((body.reduce_by === undefined) === (body.reduce_to === undefined)) throw new Error('decreaseOrder: give exactly one of reduce_by / reduce_to');
     return this.request('POST', `/portfolio/events/orders/${enc(orderId)}/decrease`, {
+      label: '/portfolio/events/orders/{order_id}/decrease',
       schema: S.DecreaseOrderV2Response,
       body,
       bucket: 'write',
@@ -312,7 +341,7 @@ export class KalshiRestClient {
   }
 
   async getOrder(orderId: string, signal?: AbortSignal): Promise<S.WireOrder> {
-    return (await this.request('GET', `/portfolio/orders/${enc(orderId)}`, { schema: S.GetOrderResponse, auth: true, cost: 2, signal })).order;
+    return (await this.request('GET', `/portfolio/orders/${enc(orderId)}`, { label: '/portfolio/orders/{order_id}', schema: S.GetOrderResponse, auth: true, cost: 2, signal })).order;
   }
 
   /** The order carrying `clientOrderId` on `ticker`, any status (the list endpoint has no client-id filter). */
@@ -358,7 +387,7 @@ export class KalshiRestClient {
       out.push(...page.items);
       if (!page.cursor) return out;
       // A server that hands back a cursor it already gave us would loop forever.
-      if (seen.has(page.cursor)) throw new KalshiProtocolError(`pagination cursor repeated: ${page.cursor}`);
+      if (seen.has(page.cursor)) throw new KalshiProtocolError(`pagination cursor repeated: ${safeText(page.cursor, [], 64)}`);
       seen.add(page.cursor);
       cursor = page.cursor;
     }
@@ -374,6 +403,7 @@ export class KalshiRestClient {
   async request<T extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, spec: RequestSpec<T>): Promise<z.infer<T>> {
     if (spec.auth && !this.o.signer) throw new Error(`Kalshi ${method} ${path}: needs an API key (KALSHI_API_KEY_ID / KALSHI_PRIVATE_KEY_PEM_PATH)`);
     const url = this.base + path + queryString(spec.query);
+    const label = spec.label ?? path;
     const bucket = spec.bucket ?? 'read';
     const cost = spec.cost ?? TOKEN_COST.default;
     const mode = spec.retry ?? 'always';
@@ -381,25 +411,43 @@ export class KalshiRestClient {
       await this.o.limiter?.take(bucket, cost, spec.signal);
       let failure: KalshiApiError | KalshiTransportError;
       try {
-        return await this.once(method, path, url, spec);
+        return await this.once(method, path, label, url, spec);
       } catch (e) {
+        if (e instanceof KalshiProtocolError) {
+          this.stats.rejectedBodies++;
+          const key = `${method} ${label}`;
+          this.stats.rejectedByEndpoint[key] = (this.stats.rejectedByEndpoint[key] ?? 0) + 1;
+          this.log.warn({ method, path: label, reason: e.message, attempt }, 'kalshi response rejected');
+          throw e;
+        }
         if (!(e instanceof KalshiApiError || e instanceof KalshiTransportError)) throw e;
         failure = e;
+        if (e instanceof KalshiApiError) this.stats.apiErrors++;
+        else this.stats.transportErrors++;
       }
       const retryable =
         failure instanceof KalshiApiError
           ? failure.isRateLimited || (mode === 'always' && failure.isServerError)
           : mode === 'always';
-      if (!retryable || attempt >= this.retry.maxAttempts || spec.signal?.aborted) throw failure;
+      const reason = failure instanceof KalshiApiError ? `HTTP ${failure.status} ${failure.code}` : failure.reason;
+      if (!retryable || attempt >= this.retry.maxAttempts || spec.signal?.aborted) {
+        if (retryable) this.log.warn({ method, path: label, attempt, reason }, 'kalshi request failed; retries exhausted');
+        else this.log.debug({ method, path: label, attempt, reason, status: failure instanceof KalshiApiError ? failure.status : undefined }, 'kalshi request failed');
+        throw failure;
+      }
       const delayMs = this.backoffMs(attempt);
+      this.stats.retries++;
+      this.log.warn({ method, path: label, attempt, delay_ms: delayMs, reason }, 'kalshi request retry');
       this.o.onRetry?.({ method, path, attempt, delayMs, reason: failure instanceof KalshiApiError ? `HTTP ${failure.status}` : failure.reason });
       await this.o.clock.sleep(delayMs, spec.signal);
     }
   }
 
-  private async once<T extends z.ZodType>(method: string, path: string, url: string, spec: RequestSpec<T>): Promise<z.infer<T>> {
+  private async once<T extends z.ZodType>(method: string, path: string, label: string, url: string, spec: RequestSpec<T>): Promise<z.infer<T>> {
+    this.stats.requests++;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.o.signer) Object.assign(headers, this.o.signer.headers(method, url));
+    const signed = this.o.signer ? this.o.signer.headers(method, url) : {};
+    Object.assign(headers, signed);
     let body: string | undefined;
     if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
@@ -423,28 +471,53 @@ export class KalshiRestClient {
       this.o.clock.clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onOuterAbort);
     }
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      if (status >= 200 && status < 300) throw new KalshiProtocolError(`Kalshi ${method} ${path}: response is not JSON`);
-    }
-    if (status < 200 || status >= 300) throw toApiError(status, json, method, path);
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new KalshiProtocolError(`Kalshi ${method} ${path}: unexpected response shape at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    }
-    return parsed.data;
+    const secrets = Object.values(signed);
+    const redact = this.o.signer ? (t: string) => this.o.signer!.redact(t) : (t: string) => t;
+    return decodeKalshiResponse(spec.schema, status, text, { method, path: label, redact: (t) => safeText(redact(t), secrets) });
   }
 }
 
-function toApiError(status: number, json: unknown, method: string, path: string): KalshiApiError {
+export interface DecodeContext {
+  method: string;
+  /** Endpoint path or template, for the error text. */
+  path: string;
+  /** Masks secrets in server-provided text (default: the generic `safeText`). */
+  redact?: (text: string) => string;
+}
+
+/**
+ * One HTTP answer → the validated body, or a typed error: `KalshiApiError` for an error status (the
+ * exchange's code and capped, sanitised message; never the raw body), `KalshiProtocolError` for a 2xx body
+ * that is not JSON or not the documented shape. Pure; never throws anything else.
+ */
+export function decodeKalshiResponse<T extends z.ZodType>(schema: T, status: number, text: string, ctx: DecodeContext): z.infer<T> {
+  let json: unknown;
+  let isJson = true;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    isJson = false;
+  }
+  if (status < 200 || status >= 300) throw toApiError(status, isJson ? json : undefined, ctx);
+  if (!isJson) throw new KalshiProtocolError(`Kalshi ${ctx.method} ${ctx.path}: response is not JSON`);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new KalshiProtocolError(`Kalshi ${ctx.method} ${ctx.path}: unexpected response shape ${describeIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+function toApiError(status: number, json: unknown, ctx: DecodeContext): KalshiApiError {
+  const { method, path } = ctx;
+  const clean = (t: string | undefined) => (t === undefined ? undefined : ctx.redact ? ctx.redact(t) : safeText(t));
   const parsed = S.ErrorResponseSchema.safeParse(json);
   if (parsed.success) {
     const err = parsed.data.error;
-    if (typeof err === 'string') return new KalshiApiError(status, status === 429 ? 'too_many_requests' : 'error', err, undefined, method, path);
-    return new KalshiApiError(status, err.code ?? `http_${status}`, err.message ?? '', err.details, method, path);
+    if (typeof err === 'string') return new KalshiApiError(status, status === 429 ? 'too_many_requests' : 'error', clean(err) ?? '', undefined, method, path);
+    return new KalshiApiError(status, clean(err.code) ?? `http_${status}`, clean(err.message) ?? '', clean(err.details), method, path);
+  }
+  // The OpenAPI ErrorResponse is the flat form `{code, message, details}`.
+  const flat = S.ErrorBodySchema.safeParse(json);
+  if (flat.success && (flat.data.code !== undefined || flat.data.message !== undefined)) {
+    return new KalshiApiError(status, clean(flat.data.code) ?? `http_${status}`, clean(flat.data.message) ?? '', clean(flat.data.details), method, path);
   }
   // 500/503/504 may carry an ExchangeStatus body instead of an error object.
   const exch = S.ExchangeStatusSchema.safeParse(json);

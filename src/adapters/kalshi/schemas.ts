@@ -1,21 +1,66 @@
 /**
- * zod schemas of the Kalshi wire shapes we read (REST responses, WS frames), as of late 2026 (reference §3–4):
- * prices are `_dollars` decimal strings, counts `_fp` decimal strings, books bids-only per side ascending.
- * Objects strip unknown keys (the API adds fields often); fields we rely on are required.
+ * zod schemas of the Kalshi wire shapes we read (REST responses, WS frames), as of late 2026 (reference §3–4),
+ * held against Kalshi's official definitions: the generated models of the `kalshi-typescript` SDK 3.30.0
+ * (`node_modules/kalshi-typescript/models/*.ts`), the per-operation OpenAPI fragments and the AsyncAPI of
+ * docs.kalshi.com (test/conformance/ lists the sources field by field).
+ *
+ * - Everything those definitions allow is accepted: optional fields may be absent, nullable ones null
+ *   (`.nullish()`), and unknown extra fields are ignored (objects strip them).
+ * - Money and counts are validated as exact decimals at the boundary, so the converters never meet a
+ *   string they cannot turn into integers: order prices on the $0.0001 grid (`PriceDollars`; responses may
+ *   pad them to 6 places, "0.560000"), other amounts — fees, costs, balances, PnL — to 6 places
+ *   (`AmountDollars`), counts to 0.01 contract (`CountFp`).
  */
 import { z } from 'zod';
+import { parseScaled } from '../../core/units.ts';
 
-/** Non-negative decimal string, e.g. "0.5600", "10.00". */
-export const Decimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string');
-/** Signed decimal string (WS `delta_fp`, positions). */
-export const SignedDecimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a signed decimal string');
+/** Longest decimal text we take (a guard against megabyte "numbers"; real values have < 20 characters). */
+const MAX_DECIMAL_CHARS = 32;
+
+const fitsScale = (scale: number) => (text: string) => {
+  try {
+    parseScaled(text, scale, 'value');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const unsigned = (scale: number, what: string) =>
+  z
+    .string()
+    .max(MAX_DECIMAL_CHARS, `expected ${what}`)
+    .regex(/^\d+(\.\d+)?$/, `expected ${what}`)
+    .refine(fitsScale(scale), `expected ${what}`);
+const signed = (scale: number, what: string) =>
+  z
+    .string()
+    .max(MAX_DECIMAL_CHARS, `expected ${what}`)
+    .regex(/^-?\d+(\.\d+)?$/, `expected ${what}`)
+    .refine(fitsScale(scale), `expected ${what}`);
+
+/** Non-negative decimal string of any precision (≤ 32 characters); prefer the typed forms below. */
+export const Decimal = z.string().max(MAX_DECIMAL_CHARS, 'expected a decimal string').regex(/^\d+(\.\d+)?$/, 'expected a decimal string');
+/** Signed decimal string of any precision. */
+export const SignedDecimal = z.string().max(MAX_DECIMAL_CHARS, 'expected a signed decimal string').regex(/^-?\d+(\.\d+)?$/, 'expected a signed decimal string');
+/** An order/book price in dollars on the $0.0001 grid ("0.5600", "0.56", "0.560000"). */
+export const PriceDollars = unsigned(4, 'a dollar price on the $0.0001 grid');
+/** A non-negative amount in dollars with up to 6 decimals (fees, costs, balances): "0.010097". */
+export const AmountDollars = unsigned(6, 'a dollar amount with at most 6 decimals');
+/** A signed amount in dollars with up to 6 decimals (PnL). */
+export const SignedAmountDollars = signed(6, 'a signed dollar amount with at most 6 decimals');
+/** A contract count (`_fp`), 0.01 granularity: "10.00". */
+export const CountFp = unsigned(2, 'a contract count with at most 2 decimals');
+/** A signed contract count (`delta_fp`, `position_fp`). */
+export const SignedCountFp = signed(2, 'a signed contract count with at most 2 decimals');
+
 const IsoTime = z.string().min(1);
 const NullableIso = IsoTime.nullish();
 
 export const StrikeTypeSchema = z.enum(['greater', 'greater_or_equal', 'less', 'less_or_equal', 'between', 'functional', 'custom', 'structured']);
 export const MarketStatusSchema = z.enum(['initialized', 'inactive', 'active', 'closed', 'determined', 'disputed', 'amended', 'finalized']);
 
-export const PriceRangeSchema = z.object({ start: Decimal, end: Decimal, step: Decimal });
+export const PriceRangeSchema = z.object({ start: PriceDollars, end: PriceDollars, step: PriceDollars });
 
 export const MarketSchema = z.object({
   ticker: z.string().min(1),
@@ -30,19 +75,20 @@ export const MarketSchema = z.object({
   latest_expiration_time: IsoTime.optional(),
   settlement_timer_seconds: z.number().int().nonnegative().optional(),
   status: MarketStatusSchema,
-  yes_bid_dollars: Decimal.optional(),
-  yes_bid_size_fp: Decimal.optional(),
-  yes_ask_dollars: Decimal.optional(),
-  yes_ask_size_fp: Decimal.optional(),
-  no_bid_dollars: Decimal.optional(),
-  no_ask_dollars: Decimal.optional(),
-  last_price_dollars: Decimal.optional(),
-  volume_fp: Decimal.optional(),
-  open_interest_fp: Decimal.optional(),
-  notional_value_dollars: Decimal.optional(),
+  yes_bid_dollars: PriceDollars.optional(),
+  yes_bid_size_fp: CountFp.optional(),
+  yes_ask_dollars: PriceDollars.optional(),
+  yes_ask_size_fp: CountFp.optional(),
+  no_bid_dollars: PriceDollars.optional(),
+  no_ask_dollars: PriceDollars.optional(),
+  last_price_dollars: PriceDollars.optional(),
+  volume_fp: CountFp.optional(),
+  open_interest_fp: CountFp.optional(),
+  notional_value_dollars: AmountDollars.optional(),
   result: z.enum(['yes', 'no', 'scalar', '']).optional(),
   can_close_early: z.boolean().optional(),
-  settlement_value_dollars: Decimal.optional(),
+  /** Nullable in the OpenAPI Market schema (absent or null until determined). */
+  settlement_value_dollars: AmountDollars.nullish(),
   settlement_ts: NullableIso,
   strike_type: StrikeTypeSchema.optional(),
   floor_strike: z.number().nullish(),
@@ -123,8 +169,10 @@ export const ExchangeScheduleResponse = z.object({
 export type WireExchangeSchedule = z.infer<typeof ExchangeScheduleResponse>['schedule'];
 
 /** `[[price_dollars, count_fp], …]`, ascending, best bid LAST. */
-const BookLevels = z.array(z.tuple([Decimal, Decimal]));
-export const OrderbookFpSchema = z.object({ yes_dollars: BookLevels.default([]), no_dollars: BookLevels.default([]) });
+const BookLevels = z.array(z.tuple([PriceDollars, CountFp]));
+/** A side with no resting orders may come as `[]`, `null` or not at all; all three mean "empty". */
+const BookSideLevels = BookLevels.nullish().transform((v) => v ?? []);
+export const OrderbookFpSchema = z.object({ yes_dollars: BookSideLevels, no_dollars: BookSideLevels });
 export const GetOrderbookResponse = z.object({ orderbook_fp: OrderbookFpSchema });
 export const GetOrderbooksResponse = z.object({ orderbooks: z.array(z.object({ ticker: z.string().min(1), orderbook_fp: OrderbookFpSchema })) });
 export type WireOrderbookFp = z.infer<typeof OrderbookFpSchema>;
@@ -143,19 +191,20 @@ export const OrderSchema = z.object({
   book_side: BookSideSchema,
   type: z.string().optional(),
   status: OrderStatusSchema,
-  yes_price_dollars: Decimal,
-  no_price_dollars: Decimal.optional(),
-  fill_count_fp: Decimal,
-  remaining_count_fp: Decimal,
-  initial_count_fp: Decimal,
-  taker_fill_cost_dollars: Decimal.optional(),
-  maker_fill_cost_dollars: Decimal.optional(),
-  taker_fees_dollars: Decimal.optional(),
-  maker_fees_dollars: Decimal.optional(),
+  yes_price_dollars: PriceDollars,
+  no_price_dollars: PriceDollars.optional(),
+  fill_count_fp: CountFp,
+  remaining_count_fp: CountFp,
+  initial_count_fp: CountFp,
+  taker_fill_cost_dollars: AmountDollars.optional(),
+  maker_fill_cost_dollars: AmountDollars.optional(),
+  taker_fees_dollars: AmountDollars.optional(),
+  maker_fees_dollars: AmountDollars.optional(),
   expiration_time: NullableIso,
   created_time: NullableIso,
   last_update_time: NullableIso,
-  self_trade_prevention_type: SelfTradePreventionSchema.optional(),
+  /** `nullable: true` and always sent (OpenAPI Order): null for orders entered without one. */
+  self_trade_prevention_type: SelfTradePreventionSchema.nullish(),
   cancel_order_on_pause: z.boolean().optional(),
   exchange_index: z.number().int().optional(),
 });
@@ -166,10 +215,11 @@ export const GetOrderResponse = z.object({ order: OrderSchema });
 export const CreateOrderV2Response = z.object({
   order_id: z.string().min(1),
   client_order_id: z.string().nullish(),
-  fill_count: Decimal,
-  remaining_count: Decimal,
-  average_fill_price: Decimal.nullish(),
-  average_fee_paid: Decimal.nullish(),
+  fill_count: CountFp,
+  remaining_count: CountFp,
+  /** Averages are amounts (up to 6 decimals), not grid prices. */
+  average_fill_price: AmountDollars.nullish(),
+  average_fee_paid: AmountDollars.nullish(),
   ts_ms: z.number(),
 });
 export type WireCreateOrderV2Response = z.infer<typeof CreateOrderV2Response>;
@@ -177,7 +227,7 @@ export type WireCreateOrderV2Response = z.infer<typeof CreateOrderV2Response>;
 export const CancelOrderV2Response = z.object({
   order_id: z.string().min(1),
   client_order_id: z.string().nullish(),
-  reduced_by: Decimal,
+  reduced_by: CountFp,
   ts_ms: z.number(),
 });
 export type WireCancelOrderV2Response = z.infer<typeof CancelOrderV2Response>;
@@ -185,16 +235,16 @@ export type WireCancelOrderV2Response = z.infer<typeof CancelOrderV2Response>;
 export const AmendOrderV2Response = z.object({
   order_id: z.string().min(1),
   client_order_id: z.string().nullish(),
-  remaining_count: Decimal.nullish(),
-  fill_count: Decimal.nullish(),
-  average_fill_price: Decimal.nullish(),
-  average_fee_paid: Decimal.nullish(),
+  remaining_count: CountFp.nullish(),
+  fill_count: CountFp.nullish(),
+  average_fill_price: AmountDollars.nullish(),
+  average_fee_paid: AmountDollars.nullish(),
   ts_ms: z.number(),
 });
 export const DecreaseOrderV2Response = z.object({
   order_id: z.string().min(1),
   client_order_id: z.string().nullish(),
-  remaining_count: Decimal,
+  remaining_count: CountFp,
   ts_ms: z.number(),
 });
 
@@ -204,10 +254,10 @@ export const BatchCreateOrdersV2Response = z.object({
     z.object({
       order_id: z.string().nullish(),
       client_order_id: z.string().nullish(),
-      fill_count: Decimal.nullish(),
-      remaining_count: Decimal.nullish(),
-      average_fill_price: Decimal.nullish(),
-      average_fee_paid: Decimal.nullish(),
+      fill_count: CountFp.nullish(),
+      remaining_count: CountFp.nullish(),
+      average_fill_price: AmountDollars.nullish(),
+      average_fee_paid: AmountDollars.nullish(),
       ts_ms: z.number().nullish(),
       error: ErrorBodySchema.nullish(),
     }),
@@ -218,7 +268,7 @@ export const BatchCancelOrdersV2Response = z.object({
     z.object({
       order_id: z.string(),
       client_order_id: z.string().nullish(),
-      reduced_by: Decimal,
+      reduced_by: CountFp,
       ts_ms: z.number().nullish(),
       error: ErrorBodySchema.nullish(),
     }),
@@ -233,12 +283,13 @@ export const FillSchema = z.object({
   market_ticker: z.string().min(1),
   outcome_side: z.enum(['yes', 'no']),
   book_side: BookSideSchema,
-  count_fp: Decimal,
-  yes_price_dollars: Decimal,
-  no_price_dollars: Decimal.optional(),
+  count_fp: CountFp,
+  yes_price_dollars: PriceDollars,
+  no_price_dollars: PriceDollars.optional(),
   is_taker: z.boolean(),
   created_time: IsoTime.optional(),
-  fee_cost: Decimal,
+  /** Net fee of the fill: trade fee + rounding fee − rebate, up to 6 decimals ("0.010097"). */
+  fee_cost: AmountDollars,
   ts: z.number().optional(),
 });
 export type WireFill = z.infer<typeof FillSchema>;
@@ -246,11 +297,11 @@ export const GetFillsResponse = z.object({ fills: z.array(FillSchema), cursor: C
 
 export const MarketPositionSchema = z.object({
   ticker: z.string().min(1),
-  position_fp: SignedDecimal,
-  market_exposure_dollars: Decimal.optional(),
-  realized_pnl_dollars: SignedDecimal.optional(),
-  fees_paid_dollars: Decimal.optional(),
-  total_traded_dollars: Decimal.optional(),
+  position_fp: SignedCountFp,
+  market_exposure_dollars: AmountDollars.optional(),
+  realized_pnl_dollars: SignedAmountDollars.optional(),
+  fees_paid_dollars: AmountDollars.optional(),
+  total_traded_dollars: AmountDollars.optional(),
   last_updated_ts: z.string().optional(),
 });
 export const GetPositionsResponse = z.object({
@@ -261,7 +312,7 @@ export const GetPositionsResponse = z.object({
 
 export const GetBalanceResponse = z.object({
   balance: z.number().int(),
-  balance_dollars: Decimal.optional(),
+  balance_dollars: SignedAmountDollars.optional(),
   portfolio_value: z.number().int().optional(),
   updated_ts: z.number().optional(),
 });
@@ -273,7 +324,7 @@ export const ErrorResponseSchema = z.object({ error: z.union([z.string(), ErrorB
 
 const Sid = z.number().int();
 const Seq = z.number().int();
-const WsLevels = z.array(z.tuple([Decimal, Decimal]));
+const WsLevels = z.array(z.tuple([PriceDollars, CountFp]));
 
 export const WsSubscribed = z.object({ type: z.literal('subscribed'), id: z.number().optional(), msg: z.object({ channel: z.string(), sid: Sid }) });
 export const WsUnsubscribed = z.object({ type: z.literal('unsubscribed'), id: z.number().optional(), sid: Sid, seq: Seq.optional() });
@@ -288,7 +339,8 @@ export const WsOrderbookSnapshot = z.object({
   type: z.literal('orderbook_snapshot'),
   sid: Sid,
   seq: Seq,
-  msg: z.object({ market_ticker: z.string().min(1), market_id: z.string().optional(), yes_dollars_fp: WsLevels.optional(), no_dollars_fp: WsLevels.optional() }),
+  /** An empty side's key is absent (reference §4); null is taken to mean the same. */
+  msg: z.object({ market_ticker: z.string().min(1), market_id: z.string().optional(), yes_dollars_fp: WsLevels.nullish(), no_dollars_fp: WsLevels.nullish() }),
 });
 export const WsOrderbookDelta = z.object({
   type: z.literal('orderbook_delta'),
@@ -297,8 +349,8 @@ export const WsOrderbookDelta = z.object({
   msg: z.object({
     market_ticker: z.string().min(1),
     market_id: z.string().optional(),
-    price_dollars: Decimal,
-    delta_fp: SignedDecimal,
+    price_dollars: PriceDollars,
+    delta_fp: SignedCountFp,
     side: z.enum(['yes', 'no']),
     client_order_id: z.string().optional(),
     ts_ms: z.number().optional(),
@@ -310,13 +362,13 @@ export const WsTicker = z.object({
   seq: Seq.optional(),
   msg: z.object({
     market_ticker: z.string().min(1),
-    price_dollars: Decimal.optional(),
-    yes_bid_dollars: Decimal.optional(),
-    yes_ask_dollars: Decimal.optional(),
-    yes_bid_size_fp: Decimal.optional(),
-    yes_ask_size_fp: Decimal.optional(),
-    volume_fp: Decimal.optional(),
-    open_interest_fp: Decimal.optional(),
+    price_dollars: PriceDollars.optional(),
+    yes_bid_dollars: PriceDollars.optional(),
+    yes_ask_dollars: PriceDollars.optional(),
+    yes_bid_size_fp: CountFp.optional(),
+    yes_ask_size_fp: CountFp.optional(),
+    volume_fp: CountFp.optional(),
+    open_interest_fp: CountFp.optional(),
     ts_ms: z.number().optional(),
   }),
 });
@@ -327,9 +379,9 @@ export const WsTrade = z.object({
   msg: z.object({
     trade_id: z.string().min(1),
     market_ticker: z.string().min(1),
-    yes_price_dollars: Decimal,
-    no_price_dollars: Decimal.optional(),
-    count_fp: Decimal,
+    yes_price_dollars: PriceDollars,
+    no_price_dollars: PriceDollars.optional(),
+    count_fp: CountFp,
     taker_outcome_side: z.enum(['yes', 'no']),
     taker_book_side: BookSideSchema.optional(),
     ts_ms: z.number(),
@@ -344,12 +396,13 @@ export const WsFill = z.object({
     order_id: z.string().min(1),
     market_ticker: z.string().min(1),
     is_taker: z.boolean(),
-    yes_price_dollars: Decimal,
-    count_fp: Decimal,
-    fee_cost: Decimal,
+    yes_price_dollars: PriceDollars,
+    count_fp: CountFp,
+    /** Up to 6 decimals ("0.010097"); never a grid price. */
+    fee_cost: AmountDollars,
     outcome_side: z.enum(['yes', 'no']),
     book_side: BookSideSchema,
-    post_position_fp: SignedDecimal.optional(),
+    post_position_fp: SignedCountFp.optional(),
     client_order_id: z.string().optional(),
     ts_ms: z.number(),
   }),
@@ -364,12 +417,12 @@ export const WsUserOrder = z.object({
     status: OrderStatusSchema,
     outcome_side: z.enum(['yes', 'no']).optional(),
     book_side: BookSideSchema,
-    yes_price_dollars: Decimal,
-    fill_count_fp: Decimal,
-    remaining_count_fp: Decimal,
-    initial_count_fp: Decimal,
+    yes_price_dollars: PriceDollars,
+    fill_count_fp: CountFp,
+    remaining_count_fp: CountFp,
+    initial_count_fp: CountFp,
     client_order_id: z.string().optional(),
-    self_trade_prevention_type: SelfTradePreventionSchema.optional(),
+    self_trade_prevention_type: SelfTradePreventionSchema.nullish(),
     created_ts_ms: z.number().optional(),
     last_updated_ts_ms: z.number().optional(),
   }),
@@ -384,7 +437,7 @@ export const WsLifecycle = z.object({
     open_ts: z.number().optional(),
     close_ts: z.number().optional(),
     result: z.string().optional(),
-    settlement_value: Decimal.optional(),
+    settlement_value: AmountDollars.optional(),
     determination_ts: z.number().optional(),
     settled_ts: z.number().optional(),
     is_deactivated: z.boolean().optional(),

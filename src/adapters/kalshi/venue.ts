@@ -1,12 +1,15 @@
 /**
  * VenueMarketData over the Kalshi REST client: events of a series with nested markets (all pages),
- * markets, books, exchange status and schedule, series fees — converted to domain types.
+ * markets, books, exchange status and schedule, series fees — converted to domain types. A body the
+ * schemas accept but the domain cannot use (a market without its strikes, …) is a KalshiProtocolError,
+ * counted in `stats` and logged with the method and reason.
  */
 import type { FeeSchedule, LadderEvent, Market, OrderBook } from '../../core/market.ts';
 import { SERIES, type SeriesCode } from '../../core/series.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
 import type { EventQuery, ExchangeSchedule, ExchangeStatus, VenueMarketData, WeeklySessions } from '../../ports/venue.ts';
-import { KalshiApiError } from './errors.ts';
+import { KalshiApiError, KalshiProtocolError } from './errors.ts';
 import { isoToMs, seriesCodeOf, toFeeSchedule, toLadderEvent, toMaintenanceWindows, toMarket, toOrderBook } from './convert.ts';
 import type { KalshiRestClient } from './rest-client.ts';
 import type { WireEvent, WireExchangeSchedule, WireExchangeStatus } from './schemas.ts';
@@ -36,13 +39,38 @@ export function ladderEventsInRange(events: WireEvent[], q: EventQuery, fees: Fe
     .sort((a, b) => a.closeTimeMs - b.closeTimeMs);
 }
 
+export interface KalshiVenueStats {
+  /** Validated bodies the domain conversion rejected. */
+  rejected: number;
+  rejectedByMethod: Record<string, number>;
+}
+
 export class KalshiVenue implements VenueMarketData {
+  readonly stats: KalshiVenueStats = { rejected: 0, rejectedByMethod: {} };
   private readonly fees = new Map<SeriesCode, FeeSchedule>();
+  private readonly log: Logger;
 
   constructor(
     private readonly rest: KalshiRestClient,
     private readonly clock: Clock,
-  ) {}
+    logger?: Logger,
+  ) {
+    this.log = logger ?? silentLogger;
+  }
+
+  /** Runs a wire → domain conversion, counting and logging a rejection before passing it on. */
+  private convert<T>(method: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof KalshiProtocolError) {
+        this.stats.rejected++;
+        this.stats.rejectedByMethod[method] = (this.stats.rejectedByMethod[method] ?? 0) + 1;
+        this.log.warn({ method, reason: e.message }, 'kalshi answer rejected by the domain conversion');
+      }
+      throw e;
+    }
+  }
 
   async listEvents(q: EventQuery): Promise<LadderEvent[]> {
     const fees = await this.seriesFees(q.series);
@@ -52,14 +80,14 @@ export class KalshiVenue implements VenueMarketData {
       status: q.status,
       min_close_ts: q.minCloseMs !== undefined ? Math.floor(q.minCloseMs / 1000) : undefined,
     });
-    return ladderEventsInRange(events, q, fees);
+    return this.convert('listEvents', () => ladderEventsInRange(events, q, fees));
   }
 
   async getEvent(eventTicker: string): Promise<LadderEvent | undefined> {
     try {
       const ev = await this.rest.getEvent(eventTicker, true);
-      const fees = await this.seriesFees(seriesCodeOf(ev.series_ticker));
-      return toLadderEvent(ev, fees);
+      const fees = await this.seriesFees(this.convert('getEvent', () => seriesCodeOf(ev.series_ticker)));
+      return this.convert('getEvent', () => toLadderEvent(ev, fees));
     } catch (e) {
       if (e instanceof KalshiApiError && e.status === 404) return undefined;
       throw e;
@@ -67,30 +95,36 @@ export class KalshiVenue implements VenueMarketData {
   }
 
   async getMarket(ticker: string): Promise<Market> {
-    return toMarket(await this.rest.getMarket(ticker));
+    const w = await this.rest.getMarket(ticker);
+    return this.convert('getMarket', () => toMarket(w));
   }
 
   async getOrderBook(ticker: string): Promise<OrderBook> {
-    return toOrderBook(ticker, await this.rest.getOrderbook(ticker), this.clock.now());
+    const fp = await this.rest.getOrderbook(ticker);
+    return this.convert('getOrderBook', () => toOrderBook(ticker, fp, this.clock.now()));
   }
 
   async getOrderBooks(tickers: string[]): Promise<OrderBook[]> {
     const now = this.clock.now();
-    return (await this.rest.getOrderbooks(tickers)).map((b) => toOrderBook(b.ticker, b.orderbook_fp, now));
+    const books = await this.rest.getOrderbooks(tickers);
+    return this.convert('getOrderBooks', () => books.map((b) => toOrderBook(b.ticker, b.orderbook_fp, now)));
   }
 
   async exchangeStatus(): Promise<ExchangeStatus> {
-    return toExchangeStatus(await this.rest.getExchangeStatus());
+    const s = await this.rest.getExchangeStatus();
+    return this.convert('exchangeStatus', () => toExchangeStatus(s));
   }
 
   async exchangeSchedule(): Promise<ExchangeSchedule> {
-    return toExchangeSchedule(await this.rest.getExchangeSchedule());
+    const s = await this.rest.getExchangeSchedule();
+    return this.convert('exchangeSchedule', () => toExchangeSchedule(s));
   }
 
   async seriesFees(series: SeriesCode): Promise<FeeSchedule> {
     let f = this.fees.get(series);
     if (!f) {
-      f = toFeeSchedule(await this.rest.getSeries(SERIES[series].ticker));
+      const w = await this.rest.getSeries(SERIES[series].ticker);
+      f = toFeeSchedule(w);
       this.fees.set(series, f);
     }
     return f;

@@ -4,15 +4,22 @@
  * checking (a gap → `get_snapshot` resync; the book is withheld until resynced), ticker / trade / fill /
  * user_orders / market_lifecycle_v2, a dead-socket watchdog (no ping or frame within `idleTimeoutMs`),
  * reconnect with jittered exponential backoff and a fresh signature, and resubscribe on terminal errors.
+ *
+ * No frame can take the process down: `receive` validates every frame (zod, the official AsyncAPI shapes) and
+ * runs its handler under a catch; a bad frame is counted per channel (`stats.rejectedByChannel`), logged with
+ * its channel and reason (never its content), and skipped — on the book channel the affected books are
+ * withheld and resynced, since a lost delta leaves them wrong.
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { OrderBook } from '../../core/market.ts';
 import type { LifecycleKind, VenueStream, VenueStreamEvent } from '../../ports/venue.ts';
-import { parseCount, parseDollars, type Pips } from '../../core/units.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
+import { parseCount, parseDollars, parseMicros, type Pips } from '../../core/units.ts';
 import type { KalshiSigner } from './auth.ts';
 import { LocalBook } from './local-book.ts';
-import { toTrade } from './convert.ts';
+import { settlementPips, toTrade } from './convert.ts';
+import { describeIssue, safeText } from './errors.ts';
 import * as S from './schemas.ts';
 
 export type WsChannel = 'orderbook_delta' | 'ticker' | 'trade' | 'fill' | 'user_orders' | 'market_lifecycle_v2';
@@ -20,7 +27,20 @@ export type WsChannel = 'orderbook_delta' | 'ticker' | 'trade' | 'fill' | 'user_
 /** Error codes after which the subscription is gone and must be re-created (reference §4). */
 export const TERMINAL_WS_ERRORS: ReadonlySet<number> = new Set([10, 17, 25]);
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(['subscribed', 'unsubscribed', 'ok', 'error', 'orderbook_snapshot', 'orderbook_delta', 'ticker', 'trade', 'fill', 'user_order', 'market_lifecycle_v2']);
+/** Channel (for counters and logs) of each frame type we consume; command replies count as `control`. */
+const CHANNEL_OF_TYPE: Readonly<Record<string, WsChannel | 'control'>> = {
+  subscribed: 'control',
+  unsubscribed: 'control',
+  ok: 'control',
+  error: 'control',
+  orderbook_snapshot: 'orderbook_delta',
+  orderbook_delta: 'orderbook_delta',
+  ticker: 'ticker',
+  trade: 'trade',
+  fill: 'fill',
+  user_order: 'user_orders',
+  market_lifecycle_v2: 'market_lifecycle_v2',
+};
 const ONE: Pips = 10_000;
 
 export interface KalshiWsOptions {
@@ -34,20 +54,29 @@ export interface KalshiWsOptions {
   random?: () => number;
   /** Ask for YES-scale NO prices; the client converts back to NO-leg either way. Default false. */
   useYesPrice?: boolean;
-  onLog?: (line: string) => void;
+  /** Connection, resync, resubscribe and rejected-frame lines, with structured fields (default: silent). */
+  logger?: Logger;
 }
 
 export interface KalshiWsStats {
   connects: number;
   disconnects: number;
+  /** Text frames received. */
+  frames: number;
   seqGaps: number;
   resyncs: number;
   resubscribes: number;
+  /** Frames that were not JSON, not a documented shape, or whose handler failed; all skipped. */
   rejectedFrames: number;
+  /** The same per channel (`orderbook_delta`, `fill`, …; `control` for command replies, `unknown` without a type). */
+  rejectedByChannel: Record<string, number>;
+  /** Well-formed frames of types we do not consume. */
+  ignoredFrames: number;
 }
 
 export class KalshiWsClient implements VenueStream {
-  readonly stats: KalshiWsStats = { connects: 0, disconnects: 0, seqGaps: 0, resyncs: 0, resubscribes: 0, rejectedFrames: 0 };
+  readonly stats: KalshiWsStats = { connects: 0, disconnects: 0, frames: 0, seqGaps: 0, resyncs: 0, resubscribes: 0, rejectedFrames: 0, rejectedByChannel: {}, ignoredFrames: 0 };
+  private readonly log: Logger;
   private ws: WebSocket | undefined;
   private stopped = true;
   private attempt = 0;
@@ -69,6 +98,7 @@ export class KalshiWsClient implements VenueStream {
 
   constructor(private readonly o: KalshiWsOptions) {
     this.idleMs = o.idleTimeoutMs ?? 25_000;
+    this.log = o.logger ?? silentLogger;
   }
 
   get connected(): boolean {
@@ -155,6 +185,7 @@ export class KalshiWsClient implements VenueStream {
       if (this.ws !== ws) return;
       this.attempt = 0;
       this.stats.connects++;
+      this.log.info({ connects: this.stats.connects }, 'kalshi websocket connected');
       this.touch();
       this.emit({ kind: 'connection', state: 'connected' });
       this.resubscribeAll();
@@ -164,14 +195,25 @@ export class KalshiWsClient implements VenueStream {
     ws.on('message', (data, isBinary) => {
       if (this.ws !== ws) return;
       this.touch();
-      if (!isBinary) this.handle(data.toString());
+      if (isBinary) {
+        this.reject('unknown', 'binary frame', undefined);
+        return;
+      }
+      let text: string;
+      try {
+        text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+      } catch {
+        this.reject('unknown', 'undecodable frame', undefined);
+        return;
+      }
+      this.receive(text);
     });
     ws.on('ping', () => {
       if (this.ws === ws) this.touch();
     });
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
-      this.log(`websocket handshake refused: HTTP ${status}`);
+      this.log.warn({ status }, 'kalshi websocket handshake refused');
       if ((status === 401 || status === 403) && this.firstOpen) {
         const { reject } = this.firstOpen;
         this.firstOpen = undefined;
@@ -180,7 +222,7 @@ export class KalshiWsClient implements VenueStream {
       }
       ws.terminate();
     });
-    ws.on('error', (e) => this.log(`websocket error: ${e.message}`));
+    ws.on('error', (e) => this.log.warn({ reason: safeText(this.o.signer.redact(e.message)) }, 'kalshi websocket error'));
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = undefined;
@@ -198,10 +240,14 @@ export class KalshiWsClient implements VenueStream {
     this.requested.clear();
     for (const b of this.books.values()) this.staleBook(b, `disconnected (${reason})`);
     this.emit({ kind: 'connection', state: 'disconnected', reason });
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.log.info({ reason }, 'kalshi websocket closed');
+      return;
+    }
     const ceiling = Math.min(this.o.reconnectMaxMs ?? 30_000, (this.o.reconnectBaseMs ?? 500) * 2 ** this.attempt);
     const delay = Math.round(ceiling / 2 + (ceiling / 2) * (this.o.random ?? Math.random)());
     this.attempt++;
+    this.log.warn({ reason, attempt: this.attempt, delay_ms: delay }, 'kalshi websocket disconnected; reconnecting');
     this.reconnectTimer = this.o.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connect();
@@ -213,7 +259,7 @@ export class KalshiWsClient implements VenueStream {
     this.clearTimer('idleTimer');
     this.idleTimer = this.o.clock.setTimeout(() => {
       this.idleTimer = undefined;
-      this.log(`no ping or frame for ${this.idleMs} ms: treating the socket as dead`);
+      this.log.warn({ idle_ms: this.idleMs, reason: 'idle_timeout' }, 'kalshi websocket: no ping or frame; treating the socket as dead');
       this.ws?.terminate();
     }, this.idleMs);
   }
@@ -279,7 +325,7 @@ export class KalshiWsClient implements VenueStream {
 
   private resubscribe(channel: WsChannel, why: string): void {
     this.stats.resubscribes++;
-    this.log(`resubscribing ${channel}: ${why}`);
+    this.log.warn({ channel, reason: why }, 'kalshi websocket resubscribing');
     const sid = this.sidOf.get(channel);
     if (sid !== undefined) {
       this.channelOfSid.delete(sid);
@@ -299,23 +345,57 @@ export class KalshiWsClient implements VenueStream {
 
   // ---------------- frames ----------------
 
-  private handle(text: string): void {
+  /**
+   * Processes one text frame as received from the socket (also used by replays and tests). Never throws: a
+   * frame that is not JSON, not a documented shape, or whose handler fails is counted, logged and skipped.
+   */
+  receive(text: string): void {
+    this.stats.frames++;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      this.stats.rejectedFrames++;
-      return this.log('websocket frame is not JSON; ignored');
+      return this.reject('unknown', 'frame is not JSON', undefined);
     }
-    const type = (raw as { type?: unknown })?.type;
-    if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return; // channels we do not use
+    const type = isRecord(raw) && typeof raw.type === 'string' ? raw.type : undefined;
+    if (type === undefined) return this.reject('unknown', 'frame has no type', raw);
+    const channel = Object.hasOwn(CHANNEL_OF_TYPE, type) ? CHANNEL_OF_TYPE[type]! : undefined;
+    if (channel === undefined) {
+      this.stats.ignoredFrames++; // channels we do not use
+      return;
+    }
     const parsed = S.WsFrame.safeParse(raw);
-    if (!parsed.success) {
-      this.stats.rejectedFrames++;
-      const issue = parsed.error.issues[0]!;
-      return this.log(`malformed ${type} frame at ${issue.path.join('.')}: ${issue.message}; ignored`);
+    if (!parsed.success) return this.reject(channel, `malformed ${type} frame ${describeIssue(parsed.error)}`, raw);
+    try {
+      this.handle(parsed.data);
+    } catch (e) {
+      this.reject(channel, `${type} frame not applied: ${safeText((e as Error)?.message ?? String(e))}`, raw);
     }
-    const f = parsed.data;
+  }
+
+  /** Counts and logs a skipped frame; on the book channel, withholds and resyncs the books it may have touched. */
+  private reject(channel: WsChannel | 'control' | 'unknown', reason: string, raw: unknown): void {
+    this.stats.rejectedFrames++;
+    this.stats.rejectedByChannel[channel] = (this.stats.rejectedByChannel[channel] ?? 0) + 1;
+    const sid = isRecord(raw) && Number.isSafeInteger(raw.sid) ? (raw.sid as number) : undefined;
+    const seq = isRecord(raw) && Number.isSafeInteger(raw.seq) ? (raw.seq as number) : undefined;
+    this.log.warn({ channel, reason, sid, seq, rejected: this.stats.rejectedByChannel[channel] }, 'kalshi websocket frame rejected');
+    if (channel !== 'orderbook_delta') return;
+    // The frame consumed a sequence number: take it, so the next good frame is not seen as a second gap.
+    if (sid !== undefined && seq !== undefined && this.channelOfSid.get(sid) === 'orderbook_delta') this.lastSeq.set(sid, seq);
+    const bookSid = this.sidOf.get('orderbook_delta');
+    const msg = isRecord(raw) && isRecord(raw.msg) ? raw.msg : undefined;
+    const ticker = typeof msg?.market_ticker === 'string' ? msg.market_ticker : undefined;
+    const affected = ticker !== undefined && this.books.has(ticker) ? [ticker] : [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
+    // Ask again for books that were live, or whose snapshot this was; a book already waiting for its
+    // snapshot is not asked twice (a burst of bad deltas must not become a burst of commands).
+    const isSnapshot = isRecord(raw) && raw.type === 'orderbook_snapshot';
+    const resync = affected.filter((t) => this.books.get(t)!.isSynced || isSnapshot);
+    for (const t of affected) this.staleBook(this.books.get(t)!, `rejected frame: ${reason}`);
+    if (bookSid !== undefined) this.requestSnapshots(bookSid, resync, 'rejected frame');
+  }
+
+  private handle(f: S.WsFrameT): void {
     // Sequence check per subscription: every frame that carries sid+seq counts.
     if ('sid' in f && typeof f.sid === 'number' && 'seq' in f && typeof f.seq === 'number') {
       if (!this.checkSeq(f.sid, f.seq)) return;
@@ -332,8 +412,9 @@ export class KalshiWsClient implements VenueStream {
       case 'error': {
         const ch = (f.id !== undefined ? this.pending.get(f.id) : undefined) ?? (f.sid !== undefined ? this.channelOfSid.get(f.sid) : undefined);
         if (f.id !== undefined) this.pending.delete(f.id);
-        this.log(`websocket error ${f.msg.code}${f.msg.msg ? ` (${f.msg.msg})` : ''}${ch ? ` on ${ch}` : ''}`);
-        if (TERMINAL_WS_ERRORS.has(f.msg.code)) {
+        const terminal = TERMINAL_WS_ERRORS.has(f.msg.code);
+        this.log.warn({ channel: ch ?? 'control', code: f.msg.code, reason: safeText(f.msg.msg ?? ''), terminal }, 'kalshi websocket error frame');
+        if (terminal) {
           if (ch) this.resubscribe(ch, `terminal error ${f.msg.code}`);
           else for (const c of [...this.desired.keys()]) this.resubscribe(c, `terminal error ${f.msg.code}`);
         }
@@ -354,7 +435,7 @@ export class KalshiWsClient implements VenueStream {
         const price = f.msg.side === 'no' ? this.noLeg(parseDollars(f.msg.price_dollars)) : parseDollars(f.msg.price_dollars);
         if (!b.applyDelta(f.msg.side, price, parseCount(f.msg.delta_fp), f.msg.ts_ms ?? this.o.clock.now())) {
           this.staleBook(b, 'delta below zero');
-          this.requestSnapshots(f.sid, [b.ticker]);
+          this.requestSnapshots(f.sid, [b.ticker], 'delta below zero');
           return;
         }
         this.emit({ kind: 'book', book: b.toOrderBook() });
@@ -387,7 +468,7 @@ export class KalshiWsClient implements VenueStream {
             price: parseDollars(f.msg.yes_price_dollars),
             size: parseCount(f.msg.count_fp),
             isTaker: f.msg.is_taker,
-            fee: parseDollars(f.msg.fee_cost),
+            feeMicros: parseMicros(f.msg.fee_cost),
             tsMs: f.msg.ts_ms,
           },
         });
@@ -419,7 +500,7 @@ export class KalshiWsClient implements VenueStream {
             kind,
             closeTimeMs: f.msg.close_ts !== undefined ? f.msg.close_ts * 1000 : undefined,
             result: f.msg.result === 'yes' || f.msg.result === 'no' ? f.msg.result : undefined,
-            settlementValue: f.msg.settlement_value !== undefined ? parseDollars(f.msg.settlement_value) : undefined,
+            settlementValue: settlementPips(f.msg.settlement_value),
             tsMs: tsS !== undefined ? tsS * 1000 : this.o.clock.now(),
           },
         });
@@ -437,19 +518,20 @@ export class KalshiWsClient implements VenueStream {
     if (last === undefined || seq === last + 1) return true;
     this.stats.seqGaps++;
     const ch = this.channelOfSid.get(sid);
-    this.log(`sequence gap on sid ${sid}${ch ? ` (${ch})` : ''}: expected ${last + 1}, got ${seq}`);
+    this.log.warn({ channel: ch ?? 'unknown', sid, expected: last + 1, seq, reason: 'sequence_gap' }, 'kalshi websocket sequence gap');
     if (ch === 'orderbook_delta') {
       const tickers = [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
       for (const t of tickers) this.staleBook(this.books.get(t)!, `sequence gap (expected ${last + 1}, got ${seq})`);
-      this.requestSnapshots(sid, tickers);
+      this.requestSnapshots(sid, tickers, 'sequence gap');
       return false;
     }
     return true; // trades/tickers/lifecycle: nothing to rebuild; the gap is counted and logged
   }
 
-  private requestSnapshots(sid: number, tickers: string[]): void {
+  private requestSnapshots(sid: number, tickers: string[], reason: string): void {
     if (!tickers.length) return;
     this.stats.resyncs++;
+    this.log.info({ channel: 'orderbook_delta', sid, markets: tickers.length, reason, resyncs: this.stats.resyncs }, 'kalshi websocket book resync (get_snapshot)');
     this.send({ cmd: 'update_subscription', params: { sid, market_tickers: tickers, action: 'get_snapshot' } });
   }
 
@@ -469,14 +551,14 @@ export class KalshiWsClient implements VenueStream {
       try {
         l(e);
       } catch (err) {
-        this.log(`stream listener threw: ${(err as Error).message}`);
+        this.log.error({ event: e.kind, reason: safeText((err as Error)?.message ?? String(err)) }, 'kalshi stream listener threw');
       }
     }
   }
+}
 
-  private log(line: string): void {
-    this.o.onLog?.(line);
-  }
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function nonZero(d: string | undefined): Pips | undefined {

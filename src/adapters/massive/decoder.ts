@@ -15,20 +15,26 @@ export interface DecoderCounters {
   malformed: number;
   /** Well-formed events of a kind we do not consume (unknown `ev`). */
   ignored: number;
+  /** `malformed` per channel: the event's `ev` (`V`, `A`, `AM`, `status`), or `frame` for a frame that is not a JSON array. */
+  malformedByChannel: Record<string, number>;
+  /** Valid events whose sink threw (counted, logged by the caller, skipped). */
+  failed: number;
 }
 
 export interface DecodedFrameSink {
   status(e: StatusEvent): void;
   value(e: ValueEvent): void;
   aggregate(e: AggregateEvent): void;
-  /** Called once per malformed element/frame with a short reason (never the raw payload, which is untrusted). */
-  malformed?(reason: string): void;
+  /** Called once per malformed element/frame with its channel and a short reason (never the raw payload, which is untrusted). */
+  malformed?(reason: string, channel: string): void;
+  /** Called when a sink callback threw for a valid event (the error is contained here). */
+  failed?(reason: string, channel: string): void;
 }
 
 const KNOWN_EV = new Set(['status', 'V', 'A', 'AM']);
 
 export class MassiveFrameDecoder {
-  readonly counters: DecoderCounters = { frames: 0, messages: 0, malformed: 0, ignored: 0 };
+  readonly counters: DecoderCounters = { frames: 0, messages: 0, malformed: 0, ignored: 0, malformedByChannel: {}, failed: 0 };
 
   decode(text: string, sink: DecodedFrameSink): void {
     this.counters.frames++;
@@ -51,21 +57,30 @@ export class MassiveFrameDecoder {
         this.counters.ignored++;
         continue;
       }
+      const channel = typeof ev === 'string' ? ev : 'unknown';
       const r = ServerEventSchema.safeParse(element);
       if (!r.success) {
         this.counters.malformed++;
+        this.counters.malformedByChannel[channel] = (this.counters.malformedByChannel[channel] ?? 0) + 1;
         const issue = r.error.issues[0];
-        sink.malformed?.(`invalid ${typeof ev === 'string' ? ev : 'event'}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'}`);
+        const at = issue ? issue.path.slice(0, 4).map((p) => String(p).slice(0, 40)).join('.') || '(root)' : '(root)';
+        sink.malformed?.(`invalid ${channel === 'unknown' ? 'event' : channel}: ${issue ? `${at}: ${issue.message.slice(0, 120)}` : 'schema mismatch'}`, channel);
         continue;
       }
-      dispatch(r.data, sink);
+      try {
+        dispatch(r.data, sink);
+      } catch (e) {
+        this.counters.failed++;
+        sink.failed?.(String((e as Error)?.message ?? e).slice(0, 200), channel);
+      }
     }
   }
 
   private badFrame(sink: DecodedFrameSink, reason: string): void {
     this.counters.messages++;
     this.counters.malformed++;
-    sink.malformed?.(reason);
+    this.counters.malformedByChannel.frame = (this.counters.malformedByChannel.frame ?? 0) + 1;
+    sink.malformed?.(reason, 'frame');
   }
 }
 

@@ -4,7 +4,9 @@
  * after the current one finished, so polls never overlap).
  *
  * A tick is emitted only when a symbol's `last_updated` advances: an unchanged snapshot is not a new index
- * message, so a frozen upstream shows up as a growing feed age instead of looking fresh.
+ * message, so a frozen upstream shows up as a growing feed age instead of looking fresh. A row without
+ * `last_updated` (the spec requires only `ticker`) is stamped with its receipt time, and — having no other
+ * evidence of a new message — counts as a tick only when its value differs from the last one emitted.
  * Per-ticker error rows (`NOT_FOUND`, `NOT_ENTITLED`) are counted and logged once per change; 429 / 5xx /
  * unreachable back off exponentially with jitter (honouring Retry-After); 401 / 403 are fatal.
  */
@@ -48,6 +50,8 @@ export class MassiveRestPoller implements ObservableIndexFeed {
   private readonly random: () => number;
   private readonly listeners = new Set<(t: IndexTick) => void>();
   private readonly lastUpdated = new Map<string, number>();
+  /** Last value emitted per symbol from rows without `last_updated`. */
+  private readonly lastUnstamped = new Map<string, number>();
   private readonly rowErrorSeen = new Map<string, string>();
   private timer: TimerHandle | undefined;
   private running = false;
@@ -117,8 +121,9 @@ export class MassiveRestPoller implements ObservableIndexFeed {
       this.failures = 0;
       this.retryAfterMs = undefined;
       this.c.lastStatus = 'ok';
-      this.c.messages += snap.values.length + snap.errors.length + snap.malformed;
+      this.c.messages += snap.values.length + snap.errors.length + snap.empty + snap.malformed;
       this.c.malformed += snap.malformed;
+      if (snap.malformed > 0) this.log.warn({ feed: this.name, channel: 'snapshot', reason: 'row matches no documented shape', rows: snap.malformed, malformed: this.c.malformed }, 'snapshot rows rejected');
       for (const e of snap.errors) {
         this.c.rowErrors++;
         if (this.rowErrorSeen.get(e.ticker) !== e.error) {
@@ -129,12 +134,26 @@ export class MassiveRestPoller implements ObservableIndexFeed {
       for (const v of snap.values) {
         if (!(this.symbols as readonly string[]).includes(v.ticker)) continue;
         this.rowErrorSeen.delete(v.ticker);
-        const prev = this.lastUpdated.get(v.ticker);
-        if (prev !== undefined && v.lastUpdatedMs <= prev) continue;
-        this.lastUpdated.set(v.ticker, v.lastUpdatedMs);
+        let eventTs: number;
+        if (v.lastUpdatedMs !== undefined) {
+          const prev = this.lastUpdated.get(v.ticker);
+          if (prev !== undefined && v.lastUpdatedMs <= prev) continue;
+          this.lastUpdated.set(v.ticker, v.lastUpdatedMs);
+          eventTs = v.lastUpdatedMs;
+        } else {
+          if (this.lastUnstamped.get(v.ticker) === v.value) continue;
+          this.lastUnstamped.set(v.ticker, v.value);
+          eventTs = receivedTs;
+        }
         this.c.ticks++;
-        const tick: IndexTick = { symbol: v.ticker as IndexSymbol, value: v.value, eventTs: v.lastUpdatedMs, receivedTs };
-        for (const l of this.listeners) l(tick);
+        const tick: IndexTick = { symbol: v.ticker as IndexSymbol, value: v.value, eventTs, receivedTs };
+        for (const l of this.listeners) {
+          try {
+            l(tick);
+          } catch (e) {
+            this.log.error({ feed: this.name, reason: String((e as Error)?.message ?? e).slice(0, 200) }, 'index tick listener threw');
+          }
+        }
       }
     } catch (e) {
       this.onPollError(e);

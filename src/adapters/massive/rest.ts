@@ -8,10 +8,13 @@
  * loopback calls. Everything that schedules work (poll cadence, backoff) stays on the injected Clock.
  */
 import type { Clock } from '../../ports/clock.ts';
-import { redact } from './log.ts';
+import { redact, safeDetail } from './log.ts';
 import {
   AggsResponseSchema,
+  ErrorBodySchema,
   MarketStatusSchema,
+  RFC3339_RE,
+  SnapshotBareRowSchema,
   SnapshotErrorRowSchema,
   SnapshotResponseSchema,
   SnapshotValueRowSchema,
@@ -51,8 +54,8 @@ export interface MassiveRestOptions {
 export interface SnapshotValue {
   ticker: string;
   value: number;
-  /** `last_updated` (ns on the wire) normalised to epoch ms. */
-  lastUpdatedMs: number;
+  /** `last_updated` (ns on the wire) normalised to epoch ms; absent when the row has none (use receipt time). */
+  lastUpdatedMs?: number;
 }
 
 export interface SnapshotRowError {
@@ -65,13 +68,80 @@ export interface IndexSnapshot {
   values: SnapshotValue[];
   /** Per-ticker errors inside a 200 response (`NOT_FOUND`, `NOT_ENTITLED`). */
   errors: SnapshotRowError[];
-  /** Rows matching neither shape. */
+  /** Rows that carry only a ticker (valid, nothing to use). */
+  empty: number;
+  /** Rows matching no documented shape. */
   malformed: number;
 }
 
 export interface MarketStatus extends MarketStatusBody {
-  /** `serverTime` as epoch ms (clock-drift checks). */
-  serverTimeMs: number;
+  /** `serverTime` as epoch ms (clock-drift checks); absent when the server sent none or an unreadable one. */
+  serverTimeMs?: number;
+}
+
+/** Rows of a validated snapshot body → values, per-ticker errors, bare and malformed counts. Never throws. */
+export function classifySnapshotRows(results: readonly unknown[]): IndexSnapshot {
+  const out: IndexSnapshot = { values: [], errors: [], empty: 0, malformed: 0 };
+  for (const row of results) {
+    const err = SnapshotErrorRowSchema.safeParse(row);
+    if (err.success) {
+      out.errors.push(err.data.message !== undefined ? { ticker: err.data.ticker, error: err.data.error, message: err.data.message } : { ticker: err.data.ticker, error: err.data.error });
+      continue;
+    }
+    const v = SnapshotValueRowSchema.safeParse(row);
+    if (v.success) {
+      out.values.push(v.data.last_updated !== undefined ? { ticker: v.data.ticker, value: v.data.value, lastUpdatedMs: v.data.last_updated } : { ticker: v.data.ticker, value: v.data.value });
+      continue;
+    }
+    const bare = SnapshotBareRowSchema.safeParse(row);
+    // A row with a `value` or `last_updated` we cannot read is malformed, not bare.
+    const r = row as { value?: unknown; last_updated?: unknown } | null;
+    if (bare.success && (r?.value === undefined || r.value === null) && (r?.last_updated === undefined || r.last_updated === null)) out.empty++;
+    else out.malformed++;
+  }
+  return out;
+}
+
+/** A validated market-status body with `serverTime` read when it is RFC 3339 with an offset. */
+export function toMarketStatus(body: MarketStatusBody): MarketStatus {
+  const ms = body.serverTime !== undefined && RFC3339_RE.test(body.serverTime) ? Date.parse(body.serverTime) : NaN;
+  return Number.isFinite(ms) ? { ...body, serverTimeMs: ms } : { ...body };
+}
+
+/**
+ * One HTTP answer → the validated body, or a MassiveHttpError that names the endpoint and carries only the
+ * error body's `status` / `error` / `message` / `request_id` (capped, key masked) — never the raw body.
+ * Pure; never throws anything else.
+ */
+export function decodeMassiveResponse<S extends z.ZodType>(
+  label: string,
+  status: number,
+  text: string,
+  schema: S,
+  secret: string | undefined,
+  retryAfterMs?: number,
+): z.infer<S> {
+  let json: unknown;
+  let isJson = true;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  if (status < 200 || status >= 300) {
+    const body = isJson ? ErrorBodySchema.safeParse(json) : undefined;
+    const parts = body?.success ? [body.data.status, body.data.error ?? body.data.message, body.data.request_id && `request_id=${body.data.request_id}`].filter(Boolean) : [];
+    const detail = parts.length ? `: ${safeDetail(parts.join(' '), secret)}` : '';
+    throw new MassiveHttpError(`Massive REST ${label} answered HTTP ${status}${detail}`, status, retryAfterMs);
+  }
+  if (!isJson) throw new MassiveHttpError(`Massive REST ${label}: response is not JSON`, status);
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const at = issue ? issue.path.slice(0, 8).map((p) => safeDetail(String(p), secret, 40)).join('.') || '(root)' : '(root)';
+    throw new MassiveHttpError(`Massive REST ${label}: unexpected response shape at ${at}: ${safeDetail(issue?.message ?? 'invalid', secret, 120)}`, status);
+  }
+  return r.data;
 }
 
 export type AggTimespan = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
@@ -92,24 +162,12 @@ export class MassiveRestClient {
   async getIndexSnapshot(tickers: readonly string[]): Promise<IndexSnapshot> {
     const q = new URLSearchParams({ 'ticker.any_of': tickers.join(','), limit: String(Math.min(250, Math.max(10, tickers.length))) });
     const body = await this.getJson(`/v3/snapshot/indices?${q}`, SnapshotResponseSchema);
-    const out: IndexSnapshot = { values: [], errors: [], malformed: 0 };
-    for (const row of body.results) {
-      const err = SnapshotErrorRowSchema.safeParse(row);
-      if (err.success) {
-        out.errors.push(err.data.message !== undefined ? { ticker: err.data.ticker, error: err.data.error, message: err.data.message } : { ticker: err.data.ticker, error: err.data.error });
-        continue;
-      }
-      const v = SnapshotValueRowSchema.safeParse(row);
-      if (v.success) out.values.push({ ticker: v.data.ticker, value: v.data.value, lastUpdatedMs: v.data.last_updated });
-      else out.malformed++;
-    }
-    return out;
+    return classifySnapshotRows(body.results);
   }
 
   /** `GET /v1/marketstatus/now` (preflight: reachability and clock drift from `serverTime`). */
   async getMarketStatus(): Promise<MarketStatus> {
-    const body = await this.getJson('/v1/marketstatus/now', MarketStatusSchema);
-    return { ...body, serverTimeMs: Date.parse(body.serverTime) };
+    return toMarketStatus(await this.getJson('/v1/marketstatus/now', MarketStatusSchema));
   }
 
   /** `GET /v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}`; `from`/`to` are dates or ms. */
@@ -139,26 +197,11 @@ export class MassiveRestClient {
       });
       text = await res.text();
     } catch (e) {
-      const why = signal.aborted ? `timed out after ${this.timeoutMs} ms` : redact(errorText(e), this.o.apiKey);
+      const why = signal.aborted ? `timed out after ${this.timeoutMs} ms` : safeDetail(redact(errorText(e), this.o.apiKey), this.o.apiKey);
       throw new MassiveHttpError(`Massive REST ${label} unreachable: ${why}`, 0);
     }
-    if (!res.ok) {
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      const detail = redact(text.slice(0, 200).replace(/\s+/g, ' '), this.o.apiKey);
-      throw new MassiveHttpError(`Massive REST ${label} answered HTTP ${res.status}: ${detail}`, res.status, retryAfter);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new MassiveHttpError(`Massive REST ${label}: response is not JSON`, res.status);
-    }
-    const r = schema.safeParse(json);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      throw new MassiveHttpError(`Massive REST ${label}: unexpected response shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, res.status);
-    }
-    return r.data;
+    const retryAfter = res.ok ? undefined : parseRetryAfter(res.headers.get('retry-after'));
+    return decodeMassiveResponse(label, res.status, text, schema, this.o.apiKey, retryAfter);
   }
 }
 
@@ -186,6 +229,14 @@ export type MassiveProbe =
       rawDriftMs: number;
       resolutionMs: number;
     }
+  | {
+      ok: true;
+      status: MarketStatus;
+      /** The server sent no readable `serverTime`: reachable, drift unknown. */
+      driftMs: undefined;
+      rawDriftMs: undefined;
+      resolutionMs: undefined;
+    }
   | { ok: false; reason: 'polygon_unreachable'; detail: string };
 
 /** Preflight helper (SPEC §6.2): market status reachability plus clock drift against `serverTime`. */
@@ -198,6 +249,7 @@ export async function probeMassive(client: MassiveRestClient, clock: Clock): Pro
     return { ok: false, reason: 'polygon_unreachable', detail: (e as Error).message };
   }
   const local = Math.round((t0 + clock.now()) / 2);
+  if (status.serverTimeMs === undefined || status.serverTime === undefined) return { ok: true, status, driftMs: undefined, rawDriftMs: undefined, resolutionMs: undefined };
   const resolutionMs = /\.\d+/.test(status.serverTime) ? 1 : 1000;
   const lo = status.serverTimeMs;
   const hi = status.serverTimeMs + resolutionMs - 1;

@@ -1,7 +1,11 @@
 /**
  * zod schemas for everything the Massive (ex-Polygon) indices feed sends us (reference polygon_massive.md
- * §1–§2). These are the boundary contract; `decoder.ts` runs a hand-written fast path that enforces exactly
- * the same rules (tested for agreement against these schemas) and falls back to them for error detail.
+ * §1–§2), held against Massive's official definitions: the websocket spec `.massive/websocket.json` of
+ * massive-com/client-python (no field of an indices event is required there) and the REST OpenAPI
+ * `src/openapi.json` of massive-com/client-js (a snapshot row requires only `ticker`; nothing in the market
+ * status is required). We accept every shape those allow and require only what we cannot work without:
+ * a V tick needs `T` and `val`, a bar `sym` and `c`; a missing timestamp means "as of receipt".
+ * Unknown fields are ignored.
  */
 import { z } from 'zod';
 
@@ -40,32 +44,32 @@ export const EpochMs = z.union([z.number(), z.string().regex(/^\d+$/).transform(
 
 export const IndexTicker = z.string().regex(INDEX_TICKER_RE);
 
-/** `{"ev":"status","status":"connected"|"auth_success"|…,"message":"…"}` */
+/** `{"ev":"status","status":"connected"|"auth_success"|…,"message":"…"}`; both fields optional in the spec. */
 export const StatusEventSchema = z.object({
   ev: z.literal('status'),
-  status: z.string().min(1),
+  status: z.string().optional(),
   message: z.string().optional(),
 });
 
-/** Index value tick: `{"ev":"V","val":3988.5,"T":"I:SPX","t":1678220098130}` (`val` may be text). */
+/** Index value tick: `{"ev":"V","val":3988.5,"T":"I:SPX","t":1678220098130}` (`val` may be text; no `t` = receipt time). */
 export const ValueEventSchema = z.object({
   ev: z.literal('V'),
   T: IndexTicker,
   val: PositiveNumeric,
-  t: EpochMs,
+  t: EpochMs.optional(),
 });
 
-/** Per-second (`A`) / per-minute (`AM`) aggregate; no volume for indices. */
+/** Per-second (`A`) / per-minute (`AM`) aggregate; no volume for indices. Only `sym` and `c` are used. */
 export const AggregateEventSchema = z.object({
   ev: z.enum(['A', 'AM']),
   sym: IndexTicker,
   op: PositiveNumeric.optional(),
-  o: PositiveNumeric,
-  h: PositiveNumeric,
-  l: PositiveNumeric,
+  o: PositiveNumeric.optional(),
+  h: PositiveNumeric.optional(),
+  l: PositiveNumeric.optional(),
   c: PositiveNumeric,
-  s: EpochMs,
-  e: EpochMs,
+  s: EpochMs.optional(),
+  e: EpochMs.optional(),
 });
 
 export const ServerEventSchema = z.discriminatedUnion('ev', [StatusEventSchema, ValueEventSchema, AggregateEventSchema]);
@@ -95,18 +99,19 @@ export const STATUS = {
 // ---------------------------------------------------------------------------------------------------
 // REST (reference §2)
 
-/** One row of `GET /v3/snapshot/indices`: a value, or a per-ticker error inside a 200 response. */
+/**
+ * One row of `GET /v3/snapshot/indices` (only `ticker` is required by the spec): a value (with or without
+ * `last_updated`), a per-ticker error inside a 200 response, or a bare ticker. The fields we do not use
+ * are not checked.
+ */
 export const SnapshotValueRowSchema = z.object({
   ticker: z.string().min(1),
   value: PositiveNumeric,
-  /** Nanoseconds (normalised to ms by EpochMs' magnitude guard). */
-  last_updated: EpochMs,
-  name: z.string().optional(),
-  type: z.string().optional(),
-  market_status: z.string().optional(),
-  timeframe: z.string().optional(),
-  session: z.record(z.string(), z.unknown()).optional(),
+  /** Nanoseconds (normalised to ms by EpochMs' magnitude guard); absent = as of receipt. */
+  last_updated: EpochMs.optional(),
 });
+/** A row that carries neither a value nor an error (valid per the spec, nothing to use). */
+export const SnapshotBareRowSchema = z.object({ ticker: z.string().min(1) });
 
 export const SnapshotErrorRowSchema = z.object({
   ticker: z.string().min(1),
@@ -116,22 +121,31 @@ export const SnapshotErrorRowSchema = z.object({
 
 export const SnapshotResponseSchema = z.object({
   status: z.string(),
-  request_id: z.string().optional(),
-  next_url: z.string().optional(),
-  results: z.array(z.unknown()).default([]),
+  request_id: z.string().nullish(),
+  next_url: z.string().nullish(),
+  results: z.array(z.unknown()).nullish().transform((r) => r ?? []),
 });
 
-/** `GET /v1/marketstatus/now`; `indicesGroups` is absent from older responses. */
+/** RFC 3339 with an offset, as Massive prints `serverTime` (`2020-11-10T17:37:37-05:00`). */
+export const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A `{name: state}` group (exchanges, currencies, indicesGroups); values we cannot read are dropped. */
+const StateGroup = z
+  .record(z.string(), z.unknown())
+  .transform((r) => Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === 'string')));
+
+/**
+ * `GET /v1/marketstatus/now`: no field is required by the spec (`indicesGroups` is absent from older
+ * responses; `earlyHours`/`afterHours` are Go `*bool`, so they may be null).
+ */
 export const MarketStatusSchema = z.object({
-  market: z.string().min(1),
-  serverTime: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, 'expected RFC 3339 with offset'),
-  earlyHours: z.boolean().optional(),
-  afterHours: z.boolean().optional(),
-  exchanges: z.record(z.string(), z.string()).optional(),
-  currencies: z.record(z.string(), z.string()).optional(),
-  indicesGroups: z.record(z.string(), z.string()).optional(),
+  market: z.string().optional(),
+  serverTime: z.string().optional(),
+  earlyHours: z.boolean().nullish(),
+  afterHours: z.boolean().nullish(),
+  exchanges: StateGroup.optional(),
+  currencies: StateGroup.optional(),
+  indicesGroups: StateGroup.optional(),
 });
 
 export type MarketStatusBody = z.infer<typeof MarketStatusSchema>;
@@ -151,7 +165,15 @@ export const AggsResponseSchema = z.object({
   queryCount: z.number().optional(),
   resultsCount: z.number().optional(),
   request_id: z.string().optional(),
-  results: z.array(AggBarSchema).default([]),
+  results: z.array(AggBarSchema).nullish().transform((r) => r ?? []),
+});
+
+/** An error body: `{status: "ERROR", request_id, error}` or `{status, message}` (we keep these fields only). */
+export const ErrorBodySchema = z.object({
+  status: z.string().optional(),
+  error: z.string().optional(),
+  message: z.string().optional(),
+  request_id: z.string().optional(),
 });
 
 export type AggBar = z.infer<typeof AggBarSchema>;

@@ -16,11 +16,17 @@
  *   socket): reconnect after jittered exponential backoff (base · 2^n, capped, "equal jitter").
  * - silent socket: we ping every `pingIntervalMs`; no frame or pong for `idleTimeoutMs` → terminate and
  *   reconnect.
+ * - a socket that answers pings but sends no ticks: after `silenceRecycleMs` (default 10 s) without a tick
+ *   for our subscriptions, counted only while `isMarketHours(now)` holds (default: always), and with a pong
+ *   within the last 1.5 ping intervals, the connection is recycled — closed, then reconnected with
+ *   backoff, re-authenticated and re-subscribed — while the failover serves the other feed.
  * Every timer runs on the injected Clock. Frames are validated element by element; malformed ones are
- * counted and skipped.
+ * counted (per channel) and skipped; a listener that throws is contained and logged. Nothing a frame
+ * carries can end the process.
  *
  * Channel: `V` (default) gives `val` at `t`. For `A`/`AM` bars the tick is the bar's close `c` stamped
  * with the window end `e`: `c` is the index value as of the end of the window, so `e` is its event time.
+ * An event without its timestamp (the spec makes every field optional) is stamped with its receipt time.
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
@@ -28,7 +34,7 @@ import type { FeedCounters, IndexTick, ObservableIndexFeed } from '../../ports/i
 import type { IndexSymbol } from '../../core/series.ts';
 import { MassiveFrameDecoder, type DecodedFrameSink } from './decoder.ts';
 import { STATUS, type AggregateEvent, type StatusEvent, type ValueEvent } from './schemas.ts';
-import { displayUrl, redact, silentLogger, type FeedLogger } from './log.ts';
+import { displayUrl, redact, safeDetail, silentLogger, type FeedLogger } from './log.ts';
 
 export type IndexChannel = 'V' | 'A' | 'AM';
 
@@ -50,6 +56,14 @@ export interface MassiveWsOptions {
   pingIntervalMs?: number;
   /** From socket open to `auth_success`. */
   handshakeTimeoutMs?: number;
+  /**
+   * Recycle a streaming connection that delivered no tick for this long (market-hours time); 0 disables.
+   * Default 10 000. On the `AM` channel (a bar a minute, none for a minute without updates) at least
+   * `AM_MIN_SILENCE_MS` applies.
+   */
+  silenceRecycleMs?: number;
+  /** Whether silence counts now (e.g. the index's trading session); default: always. */
+  isMarketHours?: (nowMs: number) => boolean;
   logger?: FeedLogger;
   /** Jitter source in [0, 1); inject for deterministic tests. */
   random?: () => number;
@@ -63,6 +77,12 @@ export interface WsFeedCounters extends FeedCounters {
   connectAttempts: number;
   maxConnectionKicks: number;
   idleTimeouts: number;
+  /** Connections recycled because they sent no tick for `silenceRecycleMs`. */
+  silenceRecycles: number;
+  /** `malformed` per channel (`V`, `A`, `AM`, `status`, `frame`). */
+  malformedByChannel: Record<string, number>;
+  /** Valid events whose processing threw (contained and logged). */
+  failed: number;
   lastStatusMessage: string | null;
   lastCloseCode: number | null;
 }
@@ -72,6 +92,8 @@ export class MassiveAuthError extends Error {
 }
 
 const ALL_SYMBOLS: readonly IndexSymbol[] = ['I:SPX', 'I:NDX'];
+/** Shortest silence that recycles an `AM` (minute bar) connection: two bar periods plus slack. */
+export const AM_MIN_SILENCE_MS = 130_000;
 const MAX_KICK_MULTIPLIER = 8;
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -84,7 +106,12 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private readonly symbols: ReadonlySet<string>;
   /** `<CH>.<ticker>` items; a Set so reconnects never grow it. */
   private readonly subscriptions: Set<string>;
-  private readonly cfg: Required<Pick<MassiveWsOptions, 'reconnectBaseMs' | 'reconnectMaxMs' | 'maxConnectionsCooldownMs' | 'stableResetMs' | 'idleTimeoutMs' | 'pingIntervalMs' | 'handshakeTimeoutMs'>>;
+  private readonly cfg: Required<Pick<MassiveWsOptions, 'reconnectBaseMs' | 'reconnectMaxMs' | 'maxConnectionsCooldownMs' | 'stableResetMs' | 'idleTimeoutMs' | 'pingIntervalMs' | 'handshakeTimeoutMs' | 'silenceRecycleMs'>>;
+  private readonly isMarketHours: (nowMs: number) => boolean;
+  /** Last tick for our subscriptions, or the start of the current silence window (streaming only). */
+  private lastTickAt = 0;
+  /** Last pong on the current connection. */
+  private lastPongAt = 0;
   private readonly log: FeedLogger;
   private readonly random: () => number;
   private readonly decoder = new MassiveFrameDecoder();
@@ -120,6 +147,9 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     connectAttempts: 0,
     maxConnectionKicks: 0,
     idleTimeouts: 0,
+    silenceRecycles: 0,
+    malformedByChannel: {},
+    failed: 0,
     lastStatusMessage: null,
     lastCloseCode: null,
   };
@@ -144,7 +174,9 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       idleTimeoutMs: idle,
       pingIntervalMs: o.pingIntervalMs ?? Math.max(1, Math.floor(idle / 3)),
       handshakeTimeoutMs: o.handshakeTimeoutMs ?? 10_000,
+      silenceRecycleMs: silenceFor(this.channel, o.silenceRecycleMs ?? 10_000),
     };
+    this.isMarketHours = o.isMarketHours ?? (() => true);
     this.log = o.logger ?? silentLogger;
     this.random = o.random ?? Math.random;
   }
@@ -173,7 +205,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
 
   counters(): WsFeedCounters {
     const d = this.decoder.counters;
-    return { ...this.c, messages: d.messages, malformed: d.malformed, frames: d.frames, ignored: d.ignored };
+    return { ...this.c, messages: d.messages, malformed: d.malformed, frames: d.frames, ignored: this.c.ignored + d.ignored, malformedByChannel: { ...d.malformedByChannel }, failed: d.failed + this.c.failed };
   }
 
   onTick(listener: (tick: IndexTick) => void): () => void {
@@ -238,6 +270,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     this.ws = ws;
     this.openedAt = this.clock.now();
     this.lastFrameAt = this.openedAt;
+    this.lastPongAt = 0;
     this.armHeartbeat();
     ws.on('open', () => {
       if (this.ws !== ws) return;
@@ -248,12 +281,19 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     });
     ws.on('message', (data: WebSocket.RawData) => {
       if (this.ws !== ws) return;
-      const now = this.clock.now();
-      this.lastFrameAt = now;
-      this.decoder.decode(rawToString(data), this.sinkFor(now));
+      this.lastFrameAt = this.clock.now();
+      let text: string;
+      try {
+        text = rawToString(data);
+      } catch {
+        text = '';
+      }
+      this.receive(text);
     });
     ws.on('pong', () => {
-      if (this.ws === ws) this.lastFrameAt = this.clock.now();
+      if (this.ws !== ws) return;
+      this.lastFrameAt = this.clock.now();
+      this.lastPongAt = this.lastFrameAt;
     });
     ws.on('error', (err: Error) => {
       if (this.ws !== ws) return;
@@ -262,12 +302,27 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     ws.on('close', (code: number) => this.onClose(ws, code));
   }
 
+  /**
+   * Processes one text frame as received on the current connection (the socket handler; also replays and
+   * tests). Never throws: malformed events are counted and skipped, failures inside are contained.
+   */
+  receive(text: string, receivedTs = this.clock.now()): void {
+    try {
+      this.decoder.decode(text, this.sinkFor(receivedTs));
+    } catch (e) {
+      // The decoder contains its own failures; this is the last line of defence for the process.
+      this.c.failed++;
+      this.log.error({ feed: this.name, channel: 'frame', reason: redact(String((e as Error)?.message ?? e), this.apiKey).slice(0, 200) }, 'index feed frame handling failed');
+    }
+  }
+
   private sinkFor(receivedTs: number): DecodedFrameSink {
     return {
       status: (e) => this.onStatus(e),
       value: (e) => this.onValue(e, receivedTs),
       aggregate: (e) => this.onAggregate(e, receivedTs),
-      malformed: (reason) => this.log.debug({ feed: this.name, reason }, 'malformed message skipped'),
+      malformed: (reason, channel) => this.log.warn({ feed: this.name, channel, reason, malformed: this.decoder.counters.malformed }, 'malformed message skipped'),
+      failed: (reason, channel) => this.log.error({ feed: this.name, channel, reason: redact(reason, this.apiKey) }, 'index feed event handling failed'),
     };
   }
 
@@ -276,7 +331,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       this.c.ignored++;
       return;
     }
-    this.emit({ symbol: e.T as IndexSymbol, value: e.val, eventTs: e.t, receivedTs });
+    this.emit({ symbol: e.T as IndexSymbol, value: e.val, eventTs: e.t ?? receivedTs, receivedTs });
   }
 
   private onAggregate(e: AggregateEvent, receivedTs: number): void {
@@ -284,17 +339,32 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       this.c.ignored++;
       return;
     }
-    this.emit({ symbol: e.sym as IndexSymbol, value: e.c, eventTs: e.e, receivedTs });
+    this.emit({ symbol: e.sym as IndexSymbol, value: e.c, eventTs: e.e ?? e.s ?? receivedTs, receivedTs });
   }
 
   private emit(tick: IndexTick): void {
     this.c.ticks++;
-    for (const l of this.listeners) l(tick);
+    this.lastTickAt = tick.receivedTs;
+    for (const l of this.listeners) {
+      try {
+        l(tick);
+      } catch (e) {
+        this.c.failed++;
+        this.log.error({ feed: this.name, reason: redact(String((e as Error)?.message ?? e), this.apiKey).slice(0, 200) }, 'index tick listener threw');
+      }
+    }
   }
 
   private onStatus(e: StatusEvent): void {
-    this.c.lastStatus = e.status;
-    this.c.lastStatusMessage = e.message ?? null;
+    if (e.status === undefined) {
+      this.c.ignored++; // a status event without a status (allowed by the spec) tells us nothing
+      return;
+    }
+    // Server text: capped, control characters removed, the key masked before it reaches counters or logs.
+    const message = e.message === undefined ? undefined : safeDetail(e.message, this.apiKey);
+    const status = safeDetail(e.status, this.apiKey, 64);
+    this.c.lastStatus = status;
+    this.c.lastStatusMessage = message ?? null;
     const ws = this.ws;
     switch (e.status) {
       case STATUS.connected:
@@ -303,13 +373,14 @@ export class MassiveWsFeed implements ObservableIndexFeed {
           this._state = 'authenticating';
           this.send({ action: 'auth', params: this.apiKey });
         } else {
-          this.log.debug({ feed: this.name, message: e.message }, 'subscription acknowledged');
+          this.log.debug({ feed: this.name, message }, 'subscription acknowledged');
         }
         return;
       case STATUS.authSuccess:
         if (this._state !== 'authenticating') return;
         this._state = 'streaming';
         this.streamingSince = this.clock.now();
+        this.lastTickAt = this.streamingSince;
         if (this.c.connectAttempts > 1) this.c.reconnects++;
         this.send({ action: 'subscribe', params: [...this.subscriptions].join(',') });
         this.log.info({ feed: this.name, subscriptions: [...this.subscriptions] }, 'index feed authenticated and subscribed');
@@ -317,23 +388,23 @@ export class MassiveWsFeed implements ObservableIndexFeed {
         this.resolveReady();
         return;
       case STATUS.authFailed:
-        this.fail(new MassiveAuthError(`index feed ${this.name}: Massive rejected the API key (auth_failed: ${redact(e.message ?? 'no message', this.apiKey)}); check POLYGON_API_KEY / MASSIVE_API_KEY and that the plan includes indices websockets`));
+        this.fail(new MassiveAuthError(`index feed ${this.name}: Massive rejected the API key (auth_failed: ${message ?? 'no message'}); check POLYGON_API_KEY / MASSIVE_API_KEY and that the plan includes indices websockets`));
         return;
       case STATUS.maxConnections:
         this.c.maxConnectionKicks++;
         this.disconnectStatus = e.status;
-        this.log.error({ feed: this.name, message: e.message }, 'max_connections: another connection uses this API key; cooling down (never run two supervisors on one key)');
+        this.log.error({ feed: this.name, message }, 'max_connections: another connection uses this API key; cooling down (never run two supervisors on one key)');
         ws?.close(1000, 'max_connections');
         return;
       case STATUS.forceDisconnect:
       case STATUS.slowConsumer:
       case STATUS.authTimeout:
         this.disconnectStatus = e.status;
-        this.log.warn({ feed: this.name, status: e.status, message: e.message }, 'server is disconnecting us; will reconnect with backoff');
+        this.log.warn({ feed: this.name, status, message }, 'server is disconnecting us; will reconnect with backoff');
         ws?.close(1000, e.status);
         return;
       default:
-        this.log.warn({ feed: this.name, status: e.status, message: e.message }, 'index feed status');
+        this.log.warn({ feed: this.name, status, message }, 'index feed status');
     }
   }
 
@@ -396,6 +467,9 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     if (!this.ws) return;
     const deadlines = [this.lastFrameAt + this.cfg.idleTimeoutMs];
     if (this._state === 'streaming' || this._state === 'authenticating' || this._state === 'awaiting_connected') deadlines.push(this.nextPingAt);
+    // Past the silence already (waiting for pong evidence): the next ping's heartbeat checks again.
+    const silenceAt = this.lastTickAt + this.cfg.silenceRecycleMs;
+    if (this.silenceWatched() && silenceAt > this.clock.now()) deadlines.push(silenceAt);
     if (this._state !== 'streaming') deadlines.push(this.openedAt + this.cfg.handshakeTimeoutMs);
     const at = Math.min(...deadlines);
     this.heartbeat = this.clock.setTimeout(() => this.onHeartbeat(), Math.max(0, at - this.clock.now()));
@@ -417,11 +491,41 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       ws.terminate();
       return;
     }
+    if (this.silenceWatched()) {
+      // Silence only counts in market hours: outside them, every heartbeat restarts the window (so it starts
+      // at most one ping interval before the market opens).
+      if (!this.marketHoursNow(now)) this.lastTickAt = Math.max(this.lastTickAt, now);
+      // Only a socket seen answering pings lately is "alive but silent" (a dead one is the idle timer's);
+      // this also keeps an event-loop stall on a fast virtual clock, which delays pongs and ticks alike,
+      // from passing for silence.
+      else if (now - this.lastTickAt >= this.cfg.silenceRecycleMs && now - this.lastPongAt <= this.cfg.pingIntervalMs * 1.5) {
+        this.c.silenceRecycles++;
+        this.log.warn(
+          { feed: this.name, reason: 'no_ticks', silent_ms: now - this.lastTickAt, recycles: this.c.silenceRecycles },
+          'index feed answers pings but sends no ticks; recycling the connection (reconnect, re-auth, re-subscribe)',
+        );
+        ws.terminate();
+        return;
+      }
+    }
     if (now >= this.nextPingAt && ws.readyState === WebSocket.OPEN) {
       ws.ping();
       this.nextPingAt = now + this.cfg.pingIntervalMs;
     }
     this.armHeartbeat();
+  }
+
+  /** Silence is watched while streaming with subscriptions, when enabled. */
+  private silenceWatched(): boolean {
+    return this.cfg.silenceRecycleMs > 0 && this._state === 'streaming' && this.subscriptions.size > 0;
+  }
+
+  private marketHoursNow(now: number): boolean {
+    try {
+      return this.isMarketHours(now);
+    } catch {
+      return true;
+    }
   }
 
   private clearHeartbeat(): void {
@@ -444,6 +548,11 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private rejectReady(err: Error): void {
     for (const w of this.readyWaiters.splice(0)) w.reject(err);
   }
+}
+
+function silenceFor(channel: IndexChannel, ms: number): number {
+  if (!(ms > 0)) return 0;
+  return channel === 'AM' ? Math.max(ms, AM_MIN_SILENCE_MS) : ms;
 }
 
 function rawToString(data: WebSocket.RawData): string {

@@ -3,10 +3,16 @@
  * market (one YES book: bids buy YES, asks sell YES), post-only and self-trade prevention, fills, fees,
  * positions, a market maker quoting around the sim's own fair value, random takers, and each market's
  * lifecycle to settlement. Driven entirely by the injected clock; emits events the WS server fans out.
+ *
+ * Money is exact: prices in pips, every amount (costs, fees, cash, PnL) in micro-dollars. Fees follow the
+ * exchange's fee-rounding rules (docs.kalshi.com getting_started/fee_rounding): per fill a trade fee rounded
+ * up to $0.0001, a rounding fee that brings the balance change back to the member's precision ($0.01 by
+ * default), and a whole-cent rebate from a per-order accumulator; a fill's net fee can so carry 6 decimals
+ * (sub-penny prices × fractional counts), e.g. 0.03 contracts bought at $0.3301 as taker → $0.010097.
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { SeriesCode } from '../../core/series.ts';
-import { formatCount, formatDollars, parseCount, parseDollars, UnitParseError, type CentiContracts, type Pips } from '../../core/units.ts';
+import { formatCount, formatDollars, MICROS_PER_PIP, parseCount, parseDollars, UnitParseError, type CentiContracts, type Micros, type Pips } from '../../core/units.ts';
 import { etToMs, addDays, weekday } from '../../core/time/et.ts';
 import { generateIndexPath, seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
 import { generateLadders, simFairYes, yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
@@ -30,17 +36,21 @@ export interface SimOrder {
   filled: CentiContracts;
   remaining: CentiContracts;
   status: SimOrderStatus;
-  stp: Stp;
+  /** null for orders entered outside the V2 API (web app, FIX), which carry none (`self_trade_prevention_type: null`). */
+  stp: Stp | null;
   tif: Tif;
   postOnly: boolean;
   cancelOnPause: boolean;
   createdMs: number;
   updatedMs: number;
-  /** Pips × contracts accumulated (cost in $0.0001). */
-  takerFillCost: number;
-  makerFillCost: number;
-  takerFees: Pips;
-  makerFees: Pips;
+  /** Fill costs (price × count), micro-dollars. */
+  takerFillCost: Micros;
+  makerFillCost: Micros;
+  /** Net fees paid (trade + rounding − rebates), micro-dollars. */
+  takerFees: Micros;
+  makerFees: Micros;
+  /** Fee-rounding accumulator of this order (micro-dollars of rounding overpaid, not yet rebated). */
+  roundingAccum: Micros;
   lastUpdateReason?: string;
   seq: number;
 }
@@ -56,7 +66,8 @@ export interface SimFill {
   price: Pips;
   count: CentiContracts;
   isTaker: boolean;
-  fee: Pips;
+  /** Net fee of the fill (the wire's `fee_cost`), micro-dollars: trade fee + rounding fee − rebate. */
+  feeMicros: Micros;
   tsMs: number;
   postPosition: CentiContracts;
 }
@@ -93,10 +104,11 @@ export interface SimPosition {
   owner: string;
   ticker: string;
   position: CentiContracts;
-  /** Σ price × count of trades (pips·contracts) for exposure. */
-  traded: number;
-  fees: Pips;
-  realized: number;
+  /** Σ price × count of trades, micro-dollars. */
+  traded: Micros;
+  fees: Micros;
+  /** Settlement payouts, micro-dollars. */
+  realized: Micros;
   updatedMs: number;
 }
 
@@ -128,7 +140,8 @@ export interface CreateOrderInput {
   count: string;
   price: string;
   time_in_force: Tif;
-  self_trade_prevention_type: Stp;
+  /** Required by the V2 API; absent only for orders entered outside it (`SimExchange.create` callers). */
+  self_trade_prevention_type?: Stp | null;
   post_only?: boolean;
   cancel_order_on_pause?: boolean;
 }
@@ -136,8 +149,10 @@ export interface CreateOrderInput {
 export interface CreateResult {
   order: SimOrder;
   fillCount: CentiContracts;
-  fillCost: number;
-  fees: Pips;
+  /** Micro-dollars. */
+  fillCost: Micros;
+  /** Net fees of this call's fills, micro-dollars. */
+  fees: Micros;
 }
 
 export interface SimFeeConfig {
@@ -170,7 +185,22 @@ export interface SimExchangeOptions {
   fees?: Partial<Record<SeriesCode, SimFeeConfig>>;
   annualVol?: { spx: number; ndx: number };
   startingBalanceCents?: number;
+  /**
+   * The member's balance precision in micro-dollars: 10 000 ($0.01, non-direct members; the default) or
+   * 100 ($0.0001, direct members). Balance changes are floored to it and the remainder charged as a rounding fee.
+   */
+  balancePrecisionMicros?: number;
+  /**
+   * Price grid of every market: `price_level_structure` and `price_ranges` (dollar strings). Default
+   * `linear_cent`, $0.01–$0.99 in $0.01 steps (what index series use). A finer grid lets tests trade at
+   * sub-penny prices.
+   */
+  priceGrid?: { structure: string; ranges: { start: string; end: string; step: string }[] };
 }
+
+export const LINEAR_CENT_GRID = { structure: 'linear_cent', ranges: [{ start: '0.0100', end: '0.9900', step: '0.0100' }] } as const;
+/** Per-order rebate unit of the fee accumulator: whole cents. */
+const REBATE_MICROS = 10_000;
 
 const ONE_DOLLAR = 10_000;
 
@@ -204,6 +234,9 @@ export class SimExchange {
   private readonly fees: Record<SeriesCode, SimFeeConfig>;
   private readonly vol: { spx: number; ndx: number };
   private readonly o: SimExchangeOptions;
+  private readonly grid: { start: Pips; end: Pips; step: Pips }[];
+  readonly priceGrid: { structure: string; ranges: { start: string; end: string; step: string }[] };
+  private readonly precision: Micros;
 
   constructor(o: SimExchangeOptions) {
     this.o = o;
@@ -212,6 +245,9 @@ export class SimExchange {
     this.closeEt = o.closeEt ?? '16:00';
     this.rand = seededRandom(hashSeed(o.seed, 'kalshi-sim', o.dateEt));
     this.vol = o.annualVol ?? { spx: 0.16, ndx: 0.2 };
+    this.priceGrid = o.priceGrid ?? { structure: LINEAR_CENT_GRID.structure, ranges: LINEAR_CENT_GRID.ranges.map((r) => ({ ...r })) };
+    this.grid = this.priceGrid.ranges.map((r) => ({ start: parseDollars(r.start), end: parseDollars(r.end), step: parseDollars(r.step) }));
+    this.precision = o.balancePrecisionMicros ?? 10_000;
     const openMs = etToMs(o.dateEt, '09:30');
     const endMs = etToMs(o.dateEt, this.closeEt);
     this.paths = o.paths ?? {
@@ -354,7 +390,7 @@ export class SimExchange {
     const value = m.result === 'yes' ? ONE_DOLLAR : 0;
     for (const [key, p] of this.positions) {
       if (p.ticker !== m.spec.ticker || p.position === 0) continue;
-      const payout = (p.position * value) / 100;
+      const payout: Micros = p.position * value;
       this.addCash(p.owner, payout);
       p.realized += payout;
       p.position = 0;
@@ -391,8 +427,9 @@ export class SimExchange {
     } catch (e) {
       throw new SimRejection({ status: 400, code: 'invalid_parameters', message: 'invalid price', details: (e as UnitParseError).message });
     }
-    // linear_cent grid: $0.01 … $0.99 in $0.01 steps.
-    if (p < 100 || p > 9900 || p % 100 !== 0) throw new SimRejection({ status: 400, code: 'invalid_price', message: 'price is not on the market price grid', details: text });
+    if (!this.grid.some((r) => p >= r.start && p <= r.end && (p - r.start) % r.step === 0)) {
+      throw new SimRejection({ status: 400, code: 'invalid_price', message: 'price is not on the market price grid', details: text });
+    }
     void m;
     return p;
   }
@@ -443,7 +480,7 @@ export class SimExchange {
       filled: 0,
       remaining: count,
       status: 'resting',
-      stp: req.self_trade_prevention_type,
+      stp: req.self_trade_prevention_type ?? null,
       tif: req.time_in_force,
       postOnly: Boolean(req.post_only),
       cancelOnPause: Boolean(req.cancel_order_on_pause),
@@ -453,6 +490,7 @@ export class SimExchange {
       makerFillCost: 0,
       takerFees: 0,
       makerFees: 0,
+      roundingAccum: 0,
       seq: ++this.seq,
     };
     this.orders.set(order.orderId, order);
@@ -512,7 +550,8 @@ export class SimExchange {
       const maker = book[0]!;
       if (taker.side === 'bid' ? maker.price > taker.price : maker.price < taker.price) break;
       if (maker.owner === taker.owner) {
-        if (taker.stp === 'taker_at_cross') {
+        // An order without a type (entered outside the V2 API) is treated as taker_at_cross (a guess).
+        if (taker.stp !== 'maker') {
           this.finish(taker, 'canceled', 'SelfTradePreventionTaker');
           return;
         }
@@ -530,12 +569,35 @@ export class SimExchange {
     if (taker.remaining === 0 && taker.status === 'resting') this.finish(taker, 'executed', 'Fill');
   }
 
+  /**
+   * The net fee of one fill for one side, per the exchange's fee rounding: trade fee (whole pips, rounded up
+   * by the fee rule), then the balance change floored to the member's precision, the remainder charged as a
+   * rounding fee and accumulated on the order; a whole cent is rebated each time the accumulator exceeds one.
+   */
+  private netFee(o: SimOrder, revenue: Micros, tradeFee: Pips): Micros {
+    const trade = tradeFee * MICROS_PER_PIP;
+    const change = revenue - trade;
+    const floored = Math.floor(change / this.precision) * this.precision;
+    const rounding = change - floored;
+    o.roundingAccum += rounding;
+    let rebate = 0;
+    if (o.roundingAccum > REBATE_MICROS) {
+      rebate = REBATE_MICROS;
+      o.roundingAccum -= REBATE_MICROS;
+    }
+    return Math.max(0, trade + rounding - rebate);
+  }
+
   private execute(m: SimMarketState, taker: SimOrder, maker: SimOrder, qty: CentiContracts, price: Pips): void {
     const now = this.clock.now();
     const fee = this.fees[m.spec.series];
-    const takerFee = quadraticFee(0.07, fee.multiplier, qty, price);
-    const makerFee = fee.feeType === 'quadratic_with_maker_fees' ? quadraticFee(0.0175, fee.multiplier, qty, price) : 0;
-    const cost = (price * qty) / 100;
+    const takerTradeFee = quadraticFee(0.07, fee.multiplier, qty, price);
+    const makerTradeFee = fee.feeType === 'quadratic_with_maker_fees' ? quadraticFee(0.0175, fee.multiplier, qty, price) : 0;
+    /** pips × centi-contracts = micro-dollars, exactly. */
+    const cost: Micros = price * qty;
+    const revenue = (o: SimOrder): Micros => (o.side === 'bid' ? -cost : cost);
+    const takerFee = this.netFee(taker, revenue(taker), takerTradeFee);
+    const makerFee = this.netFee(maker, revenue(maker), makerTradeFee);
     for (const [o, isTaker, f] of [[taker, true, takerFee], [maker, false, makerFee]] as const) {
       o.filled += qty;
       o.remaining -= qty;
@@ -561,7 +623,7 @@ export class SimExchange {
       pos.traded += cost;
       pos.fees += f;
       pos.updatedMs = now;
-      this.addCash(o.owner, (o.side === 'bid' ? -cost : cost) - f);
+      this.addCash(o.owner, revenue(o) - f);
       const fill: SimFill = {
         fillId: this.nextId('fill'),
         tradeId: trade.tradeId,
@@ -573,7 +635,7 @@ export class SimExchange {
         price,
         count: qty,
         isTaker,
-        fee: f,
+        feeMicros: f,
         tsMs: now,
         postPosition: pos.position,
       };
@@ -599,9 +661,14 @@ export class SimExchange {
     this.cash.set(owner, (this.cash.get(owner) ?? 0) + delta);
   }
 
+  /** Balance in micro-dollars (starting balance + cash moves). */
+  balanceMicros(owner: string): Micros {
+    return (this.o.startingBalanceCents ?? 1_000_000) * 10_000 + (this.cash.get(owner) ?? 0);
+  }
+
   /** Balance in cents (the REST balance endpoint still reports integer cents). */
   balanceCents(owner: string): number {
-    return (this.o.startingBalanceCents ?? 1_000_000) + Math.floor((this.cash.get(owner) ?? 0) / 100);
+    return Math.floor(this.balanceMicros(owner) / 10_000);
   }
 
   private owned(owner: string, orderId: string): SimOrder {
@@ -776,7 +843,7 @@ export class SimExchange {
     const o: SimOrder = {
       orderId: this.nextId('mm'), clientOrderId: '', owner: MM_OWNER, ticker: m.spec.ticker, side, price, initial: size, filled: 0, remaining: size,
       status: 'resting', stp: 'maker', tif: 'good_till_canceled', postOnly: true, cancelOnPause: false, createdMs: now, updatedMs: now,
-      takerFillCost: 0, makerFillCost: 0, takerFees: 0, makerFees: 0, seq: ++this.seq,
+      takerFillCost: 0, makerFillCost: 0, takerFees: 0, makerFees: 0, roundingAccum: 0, seq: ++this.seq,
     };
     this.rest(m, o);
   }

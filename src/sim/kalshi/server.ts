@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import { SERIES_CODES, lookupSeries } from '../../core/series.ts';
-import { formatCount, formatDollars } from '../../core/units.ts';
+import { formatCount, formatDollars, formatMicros } from '../../core/units.ts';
 import { SIGNATURE_HEADERS, signingText, verifyText } from '../../adapters/kalshi/auth.ts';
-import { SimExchange, SimRejection, type CreateOrderInput, type SimExchangeOptions, type SimOrder } from './exchange.ts';
+import { SimExchange, SimRejection, type BookSide, type CreateOrderInput, type SimExchangeOptions, type SimOrder } from './exchange.ts';
 import { eventWire, fillWire, iso, marketWire, orderWire, positionWire, seriesWire } from './wire.ts';
 import { SimWsSession } from './ws-session.ts';
 
@@ -56,6 +56,8 @@ export interface KalshiSimControls {
   inject5xx(count: number, opts?: { status?: number; pathPrefix?: string; when?: 'before' | 'after' | 'drop' }): void;
   /** Terminates every open websocket. */
   dropSockets(): void;
+  /** Sends a raw text frame (e.g. a malformed one) on every open websocket. */
+  sendRawWs(text: string): void;
   /** Current websockets stop sending anything, pings included (a dead socket). */
   freezeSockets(): void;
   /** The next message of every matching subscription skips `count` sequence numbers. */
@@ -64,6 +66,11 @@ export interface KalshiSimControls {
   sendWsError(code: number, opts?: { channel?: string }): void;
   setTradingPaused(paused: boolean): void;
   openSockets(): number;
+  /**
+   * Places an order for the account `keyId` the way the web app or FIX would: outside the V2 REST API and
+   * without a self-trade prevention type, so it reads back with `self_trade_prevention_type: null`.
+   */
+  placeOrderOutsideApi(keyId: string, order: { ticker: string; side: BookSide; price: string; count: string; client_order_id?: string }): SimOrder;
 }
 
 export interface KalshiSimStats {
@@ -217,7 +224,8 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
     client_order_id: r.order.clientOrderId,
     fill_count: formatCount(r.fillCount),
     remaining_count: formatCount(r.order.remaining),
-    ...(r.fillCount > 0 ? { average_fill_price: formatDollars(Math.round((r.fillCost * 100) / r.fillCount)), average_fee_paid: formatDollars(Math.round((r.fees * 100) / r.fillCount)) } : {}),
+    // Averages per contract are amounts (micro-dollars), not grid prices.
+    ...(r.fillCount > 0 ? { average_fill_price: formatMicros(Math.round((r.fillCost * 100) / r.fillCount)), average_fee_paid: formatMicros(Math.round((r.fees * 100) / r.fillCount)) } : {}),
     ts_ms: clock.now(),
   });
 
@@ -388,7 +396,7 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
       }
       if (is('GET', 'portfolio', 'balance')) {
         const cents = exchange.balanceCents(me);
-        return [200, { balance: cents, balance_dollars: formatDollars(cents * 100), portfolio_value: cents, updated_ts: Math.floor(clock.now() / 1000) }];
+        return [200, { balance: cents, balance_dollars: formatMicros(exchange.balanceMicros(me)), portfolio_value: cents, updated_ts: Math.floor(clock.now() / 1000) }];
       }
     }
     throw new HttpError(404, errBody('not_found', 'not found'));
@@ -400,7 +408,8 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
     const { yes, no } = exchange.levels(ticker);
     // Ascending with the best bid last; `depth` keeps the best N.
     const cut = <T>(l: T[]) => (depth > 0 ? l.slice(-depth) : l);
-    const fmt = (l: [number, number][]) => cut(l).map(([p, s]) => [formatDollars(p), formatCount(s)]);
+    // A side with no resting orders is `null`, as the exchange sends it (its schema says `[]`; both occur).
+    const fmt = (l: [number, number][]) => (l.length === 0 ? null : cut(l).map(([p, s]) => [formatDollars(p), formatCount(s)]));
     return { yes_dollars: fmt(yes), no_dollars: fmt(no) };
   }
 
@@ -475,6 +484,11 @@ export async function startKalshiSim(o: KalshiSimOptions): Promise<KalshiSim> {
       exchange.manualPause = paused;
     },
     openSockets: () => sessions.size,
+    sendRawWs: (text) => {
+      for (const s of sessions) if (s.ws.readyState === s.ws.OPEN) s.ws.send(text);
+    },
+    placeOrderOutsideApi: (keyId, order) =>
+      exchange.create(keyId, { ...order, time_in_force: 'good_till_canceled', self_trade_prevention_type: null, post_only: true }).order,
   };
 
   return {

@@ -1,6 +1,15 @@
-/** Renders the simulated exchange's state in Kalshi's late-2026 JSON shapes (dollar strings, `_fp` counts). */
+/**
+ * Renders the simulated exchange's state in Kalshi's late-2026 JSON shapes (dollar strings, `_fp` counts),
+ * held to the official definitions (the `kalshi-typescript` 3.30.0 models, the OpenAPI fragments): every
+ * required field is present; optional fields the fragments mark `x-omitempty: true` appear only when they
+ * have a value (strikes, settlement fields once determined, `last_update_time`); deprecated optional fields
+ * (`title`, `subtitle`, `expiration_time` of a market, an order's `side`/`action`, …) are left out; nothing
+ * the definitions do not define is added; nullable fields sent always (`x-omitempty: false` or unmarked) are
+ * null where the exchange has no value (`order_group_id`, an order's `expiration_time`, the
+ * `self_trade_prevention_type` of an order entered outside the V2 API). Amounts carry up to 6 decimals.
+ */
 import { SERIES, type SeriesCode } from '../../core/series.ts';
-import { formatCount, formatDollars, type Pips } from '../../core/units.ts';
+import { formatCount, formatDollars, formatMicros, type Micros } from '../../core/units.ts';
 import type { SimEventSpec } from './ladders.ts';
 import type { SimExchange, SimFill, SimMarketState, SimOrder, SimPosition } from './exchange.ts';
 
@@ -8,8 +17,8 @@ const ONE = 10_000;
 
 /** `2026-11-20T15:00:00Z` (the exchange prints whole seconds). */
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-/** Pips·contracts money amounts (fractional pips rounded) as dollars. */
-const money = (pipsTimesContracts: number): string => formatDollars(Math.round(pipsTimesContracts));
+/** A micro-dollar amount as Kalshi prints it: 4 decimals, or up to 6 when the value needs them. */
+const money = (m: Micros): string => formatMicros(m);
 
 const STATUS_WIRE: Record<SimMarketState['status'], string> = {
   initialized: 'initialized',
@@ -28,8 +37,6 @@ export function marketWire(ex: SimExchange, m: SimMarketState): Record<string, u
     ticker: s.ticker,
     event_ticker: s.eventTicker,
     market_type: 'binary',
-    title: m.event.title,
-    subtitle: '',
     yes_sub_title: s.yesSubTitle,
     no_sub_title: s.yesSubTitle,
     created_time: iso(s.openMs - 3_600_000),
@@ -37,7 +44,6 @@ export function marketWire(ex: SimExchange, m: SimMarketState): Record<string, u
     open_time: iso(s.openMs),
     close_time: iso(s.closeMs),
     expected_expiration_time: iso(s.closeMs + 5 * 60_000),
-    expiration_time: iso(s.closeMs + 7 * 86_400_000),
     latest_expiration_time: iso(s.closeMs + 7 * 86_400_000),
     settlement_timer_seconds: 60,
     status: STATUS_WIRE[m.status],
@@ -61,8 +67,8 @@ export function marketWire(ex: SimExchange, m: SimMarketState): Record<string, u
     strike_type: s.strikeType,
     rules_primary: s.rulesPrimary,
     rules_secondary: 'Pursuant to the Kalshi Rulebook, the Exchange has modified the Source Agency and Underlying for indices markets.',
-    price_level_structure: 'linear_cent',
-    price_ranges: [{ start: '0.0100', end: '0.9900', step: '0.0100' }],
+    price_level_structure: ex.priceGrid.structure,
+    price_ranges: ex.priceGrid.ranges.map((r) => ({ ...r })),
     exchange_index: 0,
   };
   if (s.floorStrike !== undefined) out.floor_strike = s.floorStrike;
@@ -82,9 +88,7 @@ export function eventWire(ex: SimExchange, ev: SimEventSpec, withMarkets: boolea
     title: ev.title,
     collateral_return_type: ev.mutuallyExclusive ? 'MECNET' : 'DIRECNET',
     mutually_exclusive: ev.mutuallyExclusive,
-    category: 'Financials',
     strike_date: iso(ev.closeMs),
-    strike_period: null,
     settlement_sources: [{ name: 'For example, Google Finance', url: ev.series.startsWith('NASDAQ') ? 'https://www.google.com/finance/quote/NDX:INDEXNASDAQ' : 'https://www.google.com/finance/quote/.INX:INDEXSP' }],
     exchange_index: 0,
   };
@@ -113,16 +117,26 @@ export function seriesWire(ex: SimExchange, code: SeriesCode): Record<string, un
   };
 }
 
-export function orderWire(o: SimOrder, userId: string): Record<string, unknown> {
+/** A stable UUID-shaped user id per account (never the API key id itself). */
+export function userIdOf(owner: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (const ch of owner) {
+    h1 = Math.imul(h1 ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ ch.charCodeAt(0), 0x5bd1e995) >>> 0;
+  }
+  const hex = (h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0')).repeat(2);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function orderWire(o: SimOrder, owner: string): Record<string, unknown> {
   return {
     order_id: o.orderId,
-    user_id: userId,
+    user_id: userIdOf(owner),
     client_order_id: o.clientOrderId,
     ticker: o.ticker,
     outcome_side: o.side === 'bid' ? 'yes' : 'no',
     book_side: o.side,
-    side: o.side === 'bid' ? 'yes' : 'no',
-    action: 'buy',
     type: 'limit',
     status: o.status,
     yes_price_dollars: formatDollars(o.price),
@@ -132,8 +146,8 @@ export function orderWire(o: SimOrder, userId: string): Record<string, unknown> 
     initial_count_fp: formatCount(o.initial),
     taker_fill_cost_dollars: money(o.takerFillCost),
     maker_fill_cost_dollars: money(o.makerFillCost),
-    taker_fees_dollars: formatDollars(o.takerFees),
-    maker_fees_dollars: formatDollars(o.makerFees),
+    taker_fees_dollars: money(o.takerFees),
+    maker_fees_dollars: money(o.makerFees),
     expiration_time: null,
     created_time: iso(o.createdMs),
     last_update_time: iso(o.updatedMs),
@@ -159,7 +173,7 @@ export function fillWire(f: SimFill): Record<string, unknown> {
     no_price_dollars: formatDollars(ONE - f.price),
     is_taker: f.isTaker,
     created_time: iso(f.tsMs),
-    fee_cost: formatDollars(f.fee),
+    fee_cost: money(f.feeMicros),
     ts: Math.floor(f.tsMs / 1000),
   };
 }
@@ -170,11 +184,10 @@ export function positionWire(p: SimPosition): Record<string, unknown> {
     exchange_index: 0,
     total_traded_dollars: money(p.traded),
     position_fp: formatCount(p.position),
-    market_exposure_dollars: money(Math.abs(p.position) * 50),
-    realized_pnl_dollars: formatSigned(Math.round(p.realized)),
-    fees_paid_dollars: formatDollars(p.fees),
+    market_exposure_dollars: money(Math.abs(p.position) * 5_000),
+    realized_pnl_dollars: money(p.realized),
+    fees_paid_dollars: money(p.fees),
     last_updated_ts: iso(p.updatedMs),
   };
 }
 
-const formatSigned = (pips: Pips) => (pips < 0 ? '-' + formatDollars(-pips) : formatDollars(pips));

@@ -2,10 +2,14 @@
  * One simulated Kalshi websocket connection (reference §4): commands (subscribe, unsubscribe,
  * update_subscription incl. get_snapshot, list_subscriptions), per-sid `seq`, orderbook snapshots and
  * deltas (NO side in NO-leg prices unless `use_yes_price`), ticker, trade, fill, user_orders, lifecycle.
+ * Payloads follow the official AsyncAPI (`asyncapi.yaml` of docs.kalshi.com): every required field,
+ * deprecated ones included (`ts`, `time`, `side`, `action`, …), optional fields only when they have a value,
+ * and `seq` only where the spec defines it (book frames and command replies). Fees carry up to 6 decimals.
  */
 import type { WebSocket } from 'ws';
-import { formatCount, formatDollars, type Pips } from '../../core/units.ts';
+import { formatCount, formatDollars, formatMicros, type Pips } from '../../core/units.ts';
 import type { ExchangeEvent, SimExchange } from './exchange.ts';
+import { userIdOf } from './wire.ts';
 
 export const WS_CHANNELS = ['orderbook_delta', 'ticker', 'trade', 'fill', 'user_orders', 'market_lifecycle_v2'] as const;
 export type WsChannel = (typeof WS_CHANNELS)[number];
@@ -68,6 +72,11 @@ export class SimWsSession {
     sub.seq += 1 + sub.skip;
     sub.skip = 0;
     this.send({ ...frame, sid: sub.sid, seq: sub.seq });
+  }
+
+  /** Channels whose payloads define no `seq` (ticker, trade, fill, user_order, lifecycle). */
+  private sendUnsequenced(sub: Sub, frame: Record<string, unknown>): void {
+    this.send({ ...frame, sid: sub.sid });
   }
 
   private error(id: number | undefined, code: number, msg: string, marketTicker?: string): void {
@@ -195,7 +204,9 @@ export class SimWsSession {
     if (!m) return;
     const bid = this.ex.bestYesBid(m);
     const ask = this.ex.bestYesAsk(m);
-    this.sendSeq(sub, {
+    const now = this.ex.clock.now();
+    const last = this.ex.trades.findLast((t) => t.ticker === ticker);
+    this.sendUnsequenced(sub, {
       type: 'ticker',
       msg: {
         market_ticker: ticker,
@@ -205,9 +216,14 @@ export class SimWsSession {
         yes_ask_dollars: formatDollars(ask?.[0] ?? ONE),
         yes_bid_size_fp: formatCount(bid?.[1] ?? 0),
         yes_ask_size_fp: formatCount(ask?.[1] ?? 0),
+        last_trade_size_fp: formatCount(last?.count ?? 0),
         volume_fp: formatCount(m.volume),
         open_interest_fp: formatCount(m.openInterest),
-        ts_ms: this.ex.clock.now(),
+        dollar_volume: Math.floor(m.volume / 100),
+        dollar_open_interest: Math.floor(m.openInterest / 100),
+        ts: Math.floor(now / 1000),
+        ts_ms: now,
+        time: new Date(now).toISOString(),
       },
     });
   }
@@ -235,7 +251,7 @@ export class SimWsSession {
           break;
         case 'trade':
           if (sub.channel !== 'trade' || (sub.tickers && !sub.tickers.has(e.trade.ticker))) break;
-          this.sendSeq(sub, {
+          this.sendUnsequenced(sub, {
             type: 'trade',
             msg: {
               trade_id: e.trade.tradeId,
@@ -243,16 +259,19 @@ export class SimWsSession {
               yes_price_dollars: formatDollars(e.trade.price),
               no_price_dollars: formatDollars(ONE - e.trade.price),
               count_fp: formatCount(e.trade.count),
+              taker_side: e.trade.takerSide === 'bid' ? 'yes' : 'no',
               taker_outcome_side: e.trade.takerSide === 'bid' ? 'yes' : 'no',
               taker_book_side: e.trade.takerSide,
               is_block_trade: false,
+              ts: Math.floor(e.trade.tsMs / 1000),
               ts_ms: e.trade.tsMs,
             },
           });
           break;
         case 'fill':
           if (sub.channel !== 'fill' || e.fill.owner !== this.owner) break;
-          this.sendSeq(sub, {
+          // Deprecated direction fields in the legacy vocabulary: a bid buys YES, an ask buys NO.
+          this.sendUnsequenced(sub, {
             type: 'fill',
             msg: {
               trade_id: e.fill.tradeId,
@@ -260,34 +279,48 @@ export class SimWsSession {
               market_ticker: e.fill.ticker,
               exchange_index: 0,
               is_taker: e.fill.isTaker,
+              side: e.fill.side === 'bid' ? 'yes' : 'no',
               yes_price_dollars: formatDollars(e.fill.price),
               count_fp: formatCount(e.fill.count),
-              fee_cost: formatDollars(e.fill.fee),
+              fee_cost: formatMicros(e.fill.feeMicros),
+              action: 'buy',
               outcome_side: e.fill.side === 'bid' ? 'yes' : 'no',
               book_side: e.fill.side,
+              purchased_side: e.fill.side === 'bid' ? 'yes' : 'no',
               post_position_fp: formatSignedCount(e.fill.postPosition),
               ...(e.fill.clientOrderId ? { client_order_id: e.fill.clientOrderId } : {}),
+              ts: Math.floor(e.fill.tsMs / 1000),
               ts_ms: e.fill.tsMs,
             },
           });
           break;
         case 'user_order':
           if (sub.channel !== 'user_orders' || e.order.owner !== this.owner) break;
-          this.sendSeq(sub, {
+          this.sendUnsequenced(sub, {
             type: 'user_order',
             msg: {
               order_id: e.order.orderId,
+              user_id: userIdOf(this.owner),
               ticker: e.order.ticker,
               status: e.order.status,
+              side: e.order.side === 'bid' ? 'yes' : 'no',
+              is_yes: e.order.side === 'bid',
               outcome_side: e.order.side === 'bid' ? 'yes' : 'no',
               book_side: e.order.side,
               yes_price_dollars: formatDollars(e.order.price),
               fill_count_fp: formatCount(e.order.filled),
               remaining_count_fp: formatCount(e.order.remaining),
               initial_count_fp: formatCount(e.order.initial),
+              taker_fill_cost_dollars: formatMicros(e.order.takerFillCost),
+              maker_fill_cost_dollars: formatMicros(e.order.makerFillCost),
+              taker_fees_dollars: formatMicros(e.order.takerFees),
+              maker_fees_dollars: formatMicros(e.order.makerFees),
               client_order_id: e.order.clientOrderId,
-              self_trade_prevention_type: e.order.stp,
+              // Optional and not nullable in the AsyncAPI: absent for an order without a type.
+              ...(e.order.stp ? { self_trade_prevention_type: e.order.stp } : {}),
+              created_time: new Date(e.order.createdMs).toISOString(),
               created_ts_ms: e.order.createdMs,
+              last_update_time: new Date(e.order.updatedMs).toISOString(),
               last_updated_ts_ms: e.order.updatedMs,
             },
           });
@@ -299,7 +332,7 @@ export class SimWsSession {
           if (e.eventType === 'activated') Object.assign(msg, { open_ts: Math.floor(m.spec.openMs / 1000), close_ts: Math.floor(m.spec.closeMs / 1000) });
           if (e.eventType === 'determined') Object.assign(msg, { result: m.result, settlement_value: m.result === 'yes' ? '1.0000' : '0.0000', determination_ts: Math.floor(e.tsMs / 1000) });
           if (e.eventType === 'settled') Object.assign(msg, { settled_ts: Math.floor(e.tsMs / 1000) });
-          this.sendSeq(sub, { type: 'market_lifecycle_v2', msg });
+          this.sendUnsequenced(sub, { type: 'market_lifecycle_v2', msg });
           break;
         }
       }

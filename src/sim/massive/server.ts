@@ -485,7 +485,7 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
         JSON.stringify([{ ev: 'V', val: 'abc', T: 'I:SPX', t }]), // value not numeric
         JSON.stringify([{ ev: 'V', val: 6800.5, T: 'I:SPX', t: 12345 }]), // implausible timestamp
         JSON.stringify([{ ev: 'V', val: 6800.5, T: 'SPX', t }]), // ticker without I:
-        JSON.stringify([{ ev: 'status' }, null, 42]), // status without status, null, a number
+        JSON.stringify([{ ev: 'status', status: 42 }, null, 42]), // a non-text status, null, a number
       ];
       for (const f of frames) sendRaw(f);
       return 1 + 1 + 1 + 1 + 1 + 3;

@@ -339,8 +339,9 @@ export class DashboardData {
         active_id: s!.active_window?.id ?? null,
         windows: fromSnap.map((w) => {
           const v = fromEntry(w);
-          if (w.state === 'pending' && w.target_ms <= refNow) v.note = 'passed, not run by this supervisor';
-          return counted(v);
+          const c = counted(v);
+          if (w.state === 'pending' && w.target_ms <= refNow) c.note = `passed, not run by this supervisor process${agg?.windows.has(w.label) ? ' (ledger: an earlier run)' : ''}`;
+          return c;
         }),
       };
     }

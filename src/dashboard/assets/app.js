@@ -195,7 +195,8 @@
         width: chartWidth(node), height: 220,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'America/New_York'),
         scales: { x: { time: true } },
-        series: [{}, { label: 'realised PnL', stroke: '#1f6fd0', width: 2, fill: 'rgba(31,111,208,0.08)', value: (u, v) => usd(v) }],
+        // Realised PnL moves only at settlements: a step line, never an interpolation between them.
+        series: [{}, { label: 'realised PnL', stroke: '#1f6fd0', width: 2, fill: 'rgba(31,111,208,0.08)', paths: uPlot.paths.stepped({ align: 1 }), value: (u, v) => usd(v) }],
         axes: [{}, { values: (u, vals) => vals.map((v) => '$' + v.toFixed(2)), size: 60 }],
       }, data, node);
     } else pnlPlot.setData(data);

@@ -111,6 +111,8 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   const clients = new Set<Client>();
   let view: DashboardView | undefined;
   let viewAt = 0;
+  // One refresh serves every page and scrape within `maxAgeMs` of real time (a throttle, so the process
+  // clock and not the injected `now`, which a test may hold still).
   const refresh = (maxAgeMs: number): DashboardView => {
     const now = Date.now();
     if (!view || now - viewAt >= maxAgeMs) {

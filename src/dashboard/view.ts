@@ -4,21 +4,18 @@
  * sections that changed. Nothing here throws on file content: a bad file becomes an entry in `errors`
  * (and the section says what it could not read).
  */
+import path from 'node:path';
 import type { Paths } from '../config/paths.ts';
 import type { TradingCalendar } from '../core/calendar/calendar.ts';
 import { windowsForDay, DEFAULT_WINDOWS_CONFIG, type WindowsConfig } from '../core/windows.ts';
 import { etDateOf, formatEt, etTimeOf } from '../core/time/et.ts';
 import type { LedgerRecord } from '../core/ledger/record.ts';
 import type { ReliabilityBin } from '../core/scoreboard.ts';
-import { WINDOW_STATES, type Snapshot, type WindowEntry, type WindowState } from '../app/snapshot.ts';
+import type { Snapshot, WindowEntry, WindowState } from '../app/snapshot.ts';
 import { evGapSource, freshnessSource, ordersSource, readKillSwitch, snapshotSource, type JsonFileSource, type OrdersFile, type EvGapFile, type FreshnessFile } from './file-sources.ts';
 import { LedgerView, type DayAggregate } from './ledger-view.ts';
 import { IncidentsView, type Incident } from './incidents-view.ts';
 import { judgeLiveness, pidAlive as realPidAlive, DEFAULT_STALE_AFTER_MS, type Liveness } from './liveness.ts';
-import path from 'node:path';
-
-export type DisplayState = WindowState;
-export { WINDOW_STATES };
 
 export interface WindowView {
   id: string;
@@ -30,7 +27,7 @@ export interface WindowView {
   target_ms: number;
   start_et: string;
   target_et: string;
-  state: DisplayState;
+  state: WindowState;
   reasons: string[];
   quotes: number | null;
   fills: number | null;

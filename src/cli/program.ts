@@ -20,6 +20,7 @@ import { registerSupervisorIndex } from './commands/supervisor-index.ts';
 import { registerPreflight } from './commands/preflight.ts';
 import { registerMonitors } from './commands/monitors.ts';
 import { registerHousekeep } from './commands/housekeep.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -35,6 +36,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerCalibrate,
   registerPrice,
   registerHousekeep,
+  registerDashboard,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {

@@ -1,0 +1,171 @@
+/**
+ * Read-only views of the files the supervisor and the operator's tools write (SPEC §7): the snapshot,
+ * orders.json, the kill-switch sentinel, the monitors and REPORT.md. The dashboard runs in its own
+ * process, so files are all it has: each source re-reads its file only when the file changed (inode,
+ * size or mtime), validates every byte with zod, and turns anything unreadable into an error value that
+ * the page shows — never an exception that could take the server down, and never a write: the dashboard
+ * takes no lock, renames nothing and sets nothing aside (that is the owners' job).
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { SnapshotSchema, type Snapshot } from '../app/snapshot.ts';
+import { killSwitchStatus, type KillSwitchStatus } from '../adapters/fs/kill-switch.ts';
+
+/** What identifies one version of a file: a rename (atomic write) changes the inode, an append the size. */
+export interface FileSig {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export function statSig(file: string): FileSig | null {
+  try {
+    const st = fs.statSync(file);
+    return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+const sameSig = (a: FileSig | null, b: FileSig | null) =>
+  a === b || (a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
+
+export type Read<T> =
+  | { kind: 'missing' }
+  | { kind: 'ok'; value: T; sig: FileSig }
+  | { kind: 'invalid'; reason: string; sig: FileSig | null };
+
+/** First zod issue as `path: message`. */
+export function zodReason(e: z.ZodError): string {
+  const i = e.issues[0];
+  return i ? `${i.path.join('.') || '(root)'}: ${i.message}` : 'invalid';
+}
+
+/** A JSON file re-read and re-validated only when it changed. */
+export class JsonFileSource<T> {
+  private sig: FileSig | null = null;
+  private last: Read<T> = { kind: 'missing' };
+  private checked = false;
+
+  constructor(
+    readonly file: string,
+    private readonly parse: (doc: unknown) => { ok: true; value: T } | { ok: false; reason: string },
+  ) {}
+
+  read(): Read<T> {
+    const sig = statSig(this.file);
+    if (this.checked && sameSig(sig, this.sig)) return this.last;
+    this.checked = true;
+    this.sig = sig;
+    if (!sig) return (this.last = { kind: 'missing' });
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return (this.last = { kind: 'missing' });
+      return (this.last = { kind: 'invalid', reason: `unreadable (${code ?? 'error'})`, sig });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      return (this.last = { kind: 'invalid', reason: `not valid JSON (${(e as Error).message.split('\n')[0]})`, sig });
+    }
+    try {
+      const r = this.parse(doc);
+      this.last = r.ok ? { kind: 'ok', value: r.value, sig } : { kind: 'invalid', reason: r.reason, sig };
+    } catch (e) {
+      this.last = { kind: 'invalid', reason: (e as Error).message, sig };
+    }
+    return this.last;
+  }
+}
+
+const fromSchema =
+  <S extends z.ZodType>(schema: S) =>
+  (doc: unknown): { ok: true; value: z.infer<S> } | { ok: false; reason: string } => {
+    const r = schema.safeParse(doc);
+    return r.success ? { ok: true, value: r.data } : { ok: false, reason: zodReason(r.error) };
+  };
+
+// ---- the snapshot (src/app/snapshot.ts) ----
+
+/** The snapshot as written; its `captured_ms` may be virtual time (a simulated supervisor). */
+export const snapshotSource = (file: string) => new JsonFileSource<Snapshot>(file, fromSchema(SnapshotSchema));
+
+// ---- orders.json (src/adapters/state/orders-store.ts, format version 1) ----
+// The store's own reader takes the state lock and sets a corrupt file aside; a viewer must do neither,
+// so this is a read-only copy of its file schema. The store writes atomically (rename), so a plain read
+// always sees one whole version.
+
+const OrderEntry = z.object({
+  client_order_id: z.string().min(1),
+  order_id: z.string().min(1).optional(),
+  market: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  price: z.number().gt(0).lt(1),
+  size: z.number().nonnegative(),
+  filled: z.number().nonnegative(),
+  status: z.enum(['pending', 'resting', 'cancel_pending']),
+  submitted_ms: z.number().int().nonnegative(),
+  submitted_et: z.string(),
+  updated_ms: z.number().int().nonnegative(),
+});
+const Marker = z.object({ reason: z.string().min(1), at_ms: z.number().int().nonnegative(), at_et: z.string() });
+const ModeEntry = z.object({ orders: z.record(z.string(), OrderEntry), cancel_all: Marker.nullable() });
+export const OrdersFileSchema = z.object({
+  version: z.literal(1),
+  updated_ms: z.number().int().nonnegative().nullable(),
+  updated_et: z.string().nullable(),
+  modes: z.object({ dry: ModeEntry, live: ModeEntry }),
+});
+export type OrdersFile = z.infer<typeof OrdersFileSchema>;
+
+export const ordersSource = (file: string) =>
+  new JsonFileSource<OrdersFile>(file, (doc) => {
+    const r = OrdersFileSchema.safeParse(doc);
+    if (!r.success) return { ok: false, reason: zodReason(r.error) };
+    for (const [mode, m] of Object.entries(r.data.modes)) {
+      for (const [key, o] of Object.entries(m.orders)) {
+        if (key !== o.client_order_id) return { ok: false, reason: `modes.${mode}.orders.${key}: key does not match its client_order_id` };
+      }
+    }
+    return { ok: true, value: r.data };
+  });
+
+// ---- monitors (src/adapters/monitors/*.ts): only the fields the page shows ----
+
+const FeedFresh = z.object({ age_ms: z.number().nullable(), stale: z.boolean().nullable(), threshold_ms: z.number(), strict: z.boolean() });
+export const FreshnessFileSchema = z.looseObject({
+  generated_at: z.string(),
+  window: z.string().nullable(),
+  required_feeds_ok: z.boolean(),
+  data_freshness: z.looseObject({ polygon_ws: FeedFresh, massive_ws: FeedFresh, kalshi_ws: FeedFresh }),
+  dual_feed: z.looseObject({ active: z.string(), last_switch_at: z.string().nullable(), switches: z.number().int().nonnegative() }),
+  alert: z.looseObject({ consecutive_windows: z.number().int().nonnegative(), alert: z.boolean() }),
+});
+export type FreshnessFile = z.infer<typeof FreshnessFileSchema>;
+
+export const EvGapFileSchema = z.looseObject({
+  generated_at: z.string(),
+  window: z.string().nullable(),
+  required_feeds_ok: z.boolean(),
+  window_gap: z.object({ max_abs_gap_cents: z.number(), mean_abs_gap_cents: z.number(), samples: z.number().int().nonnegative(), markets: z.number().int().nonnegative() }),
+});
+export type EvGapFile = z.infer<typeof EvGapFileSchema>;
+
+export const freshnessSource = (file: string) => new JsonFileSource<FreshnessFile>(file, fromSchema(FreshnessFileSchema));
+export const evGapSource = (file: string) => new JsonFileSource<EvGapFile>(file, fromSchema(EvGapFileSchema));
+
+// ---- the kill switch ----
+
+export function readKillSwitch(file: string): { kind: 'ok'; value: KillSwitchStatus } | { kind: 'invalid'; reason: string } {
+  try {
+    return { kind: 'ok', value: killSwitchStatus(file) };
+  } catch (e) {
+    // Removed between the existence check and the read: disengaged; otherwise unreadable: report, never guess.
+    if (!fs.existsSync(file)) return { kind: 'ok', value: { engaged: false, path: file } };
+    return { kind: 'invalid', reason: (e as Error).message };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * REPORT.md incidents (src/adapters/monitors/report.ts), followed by byte offset like the ledger: the
+ * report is append-only, one `- <ET time> [<kind>] <text>` line per incident; other lines (the header)
+ * are ignored. Keeps the last N.
+ */
+import { AppendTail } from './append-tail.ts';
+
+export interface Incident {
+  at_et: string;
+  kind: string;
+  text: string;
+}
+
+const LINE = /^- (\S+) \[([a-z_]+)\] (.*)$/;
+
+export class IncidentsView {
+  private readonly tail: AppendTail;
+  private items: Incident[] = [];
+  total = 0;
+  version = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly keep = 30,
+  ) {
+    this.tail = new AppendTail(file, 4 << 20);
+  }
+
+  poll(): void {
+    const p = this.tail.poll();
+    if (p.reset) {
+      this.items = [];
+      this.total = 0;
+      this.version++;
+    }
+    for (const { text } of p.lines) {
+      const m = LINE.exec(text);
+      if (!m) continue;
+      this.items.push({ at_et: m[1]!, kind: m[2]!, text: m[3]!.slice(0, 500) });
+      this.total++;
+      this.version++;
+    }
+    if (this.items.length > this.keep) this.items = this.items.slice(-this.keep);
+  }
+
+  /** Newest first. */
+  recent(): Incident[] {
+    return [...this.items].reverse();
+  }
+}

@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliContext, secretsRedactor, type CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
-import { UserFileError } from '../adapters/fs/user-file.ts';
+import { UserFileError } from '../config/user-file.ts';
 import type { CommandRegistrar } from './command.ts';
 import { registerKillSwitch } from './commands/kill-switch.ts';
 import { registerScanLadders } from './commands/scan-ladders.ts';

@@ -9,7 +9,7 @@ import type { CalendarOverrides } from '../core/calendar/calendar.ts';
 import { inTableRange } from '../core/calendar/calendar.ts';
 import { TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from '../core/calendar/nyse-table.ts';
 import { weekday } from '../core/time/et.ts';
-import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
+import { readOptionalUserFile, UserFileError } from './user-file.ts';
 import { ConfigError, defaultIndexOps, earlyCloseProblem, parseYamlDocument, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
 
 const reason = z.string().min(1, 'must not be empty');

@@ -4,7 +4,7 @@
  */
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { readOptionalUserFile } from '../adapters/fs/user-file.ts';
+import { readOptionalUserFile } from './user-file.ts';
 
 export type RawEnv = Record<string, string | undefined>;
 

@@ -4,7 +4,7 @@
  * `model.kappa_cap`); `calibrate` uses the same tags to estimate κ. Missing file → no event days.
  */
 import { z } from 'zod';
-import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
+import { readOptionalUserFile, UserFileError } from './user-file.ts';
 import { ConfigError, parseYamlDocument, isoDate } from './index-ops.ts';
 
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FeeSchedule } from '../core/market.ts';
 import { FeeRuleError, feeRule } from '../core/fees.ts';
 import { lookupSeries, seriesOfTicker } from '../core/series.ts';
-import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
+import { readOptionalUserFile, UserFileError } from './user-file.ts';
 import { ConfigError, describeZodIssue, keyText } from './index-ops.ts';
 
 const FeeType = z.enum(['quadratic', 'quadratic_with_maker_fees', 'quadratic_with_combo_maker_fees', 'flat']);

@@ -7,7 +7,7 @@ import { Composer, Parser, type CST } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
 import { DEFAULT_RESIDUAL_STD_BP } from '../core/calibration/fit.ts';
-import { readOptionalUserFile, UserFileError } from '../adapters/fs/user-file.ts';
+import { readOptionalUserFile, UserFileError } from './user-file.ts';
 
 /** `HH:MM` (24h) ET wall time in config files. */
 export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');

@@ -11,7 +11,7 @@ import {
   readUserFile,
   UserFileError,
   userFileError,
-} from '../../src/adapters/fs/user-file.ts';
+} from '../../src/config/user-file.ts';
 import { loadIndexOps, ConfigError } from '../../src/config/index-ops.ts';
 import { loadCalendarOverrides } from '../../src/config/calendar-config.ts';
 import { loadEventDays } from '../../src/config/events-config.ts';

@@ -18,7 +18,7 @@ import { TimeParseError, assertDate, weekday } from '../../core/time/et.ts';
 import { BarsFileError, readBarsFile } from '../../adapters/calibration/bars-file.ts';
 import { fetchMinuteBars } from '../../adapters/calibration/massive-bars.ts';
 import { calibrationPath, writeCalibration } from '../../adapters/calibration/params-file.ts';
-import { checkOutputFile, checkUserFile } from '../../adapters/fs/user-file.ts';
+import { checkOutputFile, checkUserFile } from '../../config/user-file.ts';
 import { MassiveRestClient } from '../../adapters/massive/rest.ts';
 import { loadCalendarOverrides } from '../../config/calendar-config.ts';
 import { massiveApiKey } from '../../config/env.ts';

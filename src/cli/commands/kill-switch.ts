@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CommandRegistrar } from '../command.ts';
 import { armKillSwitch, disarmKillSwitch, killSwitchStatus } from '../../adapters/fs/kill-switch.ts';
-import { checkOutputFile } from '../../adapters/fs/user-file.ts';
+import { checkOutputFile } from '../../config/user-file.ts';
 
 export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
   const cmd = program

@@ -23,7 +23,7 @@ import { etDateOf, etTimeOf, formatEt, parseInstant, TimeParseError } from '../.
 import { formatDollars, PIPS_PER_DOLLAR, type Pips } from '../../core/units.ts';
 import { CalibrationFileError, calibrationPath, readCalibration } from '../../adapters/calibration/params-file.ts';
 import { MarketsFileError, readMarketsFile } from '../../adapters/markets-file.ts';
-import { checkUserFile } from '../../adapters/fs/user-file.ts';
+import { checkUserFile } from '../../config/user-file.ts';
 import { KalshiSigner } from '../../adapters/kalshi/auth.ts';
 import { toFeeSchedule, toLadderEvent } from '../../adapters/kalshi/convert.ts';
 import { resolveKalshiEndpoints } from '../../adapters/kalshi/endpoints.ts';

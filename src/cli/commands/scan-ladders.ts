@@ -19,7 +19,7 @@ import type { LadderEvent } from '../../core/market.ts';
 import type { VenueMarketData } from '../../ports/venue.ts';
 import { connectKalshi } from '../../adapters/kalshi/factory.ts';
 import { FixtureError, FixtureVenue, readFixtureManifest } from '../../adapters/kalshi/fixture-venue.ts';
-import { checkUserDirectory } from '../../adapters/fs/user-file.ts';
+import { checkUserDirectory } from '../../config/user-file.ts';
 
 interface ScanOptions {
   discover?: boolean;

@@ -8,7 +8,7 @@ import type { SeriesInfo } from '../../core/series.ts';
 import { assertDate, TimeParseError } from '../../core/time/et.ts';
 import { computeScoreboard, type ScoreRow } from '../../core/scoreboard.ts';
 import { describeSkipped, readLedger } from '../../adapters/ledger/ledger-reader.ts';
-import { checkUserFile } from '../../adapters/fs/user-file.ts';
+import { checkUserFile } from '../../config/user-file.ts';
 
 interface ScoreboardOptions {
   date?: string;

@@ -35,7 +35,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Temporal } from 'temporal-polyfill';
 import { fsyncDir } from '../adapters/fs/atomic-write.ts';
-import { FileLock, describeOwner, staleOwnerFiles } from '../adapters/ledger/ledger-lock.ts';
+import { FileLock, describeOwner, staleOwnerFiles } from '../adapters/fs/file-lock.ts';
 import { ledgerLockPath } from '../adapters/ledger/ledger-writer.ts';
 import { ARCHIVE_NAME, raiseSeqHighWater } from '../adapters/ledger/seq-scan.ts';
 import { LedgerRecordSchema, type LedgerRecord } from '../core/ledger/record.ts';

@@ -70,8 +70,10 @@ export interface AdapterContext {
   config: IndexOpsConfig;
   log: Logger;
   signal?: AbortSignal;
-  /** Give up start-up (connections) after this long on the clock (default 60 s). */
+  /** Give up start-up (connections) after this long (default 60 s) … */
   startupTimeoutMs?: number;
+  /** … on this clock (default the run's clock; a simulated run whose clock waits for start-up passes the system clock). */
+  startupClock?: Clock;
   /** No index feed listener: WS gating bypassed (`--no-ws-listen`). */
   noWsListen?: boolean;
 }
@@ -84,8 +86,8 @@ export const SIM_TICK_MS = 250;
  * an 800 ms strict limit, so no single real stall may move virtual time by more than 200 ms: stalls
  * slow the run down, they never age a feed (see VirtualClock).
  */
-export function simClock(startMs: number, speed: number): VirtualClock {
-  return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200 });
+export function simClock(startMs: number, speed: number, o: { holdUntilFirstSleep?: boolean } = {}): VirtualClock {
+  return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200, ...o });
 }
 
 export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions> }): Promise<MarketAdapters> {
@@ -203,7 +205,7 @@ async function startKalshiStream(kalshi: KalshiConnection, c: AdapterContext, cl
   cleanups.push(() => ws.stop());
   c.log.info({ url: kalshi.endpoints.wsUrl }, 'connecting to the Kalshi websocket');
   await withDeadline('Kalshi websocket start-up', ws.start(), {
-    clock: c.clock,
+    clock: c.startupClock ?? c.clock,
     ms: c.startupTimeoutMs ?? 60_000,
     signal: c.signal,
     onGiveUp: () => void ws.stop(),

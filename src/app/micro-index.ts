@@ -41,6 +41,8 @@ export interface MicroIndexOptions {
   requoteIntervalMs?: number;
   noWsListen?: boolean;
   startupTimeoutMs?: number;
+  /** The clock start-up deadlines run on (a simulated clock that holds until its first sleep needs real time). */
+  startupClock?: Clock;
 }
 
 export interface MicroIndexOutcome {
@@ -72,6 +74,7 @@ export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promis
     dateEt: o.window.dateEt,
     noWsListen: o.noWsListen,
     startupTimeoutMs: o.startupTimeoutMs,
+    startupClock: o.startupClock,
   });
   const session = await TradingSession.open({
     adapters,
@@ -98,7 +101,10 @@ export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promis
   }
 }
 
-/** A manual virtual clock (speed 0) is driven timer by timer until `p` settles; other clocks flow by themselves. */
+/**
+ * A manual virtual clock (speed 0) is driven timer by timer until `p` settles; other clocks (including a
+ * flowing clock that still holds until its first sleep) flow by themselves.
+ */
 export function onClock<T>(clock: Clock, p: Promise<T>): Promise<T> {
-  return clock instanceof VirtualClock && clock.currentSpeed === 0 ? clock.drive(p) : p;
+  return clock instanceof VirtualClock && clock.currentSpeed === 0 && !clock.holding ? clock.drive(p) : p;
 }

@@ -28,6 +28,9 @@ import { FeeSource, ModelSource } from './pricing-sources.ts';
 import { SessionGuard } from './session-guard.ts';
 import { TrackedBroker } from './tracked-broker.ts';
 import { onEmergency } from './last-resort.ts';
+import { recoverDry, recoverLive, type RecoveryReport, type ResumePlan } from './recovery.ts';
+import type { QueuePosition } from '../core/paper/exchange.ts';
+import type { TimerHandle } from '../ports/clock.ts';
 
 export interface SessionOptions {
   adapters: MarketAdapters;
@@ -52,6 +55,8 @@ export interface SessionOptions {
   report?: boolean;
   /** Called on every change of a window's quoting state (hot-restart snapshots). */
   onQuotingState?: (s: SeriesQuotingState) => void;
+  /** What a fresh hot-restart snapshot lets this start resume (recovery runs either way). */
+  resume?: ResumePlan;
 }
 
 export interface WindowRun {
@@ -74,6 +79,17 @@ export class TradingSession {
   private readonly ledgerWrites: number[] = [];
   private readonly disposers: (() => void)[] = [];
   private closed = false;
+  private dry: DryBroker | undefined;
+  private live: LiveBroker | undefined;
+  private recorder: PaperLedgerRecorder | undefined;
+  private ordersStore: OrdersStore | undefined;
+  private settleTimer: TimerHandle | undefined;
+  /** Markets with paper orders from before this start still waiting for their settlement (ticker → window target). */
+  private readonly leftovers = new Map<string, number>();
+  /** What the start-up recovery found and did. */
+  recovery: RecoveryReport | undefined;
+  /** Orders cancelled for the shutdown (by the windows as they stop, then by close()). */
+  private shutdownCancels = 0;
 
   private constructor(private readonly o: SessionOptions) {
     const { adapters, clock, log, paths, config } = o;
@@ -88,6 +104,8 @@ export class TradingSession {
         const dry = new DryBroker({ clock, fee: this.fees.makerFee });
         ledger = timed(o.ledgerSink ?? LedgerWriter.open(paths.ledger, { archiveDir: paths.ledgerArchiveDir }), this.ledgerWrites);
         const recorder = new PaperLedgerRecorder(ledger, clock, () => adapters.feedSnapshot());
+        this.recorder = recorder;
+        this.dry = dry;
         this.disposers.push(dry.onEvents((events) => recorder.record(events)));
         // The paper exchange watches the market itself: every book, trade and result of the stream.
         this.disposers.push(adapters.stream.on((e) => dry.onStreamEvent(e)));
@@ -97,6 +115,7 @@ export class TradingSession {
       makeLive: () => {
         if (!adapters.kalshi?.signer) throw new Error('--broker live needs KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH');
         const live = new LiveBroker({ rest: adapters.kalshi.rest, clock, stream: adapters.stream, logger: log.child({ component: 'live-broker' }) });
+        this.live = live;
         this.disposers.push(() => live.dispose());
         return live;
       },
@@ -104,6 +123,7 @@ export class TradingSession {
     this.journal = journal;
     this.ledger = ledger;
     const orders = o.ordersFile === false ? undefined : new OrdersStore(paths.ordersState, clock, { onCorrupt: (r) => log.error({ file: r.file, set_aside: r.setAsidePath, reason: r.reason }, 'orders.json was corrupt: set aside') });
+    this.ordersStore = orders;
     const tracked = orders ? new TrackedBroker(broker, orders, log.child({ component: 'orders' }), () => clock.now()) : undefined;
     if (tracked) this.disposers.push(() => tracked.dispose());
     this.broker = tracked ?? broker;
@@ -121,11 +141,65 @@ export class TradingSession {
 
   static async open(o: SessionOptions): Promise<TradingSession> {
     const s = new TradingSession(o);
+    s.disposers.push(
+      s.broker.onEvent((e) => {
+        if (e.type === 'cancelled' && e.reason === 'shutdown') s.shutdownCancels++;
+      }),
+    );
     // If the process dies of a bug, whatever rests is cancelled first (bounded; see last-resort.ts).
     s.disposers.push(onEmergency((reason) => s.broker.cancelAll(reason)));
+    await s.recover();
     await s.guard.start();
     if (s.broker instanceof TrackedBroker) await s.broker.syncOpenOrders();
     return s;
+  }
+
+  /** The one start-up path (recovery.ts): rebuild, adopt what the resumed window holds, close out the rest. */
+  private async recover(): Promise<void> {
+    const { o } = this;
+    const cancel = (id: string, reason: string) => this.broker.cancel(id, reason);
+    const log = o.log.child({ component: 'recovery' });
+    if (this.dry && this.recorder && o.ledgerSink === undefined) {
+      this.recovery = await recoverDry({ dry: this.dry, recorder: this.recorder, ledgerFile: o.paths.ledger, resume: o.resume, cancel, log });
+      for (const [t, target] of this.recovery.awaitingSettlement) this.leftovers.set(t, target);
+      this.armLeftoverSettlement(0);
+    } else if (this.live) {
+      const known = new Set((this.ordersStore?.read().state.modes.live.orders ?? []).map((x) => x.clientOrderId));
+      this.recovery = await recoverLive({ live: this.live, resume: o.resume, cancel, knownIds: known, log });
+    }
+    const r = this.recovery;
+    if (r && (r.adopted.length || r.cancelled.length || r.orphans.length || r.awaitingSettlement.size)) {
+      log.info(
+        { mode: r.mode, adopted: r.adopted.length, cancelled: r.cancelled.length, orphans: r.orphans.length, awaiting_settlement: r.awaitingSettlement.size, resumed: o.resume?.windowId ?? null },
+        'recovered state from before this start',
+      );
+      if (r.orphans.length) this.incident('error', `${r.orphans.length} orphan order(s) at the exchange cancelled at start-up`);
+    }
+  }
+
+  /** Settles leftover paper orders (from before this start) once their markets' results are known. */
+  private armLeftoverSettlement(delayMs: number): void {
+    if (this.closed || this.leftovers.size === 0 || !this.dry) return;
+    this.settleTimer = this.o.clock.setTimeout(() => void this.settleLeftovers(), delayMs);
+  }
+
+  private async settleLeftovers(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const [ticker, target] of [...this.leftovers]) {
+      if (now < target) continue;
+      const m = await this.o.adapters.venue.getMarket(ticker).catch(() => undefined);
+      if (this.closed) return;
+      if (m?.result) {
+        this.broker.marketResult(ticker, m.result);
+        this.leftovers.delete(ticker);
+      }
+    }
+    this.armLeftoverSettlement(15_000);
+  }
+
+  /** Paper queue positions of resting orders (dry), for the snapshot. */
+  paperQueue(): Record<string, QueuePosition> {
+    return this.dry?.queuePositions() ?? {};
   }
 
   get mode(): BrokerMode {
@@ -139,8 +213,11 @@ export class TradingSession {
     return r;
   }
 
-  /** Runs every given series of one window concurrently; each series' failure stays its own. */
-  async runWindow(window: TradingWindow, series: readonly SeriesCode[]): Promise<WindowRun> {
+  /**
+   * Runs every given series of one window concurrently; each series' failure stays its own. `restored`
+   * quoting states (a hot restart of this very window) continue where the killed process left off.
+   */
+  async runWindow(window: TradingWindow, series: readonly SeriesCode[], restored: readonly SeriesQuotingState[] = []): Promise<WindowRun> {
     const { o } = this;
     const policy = quotePolicy(o.config);
     const risk = this.dayRisk(window.dateEt);
@@ -164,6 +241,7 @@ export class TradingSession {
             log: o.log,
             signal: o.signal,
             onStateChange: o.onQuotingState,
+            restored: restored.find((x) => x.windowId === window.id && x.series === s),
           },
           {
             requoteIntervalMs: o.requoteIntervalMs,
@@ -192,21 +270,26 @@ export class TradingSession {
     }
   }
 
-  /** Cancels everything still resting (reason recorded in the ledger), stops the guard, closes the ledger and adapters. */
+  /**
+   * Cancels everything still resting (reason recorded in the ledger), stops the guard, closes the ledger and
+   * adapters. Returns the orders cancelled (for `shutdown`: also those the windows cancelled as they stopped).
+   */
   async close(reason = 'shutdown'): Promise<number> {
     if (this.closed) return 0;
     this.closed = true;
     this.guard.stop();
+    if (this.settleTimer) this.o.clock.clearTimeout(this.settleTimer);
     let cancelled = 0;
     try {
       cancelled = await this.broker.cancelAll(reason);
     } catch (e) {
       this.o.log.error({ err: e, reason }, 'cancel-all on close failed');
     }
+    const windowsCancelled = reason === 'shutdown' ? this.shutdownCancels : 0;
     for (const d of this.disposers.splice(0).reverse()) d();
     this.ledger?.close?.();
     await this.o.adapters.close();
-    return cancelled;
+    return reason === 'shutdown' ? windowsCancelled : cancelled;
   }
 }
 

@@ -57,6 +57,8 @@ export const SnapshotSchema = z.looseObject({
   maintenance: z.object({ start_ms: z.number(), end_ms: z.number() }).nullable(),
   /** Quoting state per series of the active window (core/quoting/state.ts), for the restart. */
   quoting: z.array(z.looseObject({ version: z.literal(1), windowId: z.string(), series: z.string() })),
+  /** Paper queue positions of resting dry orders (kept across a hot restart). */
+  paper: z.object({ queue: z.record(z.string(), z.object({ queueAhead: z.number().int().nonnegative(), levelSeen: z.number().int().nonnegative() })) }).optional(),
   /** ΔEV parity of the last window's quoted markets (SPEC §7.5). */
   ev_gap: z.record(z.string(), z.object({ maxCents: z.number(), meanCents: z.number(), n: z.number() })),
   /** Process health and counters since the supervisor started (the dashboard's /metrics reads them). */

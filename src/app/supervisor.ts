@@ -10,9 +10,12 @@
  * windows, stand-downs, maintenance, cancel-alls) and one log line per window as it starts and ends.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { FileLock, describeOwner } from '../adapters/fs/file-lock.ts';
+import type { ResumePlan } from './recovery.ts';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { BrokerMode } from '../ports/broker.ts';
-import type { TimerHandle } from '../ports/clock.ts';
+import type { Clock, TimerHandle } from '../ports/clock.ts';
 import type { SeriesCode } from '../core/series.ts';
 import { windowsForDay, type TradingWindow } from '../core/windows.ts';
 import { addDays, etDateOf, formatEt } from '../core/time/et.ts';
@@ -26,7 +29,7 @@ import { openMarketAdapters, type DataSource, type MarketAdapters } from './mark
 import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
-import { writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
+import { readSnapshot, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
 import type { RunContext } from './micro-index.ts';
 
 export interface SupervisorOptions {
@@ -48,6 +51,8 @@ export interface SupervisorOptions {
   settle: boolean;
   noWsListen: boolean;
   startupTimeoutMs: number;
+  /** The clock start-up deadlines run on (default the run's clock; see AdapterContext.startupClock). */
+  startupClock?: Clock;
   /** Open the day's connections this long before its first window (default 2 min; sim 20 s). */
   openLeadMs: number;
   requoteIntervalMs?: number;
@@ -55,7 +60,9 @@ export interface SupervisorOptions {
   snapshot?: boolean;
   /** Simulator scenario options (sim only: maintenance slots, taker intensity, …). */
   sim?: Partial<SimEnvOptions>;
-  /** Told each day's adapters and session once they are open (tests drive simulator scenarios with it). */
+  /** Restore a snapshot at most this old (SPEC §6.6 --max-restore-age, default 5 s). */
+  maxRestoreAgeMs?: number;
+  /** Told each day's adapters and session once they are open (the CLI starts a simulated clock with it; tests drive scenarios). */
   onDayOpen?: (day: { dateEt: string; adapters: MarketAdapters; session: TradingSession }) => void;
 }
 
@@ -106,6 +113,11 @@ export function* plannedWindows(refNowMs: number, c: Pick<RunContext, 'calendar'
   }
 }
 
+/** Another supervisor process holds the working root's lock. */
+export class SupervisorLocked extends Error {
+  override name = 'SupervisorLocked';
+}
+
 export class Supervisor {
   private day: Day | undefined;
   private readonly entries = new Map<string, SupervisedWindow>();
@@ -117,6 +129,8 @@ export class Supervisor {
   private snapshotQueued = false;
   private lastSnapshotMs = Number.NEGATIVE_INFINITY;
   private lastGaps: Record<string, MarketGap> = {};
+  private resume: ResumePlan | undefined;
+  private resumeWindow: TradingWindow | undefined;
   private readonly startedMs: number;
   private readonly totals = { quotes: 0, fills: 0, cancels: 0, rejects: 0, errors: 0 };
   private readonly noGo: Record<string, number> = {};
@@ -135,7 +149,24 @@ export class Supervisor {
 
   async run(): Promise<SupervisorOutcome> {
     const { c, o } = this;
+    // One supervisor per working root: a second one refuses (a lock, not a race).
+    const lock = new FileLock(path.join(c.paths.stateDir, 'supervisor.lock'));
+    fs.mkdirSync(c.paths.stateDir, { recursive: true });
+    const held = lock.tryAcquire();
+    if (!held.ok) throw new SupervisorLocked(`another supervisor holds this working root (${describeOwner(held.owner)}); refusing to start a second one`);
+    try {
+      return await this.runLocked();
+    } finally {
+      lock.release();
+      lock.dispose();
+    }
+  }
+
+  private async runLocked(): Promise<SupervisorOutcome> {
+    const { c, o } = this;
     const planned = lookahead(plannedWindows(o.refNowMs, c, o), 8);
+    this.resume = this.resumePlan(planned.peek()[0]);
+    if (this.resume) this.resumeWindow = planned.peek()[0];
     let cancelledOnStop = 0;
     let stoppedBy: string | undefined;
     this.startSnapshots();
@@ -149,11 +180,13 @@ export class Supervisor {
         if (c.signal?.aborted) break;
         if (!this.day || this.day.dateEt !== w.dateEt) {
           await this.closeDay('day_end');
-          await this.waitUntil(w.startMs - o.openLeadMs, true);
+          if (!this.resume) await this.waitUntil(w.startMs - o.openLeadMs, true);
           if (c.signal?.aborted) break;
           this.day = await this.openDay(w.dateEt);
         }
         await this.runOne(w, this.day);
+        this.resume = undefined;
+        this.resumeWindow = undefined;
       }
     } catch (e) {
       if (!c.signal?.aborted) throw e;
@@ -201,7 +234,8 @@ export class Supervisor {
       this.writeMonitors(w, day);
     });
     try {
-      const run = await day.session.runWindow(w, series);
+      const restored = this.resume?.windowId === w.id ? this.resume.quoting : [];
+      const run = await day.session.runWindow(w, series, restored);
       entry.results = run.results;
       entry.state = run.results.some((r) => r.status === 'error') ? 'error' : 'done';
     } finally {
@@ -266,6 +300,30 @@ export class Supervisor {
     }
   }
 
+  /**
+   * What the last snapshot lets this start resume: its quoting state, when it is fresh (≤ max-restore-age)
+   * and describes the window this run starts in. A corrupt or future-dated snapshot is set aside.
+   */
+  private resumePlan(first: TradingWindow | undefined): ResumePlan | undefined {
+    const maxAge = this.o.maxRestoreAgeMs ?? 5_000;
+    const read = readSnapshot(this.c.paths.hotRestart, this.now, { setAside: true });
+    if (read.kind === 'missing') return undefined;
+    if (read.kind === 'invalid') {
+      this.c.log.error({ reason: read.reason, set_aside: read.setAsidePath }, 'hot_restart.json is not trustworthy: set aside, starting without it');
+      return undefined;
+    }
+    const snap = read.snapshot;
+    const w = snap.active_window;
+    if (!w || !first || w.id !== first.id || snap.quoting.length === 0) return undefined;
+    if (read.ageMs > maxAge) {
+      this.c.log.warn({ age_ms: read.ageMs, max_ms: maxAge, window_id: w.id }, 'snapshot too old to resume from: orders from before the restart are closed out');
+      return undefined;
+    }
+    const quoting = snap.quoting as unknown as SeriesQuotingState[];
+    this.c.log.info({ age_ms: read.ageMs, window_id: w.id, series: quoting.length }, 'hot restart: resuming the window from the snapshot');
+    return { windowId: w.id, quoting, queue: snap.paper?.queue ?? {}, snapshotAgeMs: read.ageMs };
+  }
+
   // ---- the day's connections ----
 
   private async openDay(dateEt: string): Promise<Day> {
@@ -282,6 +340,7 @@ export class Supervisor {
       dateEt,
       noWsListen: o.noWsListen,
       startupTimeoutMs: o.startupTimeoutMs,
+      startupClock: o.startupClock,
       sim: o.sim,
     });
     let session: TradingSession;
@@ -302,6 +361,7 @@ export class Supervisor {
           this.quoting.set(`${s.windowId}|${s.series}`, s);
           this.queueSnapshot();
         },
+        resume: this.resume && this.resume.windowId.startsWith(`${dateEt}/`) ? this.resume : undefined,
       });
     } catch (e) {
       await adapters.close();
@@ -470,7 +530,7 @@ export class Supervisor {
       source: this.o.source,
       mode: this.o.broker,
       day: day?.dateEt ?? null,
-      active_window: this.active ? entry(this.active) : null,
+      active_window: this.active ? entry(this.active) : this.resume ? (this.resumeWindow ? entry(this.resumeWindow) : null) : null,
       upcoming_windows: this.upcoming.map(entry),
       windows_today: today.map(entry),
       outstanding: { count: live.length, client_order_ids: live.map((o) => o.clientOrderId).sort() },
@@ -486,8 +546,10 @@ export class Supervisor {
       kill_switch: fs.existsSync(this.o.killSwitchFile),
       maintenance: m ? { start_ms: m.startMs, end_ms: m.endMs } : null,
       // Plain JSON by construction (core/quoting/state.ts); the snapshot schema checks its identity fields.
-      quoting: (this.active ? states.filter((s) => s.windowId === this.active!.id) : []) as unknown as Snapshot['quoting'],
+      // (A resumed window's restored state is carried until it runs, so a second crash still finds it.)
+      quoting: (this.active ? states.filter((s) => s.windowId === this.active!.id) : (this.resume?.quoting ?? [])) as unknown as Snapshot['quoting'],
       ev_gap: this.lastGaps,
+      paper: { queue: day?.session.paperQueue() ?? {} },
       stats: this.stats(states),
     };
   }

@@ -79,7 +79,9 @@ export function parseRunFlags(opt: RunFlags, c: CliContext): RunSetup {
 /** The run's clock: the process clock online; a virtual one starting at `startMs` otherwise. */
 export function runClock(c: CliContext, s: RunSetup, startMs: number): Clock {
   if (s.source === 'online') return c.clock;
-  return s.source === 'sim' ? simClock(startMs, s.speed) : new VirtualClock(startMs, { speed: s.speed });
+  // A simulated clock stands still through start-up (simulator, connections, recovery, first preflight) and
+  // flows from the first moment anything waits for time: real start-up costs no virtual time.
+  return s.source === 'sim' ? simClock(startMs, s.speed, { holdUntilFirstSleep: true }) : new VirtualClock(startMs, { speed: s.speed });
 }
 
 export function runLogger(c: CliContext, opt: RunFlags, clock: () => Clock): Logger {

@@ -25,6 +25,7 @@ import { freshLogLine } from '../core/feed/freshness.ts';
 import type { FeedName } from '../core/feed/feed-name.ts';
 import type { DayRisk } from '../core/quoting/risk.ts';
 import {
+  adoptOrder,
   applyBrokerEvent,
   liveOrders,
   markCancelPending,
@@ -38,6 +39,9 @@ import {
   unknownOrders,
   type SeriesQuotingState,
 } from '../core/quoting/state.ts';
+
+/** Retry period while books or the index are still arriving (start or restart). */
+const WARMUP_RETRY_MS = 100;
 
 export interface SeriesWindowDeps {
   clock: Clock;
@@ -144,6 +148,8 @@ class SeriesWindowRun {
   private readonly requoteMs: number;
   private readonly log: Logger;
   private lastBlock: string | undefined;
+  private warmed = false;
+  private readonly startedMs: number;
 
   constructor(
     private readonly window: TradingWindow,
@@ -152,6 +158,7 @@ class SeriesWindowRun {
     private readonly opts: SeriesWindowOptions,
   ) {
     this.requoteMs = opts.requoteIntervalMs ?? 1000;
+    this.startedMs = deps.clock.now();
     this.log = deps.log.child({ series, window_id: window.id });
     this.state = deps.restored ?? newQuotingState(window.id, series);
     deps.risk.register(this.state);
@@ -204,14 +211,21 @@ class SeriesWindowRun {
     this.result.markets = event.markets.length;
     this.fees = await this.deps.fees(event);
     this.wireStream(event);
-    this.log.info({ event: event.eventTicker, markets: event.markets.length }, 'window ready');
+    await this.reconcileWithBroker(event);
+    this.log.info({ event: event.eventTicker, markets: event.markets.length, restored: this.deps.restored ? Object.keys(this.state.orders).length : 0 }, 'window ready');
 
     await this.sleepUntil(this.window.startMs);
     while (this.now < this.stopQuotingMs) {
       this.checkAborted();
-      await this.cycle();
+      const ready = await this.cycle();
       this.changed();
-      await this.sleepUntil(Math.min(this.now + this.requoteMs, this.stopQuotingMs));
+      // Until the first plan (books and a fresh index arriving after a start or restart) look again soon.
+      const wait = ready || this.warmed ? this.requoteMs : WARMUP_RETRY_MS;
+      if (ready && !this.warmed) {
+        this.warmed = true;
+        this.log.info({ since_start_ms: this.now - this.startedMs }, 'quoting');
+      }
+      await this.sleepUntil(Math.min(this.now + wait, this.stopQuotingMs));
     }
     await this.cancelOwn('freeze');
     this.result.outstandingAfterFreeze = liveOrders(this.state).length;
@@ -261,8 +275,32 @@ class SeriesWindowRun {
     this.changed();
   }
 
-  /** One refresh: gate → unknown orders → freshness → books → plan → act. */
-  private async cycle(): Promise<void> {
+  /**
+   * Start-up and restart are one path: every order the state counts as live is looked up (never re-sent),
+   * and orders the broker holds in this event's markets that the state does not know are adopted.
+   */
+  private async reconcileWithBroker(event: LadderEvent): Promise<void> {
+    for (const o of liveOrders(this.state)) {
+      try {
+        resolveLookup(this.state, o.clientOrderId, await this.deps.broker.lookup(o.clientOrderId, o.marketTicker), this.now);
+      } catch (e) {
+        markUnknown(this.state, o.clientOrderId, this.now);
+        this.log.warn({ client_order_id: o.clientOrderId, err: e }, 'restored order not looked up yet');
+      }
+    }
+    const mine = new Set(event.markets.map((m) => m.ticker));
+    try {
+      for (const st of await this.deps.broker.openOrders()) {
+        if (mine.has(st.marketTicker) && !this.state.orders[st.clientOrderId]) adoptOrder(this.state, st, this.now);
+      }
+    } catch (e) {
+      this.log.warn({ err: e }, 'open orders not listed at start; the first cycle looks again');
+    }
+    this.changed();
+  }
+
+  /** One refresh: gate → unknown orders → freshness → books → plan → act. True once it could plan. */
+  private async cycle(): Promise<boolean> {
     this.result.cycles++;
     const blocked = this.deps.gate.blocked(this.now);
     if (blocked) {
@@ -270,24 +308,25 @@ class SeriesWindowRun {
       if (this.lastBlock !== blocked.reason) this.log.warn({ reason: blocked.reason }, 'quoting blocked: cancelling and quoting nothing');
       this.lastBlock = blocked.reason;
       await this.cancelOwn(blocked.reason);
-      return;
+      return true;
     }
     if (this.lastBlock) this.log.info({ was: this.lastBlock }, 'quoting unblocked');
     this.lastBlock = undefined;
     // Never act around an order whose outcome is unknown: ask the venue first.
-    if (!(await this.resolveUnknown())) return;
+    if (!(await this.resolveUnknown())) return false;
 
     const strict = this.now >= this.window.strictMs;
     const symbol = SERIES[this.series].symbol;
     const spot = this.deps.spot.read(symbol, strict, this.now);
     if (!spot.ok || spot.value === undefined) {
       this.result.staleCycles++;
-      if (this.result.staleCycles === 1 || this.result.staleCycles % 30 === 0) {
+      // (While warming up after a start the feed is expected to be still arriving: no warning for that.)
+      if ((this.result.staleCycles === 1 && this.warmed) || this.result.staleCycles % 30 === 0) {
         this.log.warn({ reason: spot.reason, age_ms: spot.ageMs, strict }, 'feed not fresh: quoting paused');
       }
       // In the final minute (or on a stand-down) resting quotes must not sit on a stale price.
       if (strict || spot.reason === 'stand_down') await this.cancelOwn(`stale_feed:${spot.reason ?? 'stale'}`);
-      return;
+      return false;
     }
     if (!this.result.freshPassed) {
       this.result.freshPassed = true;
@@ -296,10 +335,12 @@ class SeriesWindowRun {
     }
 
     const event = this.event!;
+    const books = this.books(event);
+    if (books.size === 0) return false;
     const model = this.deps.model(event, spot.value);
     const plan = planQuotes(this.state, {
       event,
-      books: this.books(event),
+      books,
       spot: spot.value,
       nowMs: this.now,
       model,
@@ -308,6 +349,7 @@ class SeriesWindowRun {
       lossBudgetPips: this.deps.risk.budgetPips(this.state),
     });
     await this.act(plan.actions, plan.live, spot, model);
+    return true;
   }
 
   private books(event: LadderEvent): Map<string, OrderBook> {

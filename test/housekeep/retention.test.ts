@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cli, tempHome } from '../helpers/cli.ts';
 import { etToMs } from '../../src/core/time/et.ts';
-import { formatOwner, selfOwner } from '../../src/adapters/ledger/ledger-lock.ts';
+import { formatOwner, selfOwner } from '../../src/adapters/fs/file-lock.ts';
 import { readSeqHighWater } from '../../src/adapters/ledger/seq-scan.ts';
 import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import { archiveDir, artifactsDir, duplicates, ledgerPath, lineOf, NOW_A, quoteOn, seedYearBoundary, tree, writeArchive, writeFile } from './fixtures/data.ts';

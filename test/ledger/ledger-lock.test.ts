@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { LedgerWriter, LedgerLockTimeout, ledgerLockPath } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
-import { FileLock, formatOwner, ownerAlive, parseOwner, selfOwner, staleOwnerFiles } from '../../src/adapters/ledger/ledger-lock.ts';
+import { FileLock, formatOwner, ownerAlive, parseOwner, selfOwner, staleOwnerFiles } from '../../src/adapters/fs/file-lock.ts';
 import { quoteInput } from './fixtures/records.ts';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-lock-'));

@@ -12,7 +12,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { LifecycleUpdate, VenueStreamEvent } from '../../ports/venue.ts';
 import type { OrderBook, Trade } from '../../core/market.ts';
 import type { Pips } from '../../core/units.ts';
-import { PaperExchange, type PaperExchangeOptions } from '../../core/paper/exchange.ts';
+import { PaperExchange, type PaperExchangeOptions, type QueuePosition } from '../../core/paper/exchange.ts';
 import type { PaperEvent } from '../../core/paper/types.ts';
 
 export interface DryBrokerOptions extends PaperExchangeOptions {
@@ -96,10 +96,18 @@ export class DryBroker implements Broker {
     return this.exchange.queueAhead(clientOrderId);
   }
 
-  /** Re-rests orders known from before a restart (no duplicates: known ids are left alone). */
-  adopt(previous: OrderState[], feesPaidPips: (clientOrderId: string) => Pips = () => 0): OrderState[] {
+  /**
+   * Re-rests orders known from before a restart (no duplicates: known ids are left alone), each with its
+   * fees paid and, when the snapshot kept it, its queue position. Emits nothing: the ledger has them.
+   */
+  adopt(previous: readonly { state: OrderState; feesPips: Pips }[], queue: Readonly<Record<string, QueuePosition>> = {}): OrderState[] {
     const now = this.clock.now();
-    return previous.map((o) => this.exchange.adopt(o, now, feesPaidPips(o.clientOrderId)));
+    return previous.map((o) => this.exchange.adopt(o.state, now, o.feesPips, queue[o.state.clientOrderId]));
+  }
+
+  /** Queue positions of the resting paper orders (for the hot-restart snapshot). */
+  queuePositions(): Record<string, QueuePosition> {
+    return this.exchange.queuePositions();
   }
 
   onBook(book: OrderBook): PaperEvent[] {

@@ -89,6 +89,17 @@ export class LiveBroker implements Broker {
   /** The exchange settles live positions itself. */
   marketResult(): void {}
 
+  /** Orders of ours from before a restart, found resting at the exchange: their fills and updates are routed again. */
+  adopt(states: readonly OrderState[]): void {
+    for (const st of states) this.remember(st);
+  }
+
+  /** Our resting orders at the exchange (client_order_id with our prefix), all pages. */
+  async restingOwn(prefix: string): Promise<OrderState[]> {
+    const now = this.o.clock.now();
+    return (await this.o.rest.listOrders({ status: 'resting' })).filter((x) => x.client_order_id.startsWith(prefix)).map((x) => toOrderState(x, now));
+  }
+
   async place(intent: OrderIntent): Promise<OrderState> {
     if (intent.postOnly !== true) throw new Error('live broker: every order must be post-only');
     if (!Number.isInteger(intent.price) || intent.price <= 0 || intent.price >= 10_000) throw new RangeError(`live broker: price ${intent.price} pips is outside (0, $1)`);

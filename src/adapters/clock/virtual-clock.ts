@@ -31,6 +31,12 @@ export interface VirtualClockOptions {
   maxStepVirtualMs?: number;
   /** Real period of the heartbeat that keeps steps small (default 4 ms). */
   heartbeatRealMs?: number;
+  /**
+   * Stand still until the first `sleep()` — the first moment anything waits for time to pass — and only
+   * then flow at `speed`. A simulated session starts with it: start-up, connections, recovery and the
+   * first preflight cost no virtual time (timers may be armed meanwhile; they fire once time flows).
+   */
+  holdUntilFirstSleep?: boolean;
 }
 
 const realNow = () => performance.now();
@@ -49,6 +55,7 @@ export class VirtualClock implements Clock {
   private wake: NodeJS.Timeout | undefined;
   private last: number;
   private disposed = false;
+  private heldSpeed: number | undefined;
   /** Real milliseconds dropped because a step exceeded `maxStepRealMs` (stalls). */
   droppedRealMs = 0;
 
@@ -62,6 +69,11 @@ export class VirtualClock implements Clock {
     this.maxStepVirtualMs = options.maxStepVirtualMs ?? Number.POSITIVE_INFINITY;
     this.maxStepRealMs = this.stepCap();
     this.heartbeatRealMs = options.heartbeatRealMs ?? 4;
+    if (options.holdUntilFirstSleep && this.speed > 0) {
+      this.heldSpeed = this.speed;
+      this.speed = 0;
+      this.maxStepRealMs = this.stepCap();
+    }
     if (this.speed > 0) this.armRealWake();
   }
 
@@ -109,11 +121,22 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.heldSpeed !== undefined) {
+      const speed = this.heldSpeed;
+      this.heldSpeed = undefined;
+      this.setSpeed(speed);
+    }
     return abortableSleep(this, ms, signal);
+  }
+
+  /** True while a `holdUntilFirstSleep` clock still stands still. */
+  get holding(): boolean {
+    return this.heldSpeed !== undefined;
   }
 
   setSpeed(speed: number): void {
     if (speed < 0 || !Number.isFinite(speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
+    this.heldSpeed = undefined;
     this.rebase(this.now());
     this.speed = speed;
     this.maxStepRealMs = this.stepCap();

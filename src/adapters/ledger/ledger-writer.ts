@@ -48,10 +48,11 @@ import {
   type LedgerRecord,
   type LedgerRecordInput,
 } from '../../core/ledger/record.ts';
-import { FileLock } from './ledger-lock.ts';
+import { FileLock } from '../fs/file-lock.ts';
+import { dieNow, tearThisLedgerWrite } from '../fs/fault-injection.ts';
 import { archivesMaxSeq, scanMaxSeqFd } from './seq-scan.ts';
 
-export { LedgerLockTimeout } from './ledger-lock.ts';
+export { LedgerLockTimeout } from '../fs/file-lock.ts';
 
 export type LedgerDurability = 'fdatasync' | 'none';
 export type LedgerCoordination = 'lock' | 'none';
@@ -181,7 +182,12 @@ export class LedgerWriter {
       // From here a seq may be on disk even if we fail: never hand it out twice (gaps are fine, duplicates not).
       this.seq = seq;
       try {
-        writeAll(fd, Buffer.from(text, 'utf8'));
+        const bytes = Buffer.from(text, 'utf8');
+        if (tearThisLedgerWrite()) {
+          writeAll(fd, bytes.subarray(0, Math.max(1, bytes.length >> 1)));
+          dieNow();
+        }
+        writeAll(fd, bytes);
         if (this.durability === 'fdatasync') fs.fdatasyncSync(fd);
       } catch (e) {
         this.tailSuspect = true;

@@ -60,6 +60,11 @@ export class PaperLedgerRecorder {
     if (!this.contexts.has(clientOrderId)) this.contexts.set(clientOrderId, ctx);
   }
 
+  /** Contexts of orders recovered from the ledger after a restart (their later records need them). */
+  restoreContexts(orders: Iterable<{ state: { clientOrderId: string }; context: QuoteContext; settled: boolean }>): void {
+    for (const o of orders) if (!o.settled && !this.contexts.has(o.state.clientOrderId)) this.contexts.set(o.state.clientOrderId, o.context);
+  }
+
   /** Records built but not yet durable because a write failed. */
   get unwritten(): number {
     return this.backlog.length;

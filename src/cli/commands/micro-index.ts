@@ -54,6 +54,7 @@ export const registerMicroIndex: CommandRegistrar = (program, ctx, state) => {
             settle: opt.settle,
             noWsListen: !opt.wsListen,
             startupTimeoutMs: (opt.startupTimeout ?? 60) * 1000,
+            ...(setup.source === 'sim' ? { startupClock: c.clock } : {}),
           },
           { paths, config: c.config, calendar: c.calendar, env: c.env, rawEnv: c.rawEnv, clock, log, signal: c.io.signal },
         );

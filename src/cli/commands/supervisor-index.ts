@@ -7,7 +7,9 @@ import { UsageError } from '../errors.ts';
 import { SERIES_CODES, type SeriesCode } from '../../core/series.ts';
 import { CalendarRangeError } from '../../core/calendar/calendar.ts';
 import { LiveBrokerRefused, assertLiveApproved } from '../../adapters/broker/select-broker.ts';
-import { virtualStart } from '../../app/micro-index.ts';
+import { onClock, virtualStart } from '../../app/micro-index.ts';
+import { SupervisorLocked } from '../../app/supervisor.ts';
+import { CheckFailed } from '../errors.ts';
 import { plannedWindows, Supervisor, summarise, type SupervisorOutcome } from '../../app/supervisor.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { addRunOptions, parseRunFlags, runClock, runLogger, type RunFlags } from '../run-flags.ts';
@@ -23,6 +25,7 @@ interface SupervisorFlags extends RunFlags {
   wsStrictMs?: number;
   preflightRetryInterval: number;
   settle: boolean;
+  maxRestoreAge: number;
 }
 
 const LABEL = /^(hourly-(0\d|1\d|2[0-3])[0-5]\d|close-(1[0-9])[0-5]\d)$/;
@@ -50,6 +53,7 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
     .option('--ws-soft-ms <ms>', 'freshness limit before strict_et (default freshness.soft_ms, 1500)', parsePositiveInt)
     .option('--ws-strict-ms <ms>', 'freshness limit from strict_et (default freshness.strict_ms, 800)', parsePositiveInt)
     .option('--preflight-retry-interval <s>', 'retry a transient NO-GO this often inside the window', parsePositiveInt, 60)
+    .option('--max-restore-age <s>', 'resume from hot_restart.json when it is at most this old (seconds)', parseNonNegativeNumber, 5)
     .option('--no-settle', 'do not wait for results after each target');
   addRunOptions(cmd, { defaultSimSpeed: 20 }).action(async (opt: SupervisorFlags) => {
     const c = ctx();
@@ -88,10 +92,13 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
             noWsListen: !opt.wsListen,
             startupTimeoutMs: (opt.startupTimeout ?? 60) * 1000,
             openLeadMs: lead,
+            maxRestoreAgeMs: opt.maxRestoreAge * 1000,
+            // (A simulated clock stands still through start-up: its deadlines run on real time.)
+            ...(setup.source === 'sim' ? { startupClock: c.clock } : {}),
           },
           { paths, config, calendar: c.calendar, env: c.env, rawEnv: c.rawEnv, clock, log, signal: c.io.signal },
         );
-        outcome = await sup.run();
+        outcome = await onClock(clock, sup.run());
       } finally {
         if ('dispose' in clock && typeof clock.dispose === 'function') clock.dispose();
       }
@@ -103,6 +110,7 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
       if (!opt.loop && outcome.windows.some((w) => w.state === 'no_go' || w.state === 'error')) state.exitCode = 1;
     } catch (e) {
       if (e instanceof CalendarRangeError || e instanceof LiveBrokerRefused) throw new UsageError(e.message);
+      if (e instanceof SupervisorLocked) throw new CheckFailed(e.message);
       throw e;
     }
   });

@@ -73,6 +73,12 @@ interface PaperOrder {
 
 export const REASON_MARKET_SETTLED = 'market settled';
 
+/** Where a resting order stands in its price level: displayed size ahead of it, and the level as last seen. */
+export interface QueuePosition {
+  queueAhead: CentiContracts;
+  levelSeen: CentiContracts;
+}
+
 const copy = (s: OrderState): OrderState => ({ ...s });
 const legKey = (ticker: string, leg: Leg) => `${ticker}\u0000${leg}`;
 /** Price-time priority among our own orders on one leg: better own-leg price first, then earlier. */
@@ -143,10 +149,11 @@ export class PaperExchange {
   }
 
   /**
-   * Re-rests an order known from before a restart (hot restart / reconcile). Its old queue position is
-   * lost, so it goes to the back of its level now (or at the next book). Idempotent; emits no event.
+   * Re-rests an order known from before a restart (hot restart / reconcile). With a `queue` position kept
+   * from the snapshot it resumes there; without one it goes to the back of its level at the next book.
+   * Orders that are no longer resting are remembered for their market's settlement. Idempotent; no event.
    */
-  adopt(previous: OrderState, nowMs: number, feesPaidPips: Pips = 0): OrderState {
+  adopt(previous: OrderState, nowMs: number, feesPaidPips: Pips = 0, queue?: QueuePosition): OrderState {
     const existing = this.orders.get(previous.clientOrderId);
     if (existing) return copy(existing.state);
     const state: OrderState = { ...previous, updatedMs: nowMs };
@@ -161,8 +168,13 @@ export class PaperExchange {
     };
     this.orders.set(state.clientOrderId, order);
     if (state.status === 'resting' && !this.settled.has(state.marketTicker)) {
-      const book = this.books.get(state.marketTicker);
-      if (book) this.captureQueue(order, book);
+      if (queue) {
+        order.queueAhead = queue.queueAhead;
+        order.levelSeen = queue.levelSeen;
+      } else {
+        const book = this.books.get(state.marketTicker);
+        if (book) this.captureQueue(order, book);
+      }
       this.addResting(order);
     } else {
       this.remember(order);
@@ -273,6 +285,15 @@ export class PaperExchange {
     const out: OrderState[] = [];
     for (const list of this.resting.values()) for (const o of list) out.push(copy(o.state));
     return out.sort((a, b) => a.submittedMs - b.submittedMs || a.clientOrderId.localeCompare(b.clientOrderId));
+  }
+
+  /** Queue positions of every resting order whose position is known (the hot-restart snapshot keeps them). */
+  queuePositions(): Record<string, QueuePosition> {
+    const out: Record<string, QueuePosition> = {};
+    for (const list of this.resting.values()) {
+      for (const o of list) if (o.queueAhead !== undefined) out[o.state.clientOrderId] = { queueAhead: o.queueAhead, levelSeen: o.levelSeen };
+    }
+    return out;
   }
 
   /** Displayed size still ahead of a resting order (undefined if unknown or not resting). */

@@ -22,6 +22,9 @@ function finish(h: number): number {
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const hex8 = (x: number): string => HEX[x >>> 24]! + HEX[(x >>> 16) & 255]! + HEX[(x >>> 8) & 255]! + HEX[x & 255]!;
 
+/** Every order this system sends carries this prefix (reconciliation tells ours from others' by it). */
+export const CLIENT_ORDER_ID_PREFIX = 'ka-';
+
 export function clientOrderId(windowId: string, marketTicker: string, side: YesSide, price: Pips, revision: number): string {
   if (!Number.isSafeInteger(price) || !Number.isSafeInteger(revision) || revision < 0) {
     throw new RangeError(`clientOrderId: bad price ${price} or revision ${revision}`);
@@ -47,5 +50,5 @@ export function clientOrderId(windowId: string, marketTicker: string, side: YesS
       b ^= b >>> 13;
     }
   }
-  return 'ka-' + hex8(finish(a)) + hex8(finish(b));
+  return CLIENT_ORDER_ID_PREFIX + hex8(finish(a)) + hex8(finish(b));
 }

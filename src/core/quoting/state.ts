@@ -211,6 +211,36 @@ export function recordIntent(s: SeriesQuotingState, q: Quote, nowMs: number): Ow
   return o;
 }
 
+/**
+ * An order the broker holds that this state does not know (restored after a restart from the ledger or
+ * the exchange): it joins the state as resting, and its slot's next revision moves past it so no new
+ * order of this window reuses an id.
+ */
+export function adoptOrder(s: SeriesQuotingState, st: OrderState, nowMs: number): OwnOrder {
+  const existing = s.orders[st.clientOrderId];
+  if (existing) return existing;
+  const slot = slotKey(st.marketTicker, st.side);
+  const revision = s.revisions[slot] ?? 0;
+  s.revisions[slot] = revision + 1;
+  const atRisk = st.side === 'buy' ? st.price : PIPS_PER_DOLLAR - st.price;
+  const o: OwnOrder = {
+    clientOrderId: st.clientOrderId,
+    ...(st.orderId ? { orderId: st.orderId } : {}),
+    marketTicker: st.marketTicker,
+    side: st.side,
+    price: st.price,
+    size: st.size,
+    filled: st.filled,
+    revision,
+    status: st.status,
+    worstPips: Math.ceil((atRisk * st.size) / CENTI_PER_CONTRACT),
+    placedMs: st.submittedMs,
+    updatedMs: nowMs,
+  };
+  s.orders[st.clientOrderId] = o;
+  return o;
+}
+
 /** The send of this order failed without an answer: it may or may not rest at the venue. */
 export function markUnknown(s: SeriesQuotingState, clientOrderId: string, nowMs: number): void {
   const o = s.orders[clientOrderId];

@@ -5,7 +5,8 @@
  * the lock is held, and the lock never exists half-written. Release is one `unlink(2)`.
  *
  * Used by the ledger writer around every append batch and by housekeeping around the live-file swap
- * (see the header of ledger-writer.ts), so a hold lasts one write + fdatasync, or one tail copy + rename.
+ * (see the header of ledger-writer.ts), so a hold lasts one write + fdatasync, or one tail copy + rename;
+ * and by the supervisor for its whole life (one supervisor per working root: a second one is refused).
  *
  * - Waiting: `acquire()` retries with short synchronous sleeps (Atomics.wait; no clock is read) up to
  *   `waitMs` of accumulated sleep, then throws `LedgerLockTimeout`.

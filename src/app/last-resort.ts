@@ -22,3 +22,19 @@ export async function runEmergency(reason: string, timeoutMs: number): Promise<'
   clearTimeout(timer);
   return out;
 }
+
+/**
+ * `hot-restart capture` from another shell asks the running supervisor for a snapshot now (SIGUSR2 at the
+ * process entry): whoever can write one registers here.
+ */
+const captureHandlers = new Set<() => void>();
+
+export function onCaptureRequest(fn: () => void): () => void {
+  captureHandlers.add(fn);
+  return () => captureHandlers.delete(fn);
+}
+
+export function runCaptureRequests(): number {
+  for (const fn of captureHandlers) fn();
+  return captureHandlers.size;
+}

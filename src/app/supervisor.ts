@@ -11,8 +11,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FileLock, describeOwner } from '../adapters/fs/file-lock.ts';
+import { FileLock, describeOwner, type LockOwner } from '../adapters/fs/file-lock.ts';
+import type { Paths } from '../config/paths.ts';
 import type { ResumePlan } from './recovery.ts';
+import { onCaptureRequest } from './last-resort.ts';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { BrokerMode } from '../ports/broker.ts';
 import type { Clock, TimerHandle } from '../ports/clock.ts';
@@ -113,6 +115,22 @@ export function* plannedWindows(refNowMs: number, c: Pick<RunContext, 'calendar'
   }
 }
 
+export const supervisorLockPath = (paths: Pick<Paths, 'stateDir'>): string => path.join(paths.stateDir, 'supervisor.lock');
+
+/** The live supervisor holding this working root, if any (other tools refuse to act behind its back). */
+export function supervisorHolder(paths: Pick<Paths, 'stateDir'>): LockOwner | null {
+  const file = supervisorLockPath(paths);
+  if (!fs.existsSync(file)) return null;
+  const lock = new FileLock(file);
+  const r = lock.tryAcquire();
+  if (r.ok) {
+    lock.release();
+    lock.dispose();
+    return null;
+  }
+  return r.owner ?? { pid: -1, start: null, bootId: null };
+}
+
 /** Another supervisor process holds the working root's lock. */
 export class SupervisorLocked extends Error {
   override name = 'SupervisorLocked';
@@ -150,13 +168,15 @@ export class Supervisor {
   async run(): Promise<SupervisorOutcome> {
     const { c, o } = this;
     // One supervisor per working root: a second one refuses (a lock, not a race).
-    const lock = new FileLock(path.join(c.paths.stateDir, 'supervisor.lock'));
+    const lock = new FileLock(supervisorLockPath(c.paths));
     fs.mkdirSync(c.paths.stateDir, { recursive: true });
     const held = lock.tryAcquire();
     if (!held.ok) throw new SupervisorLocked(`another supervisor holds this working root (${describeOwner(held.owner)}); refusing to start a second one`);
+    const unregister = onCaptureRequest(() => this.writeSnapshotNow(true));
     try {
       return await this.runLocked();
     } finally {
+      unregister();
       lock.release();
       lock.dispose();
     }
@@ -240,7 +260,8 @@ export class Supervisor {
       entry.state = run.results.some((r) => r.status === 'error') ? 'error' : 'done';
     } finally {
       stopMonitors();
-      this.active = undefined;
+      // A stopping run keeps its window in the last snapshot: the restart resumes it (ids, revisions).
+      if (!this.c.signal?.aborted) this.active = undefined;
     }
     this.lastGaps = mergeGaps(entry.results);
     for (const r of entry.results) {
@@ -399,7 +420,7 @@ export class Supervisor {
     for (const d of day.disposers.splice(0)) d();
     const n = await day.session.close(reason);
     if (reason === 'shutdown') day.session.incident('shutdown', `supervisor stopping: ${n} resting orders cancelled`);
-    this.quoting.clear();
+    else this.quoting.clear();
     return n;
   }
 

@@ -7,7 +7,7 @@
  */
 import { runCli } from './program.ts';
 import { secretsRedactor } from './context.ts';
-import { runEmergency } from '../app/last-resort.ts';
+import { runCaptureRequests, runEmergency } from '../app/last-resort.ts';
 
 const controller = new AbortController();
 let signals = 0;
@@ -22,6 +22,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(sig === 'SIGINT' ? 130 : 143);
   });
 }
+
+// `hot-restart capture` from another shell: write a snapshot now.
+process.on('SIGUSR2', () => void runCaptureRequests());
 
 let dying = false;
 async function lastResort(kind: string, e: unknown): Promise<void> {

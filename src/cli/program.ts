@@ -20,6 +20,7 @@ import { registerSupervisorIndex } from './commands/supervisor-index.ts';
 import { registerPreflight } from './commands/preflight.ts';
 import { registerMonitors } from './commands/monitors.ts';
 import { registerHousekeep } from './commands/housekeep.ts';
+import { registerHotRestart } from './commands/hot-restart.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
@@ -36,6 +37,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerCalibrate,
   registerPrice,
   registerHousekeep,
+  registerHotRestart,
   registerDashboard,
 ];
 

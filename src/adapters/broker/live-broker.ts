@@ -55,6 +55,8 @@ export class LiveBroker implements Broker {
   private readonly known = new Map<string, OrderState>();
   private readonly idOfOrder = new Map<string, string>();
   private readonly seenTrades = new Set<string>();
+  /** Why we asked to cancel an order (until the exchange confirms it). */
+  private readonly cancelReasons = new Map<string, string>();
   private readonly listeners = new Set<(e: BrokerEvent) => void>();
   private readonly unsubscribe: (() => void) | undefined;
 
@@ -136,6 +138,8 @@ export class LiveBroker implements Broker {
   }
 
   async cancel(clientOrderId: string, reason?: string): Promise<OrderState | undefined> {
+    // The exchange's user_orders update may beat the REST answer: it must carry our reason too.
+    if (reason) this.cancelReasons.set(clientOrderId, reason);
     const local = this.known.get(clientOrderId);
     let order: OrderState | undefined = local?.orderId ? local : undefined;
     if (!order) {
@@ -188,7 +192,10 @@ export class LiveBroker implements Broker {
   private transition(next: OrderState, reason: string): void {
     const prev = this.known.get(next.clientOrderId);
     this.remember(next);
-    if (next.status === 'canceled' && prev?.status !== 'canceled') this.emit({ type: 'cancelled', order: next, reason });
+    if (next.status === 'canceled' && prev?.status !== 'canceled') {
+      this.cancelReasons.delete(next.clientOrderId);
+      this.emit({ type: 'cancelled', order: next, reason });
+    }
   }
 
   private ownId(clientOrderId: string | undefined, orderId: string): string | undefined {
@@ -211,7 +218,7 @@ export class LiveBroker implements Broker {
     const id = this.ownId(u.clientOrderId, u.orderId);
     const prev = id ? this.known.get(id) : undefined;
     if (!id || !prev) return;
-    if (u.status === 'canceled') this.transition({ ...prev, orderId: u.orderId, status: 'canceled', updatedMs: u.tsMs }, 'exchange');
+    if (u.status === 'canceled') this.transition({ ...prev, orderId: u.orderId, status: 'canceled', updatedMs: u.tsMs }, this.cancelReasons.get(id) ?? 'exchange');
     else if (u.status === 'resting' && prev.status !== 'resting' && prev.status !== 'executed' && prev.status !== 'canceled') {
       const order: OrderState = { ...prev, orderId: u.orderId, status: 'resting', updatedMs: u.tsMs };
       this.remember(order);

@@ -1,4 +1,4 @@
-/** `kalshi-alpha orders summary|cancel-all|clear-cancel-all`: outstanding-orders state (SPEC §7.3). */
+/** `kalshi-alpha orders summary|cancel-all|clear-cancel-all|reconcile`: outstanding-orders state (SPEC §7.3). */
 import { Option } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -6,6 +6,13 @@ import { UsageError } from '../errors.ts';
 import type { BrokerMode } from '../../ports/broker.ts';
 import { formatEt } from '../../core/time/et.ts';
 import { formatCount, formatDollars } from '../../core/units.ts';
+import { CheckFailed } from '../errors.ts';
+import { reconcileOrders } from '../../app/reconcile-orders.ts';
+import { supervisorHolder } from '../../app/supervisor.ts';
+import { describeOwner } from '../../adapters/fs/file-lock.ts';
+import { assertLiveApproved } from '../../adapters/broker/select-broker.ts';
+import { assertPrivateKeyFile } from '../../adapters/fs/key-file.ts';
+import { connectKalshi } from '../../adapters/kalshi/factory.ts';
 import { OrdersStore, summarizeOrders, BROKER_MODES, type CorruptStateReport, type ModeSummary, type OrdersState } from '../../adapters/state/orders-store.ts';
 
 interface ModeOpt {
@@ -89,6 +96,54 @@ export const registerOrders: CommandRegistrar = (program, ctx, state) => {
       reportCorrupt(ctx(), state, r.corrupt);
       if (!opt.json) ctx().out(`cancel-all marked for ${modes(opt).join(' and ')}: ${reason}`);
       print(opt, r.state, { marked: true });
+    });
+
+  cmd
+    .command('reconcile')
+    .description('compare orders.json with the truth (dry: the paper ledger; live: the exchange) and print the differences; --apply fixes them')
+    .addOption(new Option('--mode <mode>', 'which broker to reconcile').choices([...BROKER_MODES]).default('dry'))
+    .option('--apply', 'rewrite orders.json from the truth (live: also cancel orphans; needs KALSHI_LIVE_APPROVED=yes); refused while a supervisor runs')
+    .option('--json', 'machine-readable output')
+    .action(async (opt: { mode: BrokerMode; apply?: boolean; json?: boolean }) => {
+      const c = ctx();
+      if (opt.apply) {
+        const holder = supervisorHolder(c.paths);
+        if (holder) throw new CheckFailed(`a supervisor is running on this root (${describeOwner(holder)}): it reconciles on every start; not applying behind its back`);
+        if (opt.mode === 'live') {
+          try {
+            assertLiveApproved(c.rawEnv.KALSHI_LIVE_APPROVED);
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
+        }
+      }
+      let rest;
+      if (opt.mode === 'live') {
+        const env = c.env;
+        if (!env.KALSHI_API_KEY_ID || !env.KALSHI_PRIVATE_KEY_PEM_PATH) throw new CheckFailed('live reconcile needs KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PEM_PATH');
+        assertPrivateKeyFile(env.KALSHI_PRIVATE_KEY_PEM_PATH);
+        rest = connectKalshi({ clock: c.clock, env, rateLimits: c.config.kalshi }).rest;
+      }
+      const d = await reconcileOrders({ mode: opt.mode, store: store(), ledgerFile: c.paths.ledger, rest, clock: c.clock, apply: Boolean(opt.apply) });
+      const differs = d.onlyLocal.length + d.onlyTruth.length + d.mismatched.length;
+      if (opt.json) {
+        c.json({
+          mode: d.mode,
+          truth: d.truth,
+          in_sync: d.inSync,
+          only_local: d.onlyLocal.map((o) => o.clientOrderId),
+          only_truth: d.onlyTruth.map((o) => ({ client_order_id: o.clientOrderId, market: o.marketTicker, side: o.side, price: formatDollars(o.price), size: formatCount(o.size), filled: formatCount(o.filled) })),
+          mismatched: d.mismatched.map((m) => ({ client_order_id: m.local.clientOrderId, local: { price: formatDollars(m.local.price), size: formatCount(m.local.size), filled: formatCount(m.local.filled) }, truth: { price: formatDollars(m.truth.price), size: formatCount(m.truth.size), filled: formatCount(m.truth.filled) } })),
+          applied: d.applied ?? null,
+        });
+      } else {
+        c.out(`${d.mode} vs ${d.truth}: ${d.inSync} in sync, ${differs} different`);
+        for (const o of d.onlyLocal) c.out(`  only in orders.json (no longer resting per the ${d.truth}): ${o.clientOrderId} ${o.marketTicker}`);
+        for (const o of d.onlyTruth) c.out(`  resting per the ${d.truth}, not in orders.json${d.mode === 'live' ? ' (orphan)' : ''}: ${o.clientOrderId} ${o.marketTicker} ${o.side} ${formatCount(o.size)} @ ${formatDollars(o.price)}`);
+        for (const m of d.mismatched) c.out(`  differs: ${m.local.clientOrderId} orders.json filled ${formatCount(m.local.filled)} vs ${formatCount(m.truth.filled)}`);
+        if (d.applied) c.out(`applied: orders.json rewritten${d.applied.cancelled.length ? `; cancelled ${d.applied.cancelled.length} orphan(s)` : ''}`);
+      }
+      if (differs > 0 && !d.applied) state.exitCode = 1;
     });
 
   cmd

@@ -1,64 +1,55 @@
 /**
- * The `kalshi-alpha` command tree and its in-process runner. Each subcommand lives in
- * `commands/<name>.ts` and exports `register(program, ctx)`; add one line below per command.
+ * The `kalshi-alpha` command tree and its in-process runner. Commands are listed in `manifest.ts` (name,
+ * description, module); only the module of the command being run is loaded — `kalshi-alpha --help` loads
+ * none, and no command pays for another's imports. Each module exports a `CommandRegistrar`.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CliContext, secretsRedactor, type CliIO } from './context.ts';
+import type { CliContext, CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
 import { UserFileError } from '../config/user-file.ts';
-import type { CommandRegistrar } from './command.ts';
-import { registerKillSwitch } from './commands/kill-switch.ts';
-import { registerScanLadders } from './commands/scan-ladders.ts';
-import { registerCalibrate } from './commands/calibrate.ts';
-import { registerPrice } from './commands/price.ts';
-import { registerWindows } from './commands/windows.ts';
-import { registerMicroIndex } from './commands/micro-index.ts';
-import { registerFailoverSmoke } from './commands/failover-smoke.ts';
-import { registerOrders } from './commands/orders.ts';
-import { registerScoreboard } from './commands/scoreboard.ts';
-import { registerSupervisorIndex } from './commands/supervisor-index.ts';
-import { registerPreflight } from './commands/preflight.ts';
-import { registerMonitors } from './commands/monitors.ts';
-import { registerHousekeep } from './commands/housekeep.ts';
-import { registerHotRestart } from './commands/hot-restart.ts';
-import { registerDashboard } from './commands/dashboard.ts';
+import { COMMANDS } from './manifest.ts';
 
-const REGISTRARS: CommandRegistrar[] = [
-  registerScanLadders,
-  registerOrders,
-  registerScoreboard,
-  registerFailoverSmoke,
-  registerWindows,
-  registerSupervisorIndex,
-  registerPreflight,
-  registerMonitors,
-  registerMicroIndex,
-  registerKillSwitch,
-  registerCalibrate,
-  registerPrice,
-  registerHousekeep,
-  registerHotRestart,
-  registerDashboard,
-];
+type RunState = { exitCode: number; ctx?: CliContext };
 
-export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {
+/** The command a command line runs (`help X` runs X's help), if it names one. */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * The program for `argv`: the invoked command fully registered, every other one as a name and description
+ * (enough for the top-level help). `'all'` registers every command (tools that inspect the whole tree).
+ */
+export async function buildProgram(io: CliIO, state: RunState, argv: readonly string[] | 'all'): Promise<Command> {
   const program = new Command('kalshi-alpha');
-  const getCtx = () => (state.ctx ??= new CliContext(io, Boolean(program.opts().debug)));
   program
     .description("Maker-only paper trading of Kalshi's S&P 500 and Nasdaq-100 index ladders")
     .option('--debug', 'print stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of REGISTRARS) register(program, getCtx, state);
+  const wanted = argv === 'all' ? undefined : invokedCommand(argv);
+  const load = (name: string) => argv === 'all' || name === wanted;
+  let getCtx: () => CliContext = () => {
+    throw new Error('internal: no command context loaded');
+  };
+  if (COMMANDS.some((c) => load(c.name))) {
+    const { CliContext } = await import('./context.ts');
+    getCtx = () => (state.ctx ??= new CliContext(io, Boolean(program.opts().debug)));
+  }
+  for (const c of COMMANDS) {
+    if (load(c.name)) (await c.load())(program, getCtx, state);
+    else program.command(c.name).description(c.description);
+  }
   return program;
 }
 
 /** Runs the CLI in-process and returns the exit code (SPEC §2: 0 ok, 1 NO-GO/failed, 2 bad usage/input). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const state: { exitCode: number; ctx?: CliContext } = { exitCode: 0 };
-  const program = buildProgram(io, state);
+  const state: RunState = { exitCode: 0 };
   try {
+    const program = await buildProgram(io, state, argv);
     await program.parseAsync(argv, { from: 'user' });
     return state.exitCode;
   } catch (e) {
@@ -69,6 +60,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const debug = argv.includes('--debug');
     const err = e as Error;
     // Every error text passes the secret redaction (an error may quote what a server sent back).
+    const { secretsRedactor } = await import('./context.ts');
     let redactor;
     try {
       redactor = state.ctx?.redactor ?? secretsRedactor(io.env);

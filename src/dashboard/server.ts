@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../config/package-root.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Hono, type Context } from 'hono';
@@ -66,7 +66,7 @@ function tokenEquals(given: string, expected: string): boolean {
   return crypto.timingSafeEqual(a, b);
 }
 
-const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const ASSETS_DIR = path.join(packageRoot(), 'src', 'dashboard', 'assets');
 const requireFromHere = createRequire(import.meta.url);
 
 interface Asset {

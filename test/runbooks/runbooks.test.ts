@@ -155,9 +155,11 @@ function runbookLines(file: string): RunbookLine[] {
   return out;
 }
 
+/** The whole command tree (every command module loaded). */
+const program = await buildProgram({ env: {}, cwd: ROOT, out: () => undefined, err: () => undefined }, { exitCode: 0 }, 'all');
+
 /** Resolves the command path and checks every flag; returns the path, or a problem to report. */
 function checkAgainstTree(words: string[]): { path: string[]; missing?: string; problem?: string; cmd?: Command } {
-  const program = buildProgram({ env: {}, cwd: ROOT, out: () => undefined, err: () => undefined }, { exitCode: 0 });
   let cmd: Command = program;
   const cmdPath: string[] = [];
   let i = 0;

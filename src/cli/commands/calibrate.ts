@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { parsePositiveInt } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { CalibrationFitError, DEFAULT_MIN_TARGET_SAMPLES, fitCalibration, type Bar, type SessionHours } from '../../core/calibration/fit.ts';
@@ -71,7 +72,7 @@ interface CalibrateOptions {
 export const registerCalibrate: CommandRegistrar = (program, ctx) => {
   program
     .command('calibrate')
-    .description('fit model parameters (σ and drift per minute to target, per target hour for hourly; residual; event κ) from minute bars (SPEC §5.3)')
+    .description(describeCommand('calibrate'))
     .requiredOption('--symbol <symbol>', 'index: I:SPX or I:NDX', parseSymbolArg)
     .requiredOption('--horizon <horizon>', 'hourly (every HH:00 target) or close (the session close)', parseHorizon)
     .option('--bars <file>', 'minute bars: CSV (timestamp,close or t,c), JSONL ({"t":ms,"c":x} or Massive {o,h,l,c,t}) or a Massive aggs JSON')

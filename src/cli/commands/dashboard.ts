@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { UsageError } from '../errors.ts';
 import { startDashboard, DashboardConfigError } from '../../dashboard/server.ts';
 
@@ -21,7 +22,7 @@ function parsePort(v: string): number {
 export const registerDashboard: CommandRegistrar = (program, ctx) => {
   program
     .command('dashboard')
-    .description("serve the operator's live page (windows, feeds, kill switch, orders, ledger, PnL, reliability) and /metrics; reads the state files, so it works beside a running supervisor-index")
+    .description(describeCommand('dashboard'))
     .option('--port <n>', 'TCP port (0: any free port; the bound URL is printed)', parsePort, 8787)
     .option('--host <addr>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
     .option('--token <token>', 'require this token on every request (Authorization: Bearer <token>, or ?token= in the URL)')

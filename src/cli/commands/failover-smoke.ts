@@ -5,6 +5,7 @@
  * 2 without `--dry-run` (only the offline rehearsal exists).
  */
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { UsageError } from '../errors.ts';
 import { formatEt, formatUtc } from '../../core/time/et.ts';
 import { runFailoverScenario, type FailoverScenarioResult } from '../../sim/massive/failover-scenario.ts';
@@ -12,7 +13,7 @@ import { runFailoverScenario, type FailoverScenarioResult } from '../../sim/mass
 export const registerFailoverSmoke: CommandRegistrar = (program, ctx, state) => {
   program
     .command('failover-smoke')
-    .description('rehearse the dual-feed failover offline on a virtual clock (stall, flip, return, stand down, recover)')
+    .description(describeCommand('failover-smoke'))
     .option('--dry-run', 'run the scripted offline rehearsal (the only mode)')
     .option('--json', 'machine-readable output')
     .action(async (opt: { dryRun?: boolean; json?: boolean }) => {

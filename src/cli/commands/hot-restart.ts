@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import type { CliContext } from '../context.ts';
 import { parseNonNegativeNumber } from '../command.ts';
 import { CheckFailed, UsageError } from '../errors.ts';
@@ -41,7 +42,7 @@ function load(c: CliContext, nowMs: number): { snapshot: Snapshot; ageMs: number
 }
 
 export const registerHotRestart: CommandRegistrar = (program, ctx) => {
-  const cmd = program.command('hot-restart').description('the supervisor snapshot data/proc/state/hot_restart.json: status, capture now, what a restart would restore');
+  const cmd = program.command('hot-restart').description(describeCommand('hot-restart'));
   const common = (sub: ReturnType<typeof cmd.command>) =>
     sub.option('--now <iso>', "reference instant for the snapshot's age (default: now; a simulated session's snapshot carries virtual time)").option('--json', 'machine-readable output');
 

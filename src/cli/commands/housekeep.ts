@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { CheckFailed, UsageError } from '../errors.ts';
 import { parseInstant, TimeParseError } from '../../core/time/et.ts';
 import { housekeep, HousekeepBusy, HousekeepInputError, type HousekeepResult } from '../../app/housekeep.ts';
@@ -48,7 +49,7 @@ export function housekeepText(r: HousekeepResult, rel: (p: string) => string): s
 export const registerHousekeep: CommandRegistrar = (program, ctx, state) => {
   program
     .command('housekeep')
-    .description("rotate the ledger's closed days into data/proc/ledger/archive/YYYY-MM-DD.jsonl.gz and delete archives and artifacts older than N days (by their recorded date); safe while the supervisor appends and if killed")
+    .description(describeCommand('housekeep'))
     .option('--keep-days <n>', 'days to keep besides today (default: housekeeping.keep_days in configs/index_ops.yaml, 30)', parseKeepDays)
     .option('--dry-run', 'print what it would do, change nothing')
     .option('--now <iso>', 'reference time (default: now); today is its ET date')

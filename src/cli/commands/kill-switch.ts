@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { armKillSwitch, disarmKillSwitch, killSwitchStatus } from '../../adapters/fs/kill-switch.ts';
 import { checkOutputFile } from '../../config/user-file.ts';
 
 export const registerKillSwitch: CommandRegistrar = (program, ctx, state) => {
   const cmd = program
     .command('kill-switch')
-    .description('arm, disarm or show the kill-switch sentinel file (SPEC §6.5)');
+    .description(describeCommand('kill-switch'));
   const fileOf = (opt: { killSwitchFile?: string }) =>
     opt.killSwitchFile ? path.resolve(ctx().home, opt.killSwitchFile) : ctx().paths.killSwitch;
   /** arm/disarm write or remove a file: a directory in its place is bad input (exit 2), never removed. */

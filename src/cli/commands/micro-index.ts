@@ -1,9 +1,10 @@
 /** `kalshi-alpha micro-index --series S`: one series, one window, end to end (SPEC §2). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { packageRoot } from '../../config/package-root.ts';
+import { describeCommand } from '../manifest.ts';
 import { parseSeriesArg } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesInfo } from '../../core/series.ts';
@@ -23,13 +24,13 @@ interface MicroIndexFlags extends RunFlags {
 export function defaultFixturesDir(home: string): string {
   const own = path.join(home, 'fixtures');
   if (fs.existsSync(path.join(own, 'kalshi', 'manifest.json'))) return own;
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures');
+  return path.join(packageRoot(), 'fixtures');
 }
 
 export const registerMicroIndex: CommandRegistrar = (program, ctx, state) => {
   const cmd = program
     .command('micro-index')
-    .description('run one series through one window end to end: discover → price → quote → paper fills → cancel at freeze → settle')
+    .description(describeCommand('micro-index'))
     .addOption(new Option('--series <series>', 'INXU, NASDAQ100U, INX, NASDAQ100 (or KX tickers)').argParser(parseSeriesArg).makeOptionMandatory())
     .option('--no-settle', 'do not wait for the settlement after the target');
   addRunOptions(cmd, { defaultSimSpeed: 10 }).action(async (opt: MicroIndexFlags) => {

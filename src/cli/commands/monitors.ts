@@ -4,6 +4,7 @@
  * files say so: no active feed, required feeds not ok.
  */
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { readSnapshot } from '../../app/snapshot.ts';
 import { writeFreshnessMonitor } from '../../adapters/monitors/freshness.ts';
 import { buildEvGapReport, writeEvGapMonitor } from '../../adapters/monitors/ev-gap.ts';
@@ -11,7 +12,7 @@ import { buildEvGapReport, writeEvGapMonitor } from '../../adapters/monitors/ev-
 export const registerMonitors: CommandRegistrar = (program, ctx) => {
   program
     .command('monitors')
-    .description('rewrite reports/_artifacts/monitors/{freshness,ev_gap}.json from the supervisor\'s current snapshot')
+    .description(describeCommand('monitors'))
     .option('--json', 'print both reports as JSON')
     .action((opt: { json?: boolean }) => {
       const c = ctx();

@@ -1,6 +1,7 @@
 /** `kalshi-alpha orders summary|cancel-all|clear-cancel-all|reconcile`: outstanding-orders state (SPEC §7.3). */
 import { Option } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import type { BrokerMode } from '../../ports/broker.ts';
@@ -63,7 +64,7 @@ function reportCorrupt(c: CliContext, state: { exitCode: number }, corrupt: Corr
 }
 
 export const registerOrders: CommandRegistrar = (program, ctx, state) => {
-  const cmd = program.command('orders').description('outstanding-orders state (data/proc/state/orders.json) and the cancel-all marker');
+  const cmd = program.command('orders').description(describeCommand('orders'));
   const store = () => new OrdersStore(ctx().paths.ordersState, ctx().clock);
   const modes = (opt: ModeOpt): BrokerMode[] => (opt.mode ? [opt.mode] : [...BROKER_MODES]);
   const print = (opt: ModeOpt, s: OrdersState, extra: Record<string, unknown> = {}) => {

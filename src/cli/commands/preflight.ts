@@ -5,6 +5,7 @@
  * without a complete environment it never touches the network.
  */
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { parseSeriesArg } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesCode } from '../../core/series.ts';
@@ -30,7 +31,7 @@ interface PreflightFlags {
 export const registerPreflight: CommandRegistrar = (program, ctx, state) => {
   program
     .command('preflight')
-    .description('GO / NO-GO for the active or next window, with the stable reasons of SPEC §6.2 (exit 1 on NO-GO)')
+    .description(describeCommand('preflight'))
     .option('--now <iso>', 'reference instant (default: now)')
     .option('--series <list>', 'only these series (default: the window\'s)', (v: string) => v.split(',').map((x) => parseSeriesArg(x).code))
     .option('--offline', 'skip the checks that need the network (as an offline run does)')

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { residualLooksLikeSigma1, type CalibrationParams } from '../../core/calibration/params.ts';
@@ -307,7 +308,7 @@ export function massiveSpotSource(c: CliContext): SpotSource {
 export const registerPrice: CommandRegistrar = (program, ctx) => {
   program
     .command('price')
-    .description("what the model says now for a ladder: per market p_yes, book, maker EV after fees both sides, and the quotes selection would place")
+    .description(describeCommand('price'))
     .option('--markets <file>', 'JSON saved from the API: a market list, GET /markets, GET /markets/{t}, GET /events/{t} or GET /events?with_nested_markets=true')
     .option('--event <ticker>', 'fetch the event and its markets from the Kalshi API')
     .option('--spot <value>', 'index value (default: the Massive REST snapshot)', parseSpot)

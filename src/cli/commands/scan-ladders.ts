@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandRegistrar } from '../command.ts';
+import { packageRoot } from '../../config/package-root.ts';
+import { describeCommand } from '../manifest.ts';
 import { parseSeriesArg } from '../command.ts';
 import { CheckFailed, UsageError } from '../errors.ts';
 import type { CliContext } from '../context.ts';
@@ -33,7 +34,7 @@ interface ScanOptions {
 }
 
 /** The fixtures shipped with the code, used when the working root has none of its own. */
-const BUNDLED_FIXTURES = fileURLToPath(new URL('../../../fixtures/kalshi', import.meta.url));
+const BUNDLED_FIXTURES = path.join(packageRoot(), 'fixtures', 'kalshi');
 
 function fixturesDir(c: CliContext, opt: ScanOptions): string {
   if (opt.fixtures) {
@@ -63,7 +64,7 @@ function ladderJson(l: LadderSummary) {
 export const registerScanLadders: CommandRegistrar = (program, ctx, state) => {
   program
     .command('scan-ladders')
-    .description("discover the day's index ladders per window and series, and the windows the exchange has not listed")
+    .description(describeCommand('scan-ladders'))
     .option('--discover', 'discover ladders (the default and only mode)')
     .option('--today', "today's ET date (from the clock; with --offline, the recorded fixture day if today has none)")
     .option('--date <YYYY-MM-DD>', 'an ET trading date')

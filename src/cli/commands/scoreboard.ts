@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { parseSeriesArg } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesInfo } from '../../core/series.ts';
@@ -81,7 +82,7 @@ export function reliabilityTable(r: ScoreRow): string {
 export const registerScoreboard: CommandRegistrar = (program, ctx) => {
   program
     .command('scoreboard')
-    .description('paper results per day / series / window: quotes, fills, fill rate, realised PnL, quote life, Brier score, log loss and reliability once per quoted market')
+    .description(describeCommand('scoreboard'))
     .option('--date <yyyy-mm-dd>', 'one ET trading day')
     .option('--from <yyyy-mm-dd>', 'first ET day (inclusive)')
     .option('--to <yyyy-mm-dd>', 'last ET day (inclusive)')

@@ -1,6 +1,7 @@
 /** `kalshi-alpha supervisor-index`: the trading day (SPEC §2, §6). */
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import type { CliContext } from '../context.ts';
 import { parseNonNegativeNumber, parsePositiveInt, parseSeriesArg } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -44,7 +45,7 @@ function parseSeriesList(v: string): SeriesCode[] {
 export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) => {
   const cmd = program
     .command('supervisor-index')
-    .description('the main job: every window of the day — preflight, freshness gate, maker quotes per series, cancel at freeze, settle')
+    .description(describeCommand('supervisor-index'))
     .option('--loop', 'run every window of every trading day in order (default: the active or next window, then exit)')
     .option('--sleep-seconds <s>', 'longest sleep between checks while waiting', parseNonNegativeNumber, 30)
     .option('--days <n>', 'with --loop: stop after this many trading days', parsePositiveInt)

@@ -1,6 +1,7 @@
 /** `kalshi-alpha windows`: the resolved windows of SPEC §4, for an instant or a date. */
 import { Option } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
+import { describeCommand } from '../manifest.ts';
 import { parseSeriesArg } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesInfo } from '../../core/series.ts';
@@ -62,7 +63,7 @@ interface WindowsOptions {
 export const registerWindows: CommandRegistrar = (program, ctx) => {
   program
     .command('windows')
-    .description('print the resolved trading windows (start/strict/freeze/target in ET and UTC)')
+    .description(describeCommand('windows'))
     .addOption(new Option('--series <series>', 'INXU, NASDAQ100U, INX, NASDAQ100 (or KX tickers)').argParser(parseSeriesArg))
     .option('--now <iso>', 'reference instant (ISO 8601; a bare local time is New York time); default: now')
     .option('--date <yyyy-mm-dd>', "print every window of this ET date instead")

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Builds the start-up bundle dist/kalshi-alpha.js (+ one chunk per command, loaded on demand) from src/ with
+// esbuild: no TypeScript transform at run time. Runs by itself as part of `npm ci` / `npm install`
+// (`prepare`) and `npm test`; nobody runs it by hand. Dependencies stay in node_modules (not bundled).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { DIST, ROOT, STAMP, bundleFresh, sourceFingerprint } from './build-stamp.mjs';
+
+if (bundleFresh() && !process.argv.includes('--force')) process.exit(0);
+const fingerprint = sourceFingerprint();
+fs.rmSync(DIST, { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: { 'kalshi-alpha': 'src/cli/main.ts' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+fs.writeFileSync(STAMP, JSON.stringify({ fingerprint, built_at: new Date().toISOString() }) + '\n');
+process.stderr.write(`built ${path.relative(ROOT, DIST)}/kalshi-alpha.js\n`);

@@ -1,7 +1,7 @@
 /**
  * `kalshi-alpha --help` start-up cost: the real executable (bin/kalshi-alpha.js) as a child process, wall
- * time from spawn to exit, after one unmeasured run that warms the OS file cache. It loads every command
- * (today through tsx at run time); the target is what an operator's shell should feel.
+ * time from spawn to exit, after one unmeasured run that warms the OS file cache. It runs the built bundle
+ * (dist/, when fresh) and loads no command module; the target is what an operator's shell should feel.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';

@@ -40,6 +40,14 @@ export interface SessionGuardOptions {
   pollMs?: number;
   /** Exchange schedule refresh period (default 10 min). */
   scheduleRefreshMs?: number;
+  /** Exchange status poll period while running (default 10 s; needs `venue`). */
+  statusPollMs?: number;
+  /** The local clock's offset from the outside world now, ms (e.g. the index feed's message lag), if known. */
+  clockDrift?: () => number | null;
+  /** `preflight.max_clock_drift_ms` (default 1000). */
+  maxClockDriftMs?: number;
+  /** The ledger's health: records it could not write (0 = healthy), and a retry of them. */
+  ledger?: { unwritten(): number; retry(): void };
 }
 
 export class SessionGuard implements TradingGate {
@@ -51,17 +59,26 @@ export class SessionGuard implements TradingGate {
   private pendingMarker: string | undefined;
   private killHandled = false;
   private readonly markedSlots = new Set<number>();
-  private readonly o: Required<Pick<SessionGuardOptions, 'leadMs' | 'pollMs' | 'scheduleRefreshMs'>> & SessionGuardOptions;
+  private exchangeInactive = false;
+  private statusCheckedAt = Number.NEGATIVE_INFINITY;
+  private driftStreak = 0;
+  private okStreak = 0;
+  private driftBlocked = false;
+  private ledgerBlocked = false;
+  private readonly o: Required<Pick<SessionGuardOptions, 'leadMs' | 'pollMs' | 'scheduleRefreshMs' | 'statusPollMs' | 'maxClockDriftMs'>> & SessionGuardOptions;
 
   constructor(o: SessionGuardOptions) {
-    this.o = { leadMs: MAINTENANCE_LEAD_MS, pollMs: 1000, scheduleRefreshMs: 10 * 60_000, ...o };
+    this.o = { leadMs: MAINTENANCE_LEAD_MS, pollMs: 1000, scheduleRefreshMs: 10 * 60_000, statusPollMs: 10_000, maxClockDriftMs: 1000, ...o };
   }
 
   blocked(nowMs: number): { reason: string } | undefined {
     if (fs.existsSync(this.o.killSwitchFile)) return { reason: 'kill_switch' };
     if (this.pendingMarker !== undefined) return { reason: `cancel_all:${this.pendingMarker}` };
+    if (this.ledgerBlocked || (this.o.ledger?.unwritten() ?? 0) > 0) return { reason: 'ledger_unwritable' };
     const m = this.maintenanceAt(nowMs);
     if (m) return { reason: 'maintenance' };
+    if (this.exchangeInactive) return { reason: 'exchange_inactive' };
+    if (this.driftBlocked) return { reason: 'clock_drift' };
     return undefined;
   }
 
@@ -99,7 +116,10 @@ export class SessionGuard implements TradingGate {
       const now = this.o.clock.now();
       await this.refreshSchedule(now);
       await this.checkKillSwitch();
+      this.checkLedger();
       this.checkMaintenance(now);
+      await this.checkExchangeStatus(now);
+      this.checkClockDrift();
       await this.executeMarker();
     } catch (e) {
       this.o.log.error({ err: e }, 'guard check failed');
@@ -123,6 +143,63 @@ export class SessionGuard implements TradingGate {
       this.announced = (await this.o.venue.exchangeSchedule()).maintenanceWindows;
     } catch (e) {
       this.o.log.warn({ err: e }, 'exchange schedule unavailable; keeping the last known maintenance windows');
+    }
+  }
+
+  /** The ledger refused writes: block (windows cancel) and retry the unwritten records every tick. */
+  private checkLedger(): void {
+    const l = this.o.ledger;
+    if (!l) return;
+    if (l.unwritten() > 0) {
+      if (!this.ledgerBlocked) {
+        this.ledgerBlocked = true;
+        this.o.log.error({ unwritten: l.unwritten() }, 'paper ledger not writable: quoting stopped, cancelling; retrying every second');
+        this.o.onIncident?.('error', `paper ledger not writable (${l.unwritten()} records waiting): quoting stopped`);
+      }
+      try {
+        l.retry();
+      } catch {
+        // still failing: stay blocked, try again next tick
+      }
+    }
+    if (this.ledgerBlocked && l.unwritten() === 0) {
+      this.ledgerBlocked = false;
+      this.o.log.info('paper ledger writable again: every waiting record written; quoting may resume');
+    }
+  }
+
+  private async checkExchangeStatus(now: number): Promise<void> {
+    if (!this.o.venue || now - this.statusCheckedAt < this.o.statusPollMs) return;
+    this.statusCheckedAt = now;
+    let inactive: boolean;
+    try {
+      const st = await this.o.venue.exchangeStatus();
+      inactive = !st.exchangeActive || !st.tradingActive;
+    } catch {
+      return; // unreachable: the last known state stands (the REST client logged the failure)
+    }
+    if (inactive && !this.exchangeInactive) {
+      this.o.log.warn('exchange inactive: cancelling, no quotes until trading resumes');
+      this.o.onIncident?.('error', 'exchange inactive mid-session: cancel all, no quotes until it resumes');
+      await this.o.broker.cancelAll('exchange_inactive');
+    } else if (!inactive && this.exchangeInactive) this.o.log.info('exchange active again: quoting may resume');
+    this.exchangeInactive = inactive;
+  }
+
+  /** Three checks in a row beyond the limit block; three within it unblock (one laggy message is not drift). */
+  private checkClockDrift(): void {
+    const d = this.o.clockDrift?.();
+    if (d === null || d === undefined) return;
+    const off = Math.abs(d) > this.o.maxClockDriftMs;
+    this.driftStreak = off ? this.driftStreak + 1 : 0;
+    this.okStreak = off ? 0 : this.okStreak + 1;
+    if (!this.driftBlocked && this.driftStreak >= 3) {
+      this.driftBlocked = true;
+      this.o.log.error({ drift_ms: Math.round(d), max_ms: this.o.maxClockDriftMs }, 'clock_drift: the local clock disagrees with the feed; no quotes');
+      this.o.onIncident?.('error', `clock_drift:${Math.round(d)} ms against the index feed's message times: quoting stopped`);
+    } else if (this.driftBlocked && this.okStreak >= 3) {
+      this.driftBlocked = false;
+      this.o.log.info({ drift_ms: Math.round(d) }, 'clock agrees with the feed again: quoting may resume');
     }
   }
 

@@ -134,6 +134,13 @@ export class TradingSession {
       killSwitchFile: o.killSwitchFile,
       orders,
       venue: adapters.source === 'offline' ? undefined : adapters.venue,
+      clockDrift: () => {
+        const dual = adapters.feeds?.dual;
+        if (!dual || dual.active === 'stand_down') return null;
+        return dual.freshness(dual.active).lagMs();
+      },
+      maxClockDriftMs: config.preflight.max_clock_drift_ms,
+      ledger: this.recorder ? { unwritten: () => this.recorder!.unwritten, retry: () => void this.recorder!.flush() } : undefined,
       log: log.child({ component: 'guard' }),
       onIncident: (kind, text) => this.incident(kind, text),
     });

@@ -29,7 +29,7 @@ import { buildEvGapReport, writeEvGapMonitor, type MarketGap } from '../adapters
 import type { SeriesWindowResult } from '../engine/series-window.ts';
 import { openMarketAdapters, type DataSource, type MarketAdapters } from './market-adapters.ts';
 import type { SimEnvOptions } from './sim-env.ts';
-import { TradingSession } from './session.ts';
+import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
 import { readSnapshot, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
 import type { RunContext } from './micro-index.ts';
@@ -62,6 +62,8 @@ export interface SupervisorOptions {
   snapshot?: boolean;
   /** Simulator scenario options (sim only: maintenance slots, taker intensity, …). */
   sim?: Partial<SimEnvOptions>;
+  /** Where the paper ledger's records go (default: the ledger file; replay and fault drills pass their own). */
+  ledgerSink?: SessionOptions['ledgerSink'];
   /** Restore a snapshot at most this old (SPEC §6.6 --max-restore-age, default 5 s). */
   maxRestoreAgeMs?: number;
   /** Told each day's adapters and session once they are open (the CLI starts a simulated clock with it; tests drive scenarios). */
@@ -383,6 +385,7 @@ export class Supervisor {
           this.queueSnapshot();
         },
         resume: this.resume && this.resume.windowId.startsWith(`${dateEt}/`) ? this.resume : undefined,
+        ...(o.ledgerSink ? { ledgerSink: o.ledgerSink } : {}),
       });
     } catch (e) {
       await adapters.close();

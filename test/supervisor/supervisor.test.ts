@@ -9,104 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Supervisor, plannedWindows, type SupervisorOptions, type SupervisorOutcome } from '../../src/app/supervisor.ts';
-import { virtualStart } from '../../src/app/micro-index.ts';
-import { simClock, type MarketAdapters } from '../../src/app/market-adapters.ts';
-import type { TradingSession } from '../../src/app/session.ts';
 import { readSnapshot } from '../../src/app/snapshot.ts';
-import { createCalendar } from '../../src/core/calendar/calendar.ts';
-import { etToMs } from '../../src/core/time/et.ts';
-import { defaultIndexOps, type IndexOpsConfig } from '../../src/config/index-ops.ts';
-import { resolvePaths, type Paths } from '../../src/config/paths.ts';
-import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
+import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { readIncidents } from '../../src/adapters/monitors/report.ts';
 import { writeCalibration, calibrationPath } from '../../src/adapters/calibration/params-file.ts';
-import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import type { LedgerRecord } from '../../src/core/ledger/record.ts';
-import { tempHome } from '../helpers/cli.ts';
-import { captureLog } from '../helpers/log.ts';
-
-const calendar = createCalendar();
-const DATE = '2026-11-20';
-const at = (hhmmss: string) => etToMs(DATE, hhmmss);
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-
-interface Run {
-  out: SupervisorOutcome;
-  lines: string[];
-  paths: Paths;
-  home: string;
-  records: LedgerRecord[];
-}
-
-interface Scenario {
-  nowIso: string;
-  speed?: number;
-  config?: IndexOpsConfig;
-  opts?: Partial<SupervisorOptions>;
-  rawEnv?: Record<string, string>;
-  /** Before the run (files in the home). */
-  prepare?: (home: string, paths: Paths) => void;
-  /** Once the day's simulator and session are open (schedule scenario events on the clock). */
-  during?: (x: { clock: VirtualClock; adapters: MarketAdapters; session: TradingSession; paths: Paths; home: string }) => void;
-}
-
-async function supervise(s: Scenario): Promise<Run> {
-  const home = tempHome('ka-sup-');
-  const paths = resolvePaths(home);
-  const config = s.config ?? defaultIndexOps();
-  const refNow = Date.parse(s.nowIso);
-  const first = plannedWindows(refNow, { calendar, config }, { loop: false }).next().value!;
-  const clock = simClock(virtualStart(refNow, first, 20_000), s.speed ?? 20);
-  const { log, lines } = captureLog(clock);
-  s.prepare?.(home, paths);
-  const sup = new Supervisor(
-    {
-      source: 'sim',
-      broker: 'dry',
-      seed: 20261120,
-      refNowMs: refNow,
-      loop: false,
-      sleepSeconds: 30,
-      killSwitchFile: paths.killSwitch,
-      preflightRetryMs: 60_000,
-      settle: false,
-      noWsListen: false,
-      startupTimeoutMs: 60_000,
-      openLeadMs: 20_000,
-      onDayOpen: (d) => s.during?.({ clock, adapters: d.adapters, session: d.session, paths, home }),
-      ...s.opts,
-    },
-    { paths, config, calendar, env: {}, rawEnv: s.rawEnv ?? {}, clock, log },
-  );
-  try {
-    const out = await sup.run();
-    const records = fs.existsSync(paths.ledger) ? readLedgerFile(paths.ledger).records : [];
-    return { out, lines, paths, home, records };
-  } finally {
-    clock.dispose();
-  }
-}
-
-const quotes = (r: LedgerRecord[]) => r.filter((x) => x.type === 'quote');
-const count = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l)).length;
-
-/** Every quote placed before `t` was cancelled (or filled to completion) by `t + withinMs`; returns the ids that were not. */
-function allWithdrawnBy(records: LedgerRecord[], t: number, withinMs: number): string[] {
-  const closedAt = new Map<string, number>();
-  for (const r of records) {
-    const done = r.type === 'cancel' || (r.type === 'paper_fill' && r.filled_total >= r.size);
-    if (done && !closedAt.has(r.client_order_id)) closedAt.set(r.client_order_id, r.ts_ms);
-  }
-  const late: string[] = [];
-  for (const q of quotes(records)) {
-    if (q.ts_ms >= t) continue;
-    const c = closedAt.get(q.client_order_id);
-    if (c !== undefined && c < t) continue; // withdrawn before the event anyway
-    if (c === undefined || c > t + withinMs) late.push(q.client_order_id);
-  }
-  return late;
-}
+import { allWithdrawnBy, at, count, quotes, repoRoot, supervise } from '../helpers/supervise.ts';
 
 test('normal close window: every series quoted concurrently, gate line once per series, zero outstanding at the freeze, settled, monitors and snapshot written', async () => {
   const r = await supervise({ nowIso: '2026-11-20T15:57:30-05:00', opts: { settle: true } });

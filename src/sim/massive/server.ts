@@ -67,6 +67,8 @@ export interface MassiveSim {
 
   /** Stop sending anything (ticks, statuses and — unless keepPongs — pongs); sockets stay open; REST data freezes. */
   stall(opts?: { keepPongs?: boolean }): void;
+  /** Stamp every message (tick times, snapshot updates, serverTime) `ms` off the shared clock: a world whose clock disagrees with ours. */
+  setClockOffset(ms: number): void;
   resume(): void;
   readonly stalled: boolean;
   /** Abruptly drop every websocket connection. */
@@ -230,6 +232,9 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
     return { o, h, l, c: cl };
   }
 
+  /** How far this server's clock is from the shared one (a drifting world, for the clock-drift drills). */
+  let clockOffsetMs = 0;
+
   function onTick(): void {
     tickTimer = undefined;
     if (closed) return;
@@ -242,7 +247,7 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
         const events: object[] = [];
         for (const sym of symbols) {
           const open = valueAt(sym, etToMs(etDateOf(now), '09:30'));
-          if (wants(c, 'V', sym)) events.push({ ev: 'V', val: valueAt(sym, now), T: sym, t: now });
+          if (wants(c, 'V', sym)) events.push({ ev: 'V', val: valueAt(sym, now), T: sym, t: now + clockOffsetMs });
           if (wants(c, 'A', sym)) events.push({ ev: 'A', sym, op: open, ...bar(sym, now - tickMs, now), s: now - tickMs, e: now });
           if (minuteClosed && wants(c, 'AM', sym)) {
             const end = minute * 60_000;
@@ -301,7 +306,7 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
   /** Time of the last tick the feed would have produced (frozen while stalled). */
   const lastUpdateMs = () => {
     const t = stalled && stalledAt !== null ? stalledAt : clock.now();
-    return Math.floor(t / tickMs) * tickMs;
+    return Math.floor(t / tickMs) * tickMs + clockOffsetMs;
   };
 
   function snapshot(url: URL, requestId: string) {
@@ -357,7 +362,7 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
     const idx = st.market === 'open' ? 'open' : 'closed';
     return {
       market: st.market,
-      serverTime: formatEt(Math.floor(now / 1000) * 1000),
+      serverTime: formatEt(Math.floor((now + clockOffsetMs) / 1000) * 1000),
       earlyHours: st.earlyHours,
       afterHours: st.afterHours,
       exchanges: { nyse: exch, nasdaq: exch, otc: exch },
@@ -461,6 +466,9 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
     connectionTimes: () => [...connTimes],
     restRequests: () => restCount,
     valueAt,
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
+    },
     stall(opts = {}) {
       stalled = true;
       keepPongs = opts.keepPongs ?? false;

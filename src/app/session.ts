@@ -103,7 +103,7 @@ export class TradingSession {
       makeDry: () => {
         const dry = new DryBroker({ clock, fee: this.fees.makerFee });
         ledger = timed(o.ledgerSink ?? LedgerWriter.open(paths.ledger, { archiveDir: paths.ledgerArchiveDir }), this.ledgerWrites);
-        const recorder = new PaperLedgerRecorder(ledger, clock, () => adapters.feedSnapshot());
+        const recorder = new PaperLedgerRecorder(ledger, () => adapters.feedSnapshot());
         this.recorder = recorder;
         this.dry = dry;
         this.disposers.push(dry.onEvents((events) => recorder.record(events)));

@@ -168,7 +168,7 @@ export class Supervisor {
   }
 
   async run(): Promise<SupervisorOutcome> {
-    const { c, o } = this;
+    const { c } = this;
     // One supervisor per working root: a second one refuses (a lock, not a race).
     const lock = new FileLock(supervisorLockPath(c.paths));
     fs.mkdirSync(c.paths.stateDir, { recursive: true });

@@ -43,6 +43,8 @@ test('one window, many faults: max_connections, Kalshi socket drop, seq gap, exc
     storm: at('09:59:05'),
   };
   let diskFull = false;
+  // (The instants the disk really filled and emptied: a flowing clock may read past a timer's instant before it runs.)
+  const disk = { fullAt: 0, okAt: 0 };
   let ws: KalshiWsClient | undefined;
   let polygonConnections: () => number[] = () => [];
   let kalshiRequests: () => { path: string; status: number }[] = () => [];
@@ -68,8 +70,14 @@ test('one window, many faults: max_connections, Kalshi socket drop, seq gap, exc
         sim.polygon.setClockOffset(0);
         sim.massive.setClockOffset(0);
       });
-      atT(F.disk[0], () => (diskFull = true));
-      atT(F.disk[1], () => (diskFull = false));
+      atT(F.disk[0], () => {
+        diskFull = true;
+        disk.fullAt = clock.now();
+      });
+      atT(F.disk[1], () => {
+        diskFull = false;
+        disk.okAt = clock.now();
+      });
       atT(F.storm, () => sim.kalshi.controls.inject429(15));
     },
   });
@@ -106,7 +114,13 @@ test('one window, many faults: max_connections, Kalshi socket drop, seq gap, exc
 
   // Full disk: no quote record (so no resting paper order) while writes fail; what happened meanwhile is
   // written once the disk has room again, in order, with seq strictly increasing.
-  assert.ok(q.every((x) => !inSlot(x, F.disk[0], F.disk[1])), 'no quote acknowledged while the ledger cannot write');
+  // (A quote whose record could not be written was withdrawn at once: if its record reaches the ledger later,
+  // its withdrawal does too, at the same instant.)
+  const withdrawnAt = new Map(r.records.filter((x) => x.type === 'cancel' && x.reason === 'not recorded').map((x) => [x.client_order_id, x.ts_ms]));
+  assert.ok(disk.fullAt > 0 && disk.okAt > disk.fullAt, 'the disk filled and emptied');
+  for (const x of q.filter((x) => inSlot(x, disk.fullAt, disk.okAt))) {
+    assert.equal(withdrawnAt.get(x.client_order_id), x.ts_ms, `quote ${x.client_order_id} during the full disk was withdrawn at once: ${JSON.stringify(r.records.filter((y) => y.client_order_id === x.client_order_id).map((y) => [y.seq, y.type, y.ts_ms, (y as { reason?: string }).reason]))} disk ${JSON.stringify(disk)}`);
+  }
   for (let i = 1; i < r.records.length; i++) assert.ok(r.records[i]!.seq > r.records[i - 1]!.seq, 'seq increasing');
   assert.match(log, /paper ledger not writable/, 'the operator is told');
   assert.match(log, /paper ledger writable again/, 'and told when it recovers');

@@ -28,7 +28,7 @@ function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dry-broker-'));
   const clock = new VirtualClock(START);
   const writer = LedgerWriter.open(path.join(dir, 'index_paper.jsonl'));
-  const recorder = new PaperLedgerRecorder(writer, clock, () => ({ activeFeed: 'massive', feedAgeMs: 42 }));
+  const recorder = new PaperLedgerRecorder(writer, () => ({ activeFeed: 'massive', feedAgeMs: 42 }));
   const broker = new DryBroker({ clock, fee: makerFeeFromSchedule({ feeType: 'quadratic_with_maker_fees', multiplier: 1 }) });
   const seen: PaperEvent[] = [];
   broker.onEvents((events) => recorder.record(events));
@@ -165,7 +165,7 @@ test('recorder: a failed ledger write propagates, keeps the records, and writes 
       return out;
     },
   };
-  const recorder = new PaperLedgerRecorder(sink, clock);
+  const recorder = new PaperLedgerRecorder(sink);
   const broker = new DryBroker({ clock, fee: () => 0 });
   broker.onEvents((e) => recorder.record(e));
   broker.onBook(book([[5500, 200]], [[4300, 100]]));

@@ -66,7 +66,17 @@ export class DryBroker implements Broker {
     try {
       this.emit(events);
     } catch (e) {
-      if (order.status === 'resting') this.exchange.cancel(order.clientOrderId, REASON_NOT_RECORDED, now);
+      if (order.status === 'resting') {
+        // Withdrawn at once. Its acceptance may still reach the ledger later (a recorder keeps records it
+        // could not write and writes them first next time), so its withdrawal goes the same way: the ledger
+        // then reads "quoted and withdrawn at the same instant, not recorded", never a quote left resting.
+        const withdrawn = this.exchange.cancel(order.clientOrderId, REASON_NOT_RECORDED, now);
+        try {
+          this.emit(withdrawn.events);
+        } catch {
+          // the same failure: the records wait in the recorder's backlog
+        }
+      }
       throw e;
     }
     return order;

@@ -10,7 +10,6 @@
  * the next `record()` / `flush()`: a paper fill that happened is never silently dropped.
  */
 import { z } from 'zod';
-import type { Clock } from '../../ports/clock.ts';
 import type { PaperEvent } from '../../core/paper/types.ts';
 import { recordForEvent, type FeedSnapshot, type QuoteContext } from '../../core/ledger/build.ts';
 import type { LedgerRecord, LedgerRecordInput } from '../../core/ledger/record.ts';
@@ -43,7 +42,6 @@ export class PaperLedgerRecorder {
 
   constructor(
     private readonly writer: LedgerSink,
-    private readonly clock: Clock,
     private readonly feed?: () => FeedSnapshot,
   ) {}
 
@@ -83,7 +81,6 @@ export class PaperLedgerRecorder {
   /** Writes the records of one batch of events (durably, before returning). */
   record(events: PaperEvent[]): LedgerRecord[] {
     if (events.length === 0) return [];
-    const now = this.clock.now();
     const feed = this.feed?.();
     const inputs: LedgerRecordInput[] = [];
     const done: string[] = [];
@@ -95,7 +92,7 @@ export class PaperLedgerRecorder {
         continue;
       }
       if (!ctx) throw new MissingQuoteContextError(`no quote context for client_order_id ${id}: call describe() before place()`);
-      const input = recordForEvent(ctx, e, now, feed);
+      const input = recordForEvent(ctx, e, feed);
       if (input) inputs.push(input);
       if (e.type === 'settled') done.push(id);
     }

@@ -108,14 +108,16 @@ export function settlementRecord(ctx: QuoteContext, order: OrderState, s: PaperS
 
 /**
  * The record a paper event produces (`accepted` → quote, `canceled` → cancel, `fill` → paper_fill,
- * `settled` → settlement); a rejected order rests nowhere and is not a ledger record.
+ * `settled` → settlement), stamped with the event's own instant (the order's placement, its cancel, the
+ * fill, the settlement) — not the moment a recorder got to write it; a rejected order rests nowhere and is
+ * not a ledger record.
  */
-export function recordForEvent(ctx: QuoteContext, e: PaperEvent, tsMs: number, feed?: FeedSnapshot): LedgerRecordInput | undefined {
+export function recordForEvent(ctx: QuoteContext, e: PaperEvent, feed?: FeedSnapshot): LedgerRecordInput | undefined {
   switch (e.type) {
     case 'accepted':
-      return quoteRecord(ctx, e.order, tsMs);
+      return quoteRecord(ctx, e.order, e.order.submittedMs);
     case 'canceled':
-      return cancelRecord(ctx, e.order, e.reason, tsMs, feed);
+      return cancelRecord(ctx, e.order, e.reason, e.order.updatedMs, feed);
     case 'fill':
       return fillRecord(ctx, e.order, e.fill, feed);
     case 'settled':

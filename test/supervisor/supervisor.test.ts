@@ -157,11 +157,17 @@ test('both feeds stale → stand-down: everything cancelled within a cycle, REPO
 });
 
 test('kill switch armed mid-window: all cancelled within 1 s, nothing placed after it, REPORT.md entry', async () => {
-  const armAt = at('09:58:30');
+  // The instant the file really appeared (a flowing clock may read past a timer's instant before it runs).
+  let armAt = 0;
   const r = await supervise({
     nowIso: '2026-11-20T09:57:30-05:00',
-    during: ({ clock, paths }) => clock.setTimeout(() => fs.writeFileSync(paths.killSwitch, 'drill'), armAt - clock.now()),
+    during: ({ clock, paths }) =>
+      clock.setTimeout(() => {
+        fs.writeFileSync(paths.killSwitch, 'drill');
+        armAt = clock.now();
+      }, at('09:58:30') - clock.now()),
   });
+  assert.ok(armAt > 0, 'the kill switch was armed');
   const q = quotes(r.records);
   assert.ok(q.some((x) => x.ts_ms < armAt), 'quoted before');
   assert.ok(q.every((x) => x.ts_ms < armAt), 'nothing placed after the kill switch');

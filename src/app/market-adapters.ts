@@ -4,7 +4,9 @@
  * - `sim`: the embedded simulator on loopback (the real signed Kalshi REST + websocket clients and the
  *   real Massive feeds talk to it; only URLs differ), on the caller's virtual clock;
  * - `offline`: fixture files (no network; WS gating bypassed; books polled from the fixtures);
- * - `online`: the real services from the environment.
+ * - `online`: the real services from the environment;
+ * - `replay`: in-process, no sockets — a generated day over the simulator's exchange, or a recording fed
+ *   into the real parsers (built by `o.replay.open`, see src/sim/inprocess and src/app/replay).
  * Everything else (engine, quoting state, brokers, ledger, guard) is composed the same way on top.
  */
 import path from 'node:path';
@@ -16,6 +18,7 @@ import type { VenueMarketData, VenueStream } from '../ports/venue.ts';
 import type { FeedSnapshot } from '../core/ledger/build.ts';
 import type { FeedName } from '../core/feed/feed-name.ts';
 import type { ObservableIndexFeed } from '../ports/index-feed.ts';
+import type { FrameTap } from '../ports/frame-tap.ts';
 import { etToMs } from '../core/time/et.ts';
 import { connectKalshi, type KalshiConnection } from '../adapters/kalshi/factory.ts';
 import { KalshiSigner } from '../adapters/kalshi/auth.ts';
@@ -37,7 +40,7 @@ import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export type DataSource = 'sim' | 'offline' | 'online';
+export type DataSource = 'sim' | 'offline' | 'online' | 'replay';
 
 export interface IndexFeeds {
   dual: DualFeed;
@@ -180,6 +183,21 @@ export interface OpenAdaptersOptions extends AdapterContext {
   dateEt: string;
   /** Simulator scenario options (sim only). */
   sim?: Partial<SimEnvOptions>;
+  /** How a `replay` source builds the day's adapters (generated day or recording). */
+  replay?: ReplayDayFactory;
+  /** Record what the adapters receive (`--record DIR`): one file per day. */
+  record?: RecordOptions;
+}
+
+/** Builds a replay day's adapters in-process (no sockets); see src/sim/inprocess/day.ts. */
+export interface ReplayDayFactory {
+  open(o: OpenAdaptersOptions): Promise<MarketAdapters>;
+}
+
+/** `--record DIR`: a tap per day (frames and REST bodies with their receipt times). */
+export interface RecordOptions {
+  /** Opens the day's recorder; its `close()` runs when the day's adapters close. */
+  openDay(dateEt: string): FrameTap & { close(): Promise<void> };
 }
 
 /** The day's adapters for a source. */
@@ -191,6 +209,9 @@ export function openMarketAdapters(source: DataSource, o: OpenAdaptersOptions): 
       return openOfflineAdapters(o, { fixturesDir: o.paths.fixturesDir, dateEt: o.dateEt });
     case 'online':
       return openOnlineAdapters(o, { env: o.env, dateEt: o.dateEt });
+    case 'replay':
+      if (!o.replay) throw new Error('a replay source needs its day (generated or recorded)');
+      return o.replay.open(o);
   }
 }
 
@@ -238,7 +259,7 @@ function fixtureSeed(dir: string): number {
   return r.data.seed;
 }
 
-function bundle(
+export function bundle(
   source: DataSource,
   dateEt: string,
   parts: Omit<MarketAdapters, 'source' | 'dateEt' | 'feedSnapshot' | 'close'>,

@@ -22,9 +22,9 @@ import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { freshnessInputFromDual, writeFreshnessMonitor } from '../adapters/monitors/freshness.ts';
 import { buildEvGapReport, writeEvGapMonitor, type MarketGap } from '../adapters/monitors/ev-gap.ts';
 import type { SeriesWindowResult } from '../engine/series-window.ts';
-import { openMarketAdapters, type DataSource, type MarketAdapters } from './market-adapters.ts';
+import { openMarketAdapters, type DataSource, type MarketAdapters, type OpenAdaptersOptions } from './market-adapters.ts';
 import type { SimEnvOptions } from './sim-env.ts';
-import { TradingSession } from './session.ts';
+import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
 import { writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
 import type { RunContext } from './micro-index.ts';
@@ -55,6 +55,16 @@ export interface SupervisorOptions {
   snapshot?: boolean;
   /** Simulator scenario options (sim only: maintenance slots, taker intensity, …). */
   sim?: Partial<SimEnvOptions>;
+  /**
+   * Replay and recording (SPEC §9): what a replay builds in place of the day's connections, or the
+   * recorder (`--record`); session overrides (a replay writes its own ledger, no orders.json, no REPORT.md,
+   * no kill-switch file); `monitors: false` leaves reports/_artifacts/monitors alone.
+   */
+  composition?: {
+    adapters?: Pick<OpenAdaptersOptions, 'replay' | 'record'>;
+    session?: Partial<Pick<SessionOptions, 'ordersFile' | 'report' | 'ledgerSink' | 'killSwitchFile'>>;
+    monitors?: boolean;
+  };
   /** Told each day's adapters and session once they are open (tests drive simulator scenarios with it). */
   onDayOpen?: (day: { dateEt: string; adapters: MarketAdapters; session: TradingSession }) => void;
 }
@@ -283,6 +293,7 @@ export class Supervisor {
       noWsListen: o.noWsListen,
       startupTimeoutMs: o.startupTimeoutMs,
       sim: o.sim,
+      ...o.composition?.adapters,
     });
     let session: TradingSession;
     try {
@@ -302,6 +313,7 @@ export class Supervisor {
           this.quoting.set(`${s.windowId}|${s.series}`, s);
           this.queueSnapshot();
         },
+        ...o.composition?.session,
       });
     } catch (e) {
       await adapters.close();
@@ -391,6 +403,7 @@ export class Supervisor {
   // ---- monitors and snapshot ----
 
   private writeMonitors(w: TradingWindow, day: Day): void {
+    if (this.o.composition?.monitors === false) return;
     const dual = day.adapters.feeds?.dual;
     const now = this.now;
     try {

@@ -19,7 +19,7 @@ import { etToMs } from '../../core/time/et.ts';
 import type { IndexOpsConfig } from '../../config/index-ops.ts';
 import type { Paths } from '../../config/paths.ts';
 import { EventClock } from '../../sim/inprocess/event-clock.ts';
-import { plannedWindows, Supervisor, type SupervisorOutcome } from '../supervisor.ts';
+import { plannedWindows, Supervisor, type SupervisorOptions, type SupervisorOutcome } from '../supervisor.ts';
 import type { ReplayDayFactory } from '../market-adapters.ts';
 import { BufferedLedgerSink } from './ledger-sink.ts';
 
@@ -50,6 +50,8 @@ export interface ReplayRunOptions {
   log?: Logger;
   /** Where the clock starts (default: the first window's start − REPLAY_OPEN_LEAD_MS). */
   startMs?: number;
+  /** The supervisor's timeline as a recorded run had it (reference instant, loop, lead, sleeps…). */
+  supervisor?: Partial<Pick<SupervisorOptions, 'refNowMs' | 'loop' | 'days' | 'settle' | 'openLeadMs' | 'sleepSeconds' | 'preflightRetryMs'>>;
 }
 
 export interface ReplayStats {
@@ -84,8 +86,7 @@ export function replayWindows(dateEt: string, o: Pick<ReplayRunOptions, 'calenda
 }
 
 export async function runReplayDay(o: ReplayRunOptions): Promise<ReplayRunResult> {
-  const windows = replayWindows(o.dateEt, o);
-  const startMs = o.startMs ?? windows[0]!.startMs - REPLAY_OPEN_LEAD_MS;
+  const startMs = o.startMs ?? replayWindows(o.dateEt, o)[0]!.startMs - REPLAY_OPEN_LEAD_MS;
   const clock = new EventClock(startMs);
   const log = o.log ?? silentLogger;
   const ledger = new BufferedLedgerSink({ file: o.ledgerFile });
@@ -106,6 +107,7 @@ export async function runReplayDay(o: ReplayRunOptions): Promise<ReplayRunResult
       noWsListen: false,
       startupTimeoutMs: 60_000,
       openLeadMs: REPLAY_OPEN_LEAD_MS,
+      ...o.supervisor,
       snapshot: false,
       composition: {
         adapters: { replay: o.day },

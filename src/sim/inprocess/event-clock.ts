@@ -1,19 +1,20 @@
 /**
- * The discrete-event clock of a replay (SPEC §9): time stands still while work happens and jumps from
- * one timer to the next, as fast as the process can go. `drive(p)` runs the timers in order until `p`
- * settles. Between two timers every pending promise continuation runs first (one event-loop turn), so
- * async code observes the instant its timer fired at, exactly as on the real clock — and nothing ever
- * sees time move inside a callback.
+ * The discrete-event clock of a replay (SPEC §9): time stands still while work happens and jumps from one
+ * instant to the next, as fast as the process can go. `drive(p)` runs the timers until `p` settles.
  *
- * Same-instant timers fire by (priority, creation order): deterministic, whatever the machine. The
- * priority is for a recording's dispatcher, which must put a recorded frame before or after the
- * product's timers of the same millisecond (see app/replay/recording-day.ts); everything else uses the
- * default.
+ * Timers fire in batches: every timer due at the earliest (instant, priority) — created before the batch
+ * began — fires in one go, in creation order; then one event-loop turn lets every promise continuation
+ * run at that instant before time moves on. So async code observes the instant its timer fired at, exactly
+ * as on a live clock, and nothing ever sees time move inside a callback. The recording clock of a live run
+ * (adapters/recording/stepped-clock.ts) fires its timers the same way, which is what lets a recorded
+ * session replay exactly.
  *
- * It differs from VirtualClock at speed 0 only in cost: a binary heap instead of a sorted array, and one
- * event-loop turn per timer instead of three — none at all after a timer of a `syncView()`, whose callbacks
- * are plain synchronous work (the simulated market, the index feeds, the failover machine) that settles no
- * promise anybody awaits.
+ * Priorities order batches of one instant (lower first): a recording's dispatcher puts a recorded message
+ * before (0) or after (2) the product's timers (1) of the same millisecond, as it was received. Everything
+ * else uses the default. Deterministic whatever the machine: the order is (time, priority, creation).
+ *
+ * A batch made only of `syncView()` timers — plain synchronous work (the simulated market, the index feeds,
+ * the failover machine) that settles no promise — needs no event-loop turn after it, only a microtask hop.
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import { abortableSleep } from '../../adapters/clock/sleep.ts';
@@ -39,6 +40,7 @@ export class EventClock implements Clock {
   private heap: EventTimer[] = [];
   private seq = 0;
   private live = 0;
+  private gate: Promise<unknown> | undefined;
   /** Timers fired so far (the replay's event count). */
   fired = 0;
 
@@ -78,6 +80,21 @@ export class EventClock implements Clock {
     };
   }
 
+  /**
+   * Holds time until `p` settles: no timer fires meanwhile (a recording's reader is behind the clock and
+   * must not be overtaken). Only `drive()` honours it.
+   */
+  waitFor(p: Promise<unknown>): void {
+    const g = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.gate = g;
+    void g.then(() => {
+      if (this.gate === g) this.gate = undefined;
+    });
+  }
+
   /** A timer at an absolute instant (never in the past) with an explicit same-instant priority. */
   at(atMs: number, fn: () => void, prio = DEFAULT_PRIORITY, sync = false): TimerHandle {
     const timer: EventTimer = { id: ++this.seq, seq: this.seq, at: Math.max(this.t, Math.floor(atMs)), prio, fn, sync };
@@ -98,25 +115,35 @@ export class EventClock implements Clock {
   }
 
   /**
-   * Fires the next timer (moving time to it). Returns 'none' when no timer is pending, 'sync' for a timer of
-   * a `syncView()`, else 'async'. Synchronous itself: the caller takes the turn.
+   * Fires the next batch: every pending timer due at the earliest (instant, priority) that existed when the
+   * batch began (moving time to it). 'none' when nothing is pending, 'sync' when the batch held only
+   * `syncView()` timers, else 'async'. Synchronous itself: the caller takes the turn.
    */
   step(): 'none' | 'sync' | 'async' {
     this.dropCancelled();
-    const next = this.heap[0];
-    if (!next) return 'none';
-    this.pop();
-    this.live--;
-    const fn = next.fn!;
-    next.fn = undefined;
-    if (next.at > this.t) this.t = next.at;
-    this.fired++;
-    fn();
-    return next.sync ? 'sync' : 'async';
+    const first = this.heap[0];
+    if (!first) return 'none';
+    const { at, prio } = first;
+    const last = this.seq;
+    if (at > this.t) this.t = at;
+    let sync = true;
+    for (;;) {
+      const next = this.heap[0];
+      if (!next || next.at !== at || next.prio !== prio || next.seq > last) break;
+      this.pop();
+      const fn = next.fn;
+      if (fn === undefined) continue; // cancelled
+      next.fn = undefined;
+      this.live--;
+      this.fired++;
+      if (!next.sync) sync = false;
+      fn();
+    }
+    return sync ? 'sync' : 'async';
   }
 
   /**
-   * Runs timers in order until `p` settles, one event-loop turn after each so promise chains complete at
+   * Runs batches in order until `p` settles, one event-loop turn after each so promise chains complete at
    * the instant they belong to. With no timer pending it waits a turn (for I/O) without moving time.
    */
   async drive<T>(p: Promise<T>): Promise<T> {
@@ -126,7 +153,11 @@ export class EventClock implements Clock {
     });
     await turn();
     while (!done) {
-      // After a synchronous timer a microtask hop is enough (and lets a stray continuation run anyway).
+      if (this.gate) {
+        await this.gate;
+        continue;
+      }
+      // After a synchronous batch a microtask hop is enough (and lets a stray continuation run anyway).
       if (this.step() === 'sync') await null;
       else await turn();
     }

@@ -73,18 +73,20 @@ async function* lines(file: string, onCut: (reason: string) => void): AsyncGener
   const gz = magic[0] === 0x1f && magic[1] === 0x8b;
   const input = gz ? raw.pipe(zlib.createGunzip()) : raw;
   let cut: string | undefined;
+  // A stream that ends abruptly (a recording cut by a crash) fails the line reader: what was read counts.
   input.on('error', (e: Error) => {
-    cut = describe(e);
-    // End the line reader cleanly: what was decompressed so far is still read.
-    input.emit('end');
+    cut ??= describe(e);
   });
   const rl = readline.createInterface({ input, crlfDelay: Infinity });
   let n = 0;
   try {
     for await (const text of rl) yield { n: ++n, text };
+  } catch (e) {
+    cut ??= describe(e);
   } finally {
     rl.close();
     raw.destroy();
+    if (input !== raw) input.destroy();
   }
   if (cut !== undefined) onCut(`the compressed stream ends abruptly after line ${n} (${cut})`);
 }

@@ -153,10 +153,14 @@ class Dispatcher {
 
   private read(): Promise<void> {
     this.reading ??= (async () => {
-      while (this.buf.length < READ_AHEAD && !this.done && !this.stopped) {
-        const r = await this.it.next();
-        if (r.done) this.done = true;
-        else this.buf.push(r.value.entry);
+      try {
+        while (this.buf.length < READ_AHEAD && !this.done && !this.stopped) {
+          const r = await this.it.next();
+          if (r.done) this.done = true;
+          else this.buf.push(r.value.entry);
+        }
+      } catch {
+        this.done = true; // the scan has reported why the file ends here
       }
     })().finally(() => {
       this.reading = undefined;

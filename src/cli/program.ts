@@ -22,6 +22,7 @@ import { registerMonitors } from './commands/monitors.ts';
 import { registerHousekeep } from './commands/housekeep.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerSim } from './commands/sim.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -39,6 +40,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerHousekeep,
   registerDashboard,
   registerReplay,
+  registerSim,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {

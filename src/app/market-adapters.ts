@@ -23,7 +23,7 @@ import { etToMs } from '../core/time/et.ts';
 import { connectKalshi, type KalshiConnection } from '../adapters/kalshi/factory.ts';
 import { KalshiSigner } from '../adapters/kalshi/auth.ts';
 import type { KalshiWsClient } from '../adapters/kalshi/ws-client.ts';
-import { FixtureVenue, readFixtureManifest } from '../adapters/kalshi/fixture-venue.ts';
+import { FixtureStream, FixtureVenue, readFixtureManifest } from '../adapters/kalshi/fixture-venue.ts';
 import { createDualFeedFromConfig } from '../adapters/feeds/from-config.ts';
 import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
 import { bypassedSpot, dualFeedSpot } from '../adapters/feeds/spot.ts';
@@ -147,7 +147,8 @@ export async function openOfflineAdapters(c: AdapterContext, o: { fixturesDir: s
   const dir = path.join(o.fixturesDir, 'kalshi');
   const seed = fixtureSeed(dir);
   const venue = new FixtureVenue(dir, o.dateEt, () => c.clock.now());
-  const stream = new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) });
+  // Polled books, plus the fixture day's recorded trades (what fills a paper quote offline).
+  const stream = new FixtureStream(new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) }), venue, c.clock);
   await stream.start();
   const cleanups: (() => Promise<void> | void)[] = [() => stream.stop()];
   return bundle('offline', o.dateEt, { venue, stream, spot: simPathSpot(seed, o.dateEt) }, c, cleanups);

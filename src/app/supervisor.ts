@@ -62,7 +62,7 @@ export interface SupervisorOptions {
    */
   composition?: {
     adapters?: Pick<OpenAdaptersOptions, 'replay' | 'record'>;
-    session?: Partial<Pick<SessionOptions, 'ordersFile' | 'report' | 'ledgerSink' | 'killSwitchFile'>>;
+    session?: Partial<Pick<SessionOptions, 'ordersFile' | 'report' | 'ledgerSink' | 'killSwitchFile' | 'onQuotingState'>>;
     monitors?: boolean;
   };
   /** Told each day's adapters and session once they are open (tests drive simulator scenarios with it). */

@@ -20,7 +20,7 @@ const MEMO_LIMIT = 4096;
 const etToMsMemo = new Map<string, number>();
 const addDaysMemo = new Map<string, string>();
 const weekdayMemo = new Map<string, number>();
-const dayMemo: { date: string; startMs: number; endMs: number }[] = [];
+const dayMemo: { date: string; startMs: number; endMs: number; offset?: string }[] = [];
 const formatMemo = { sec: Number.NaN, text: '' };
 const timeOfMemo = { minute: Number.NaN, text: '' };
 function remember<V>(memo: Map<string, V>, key: string, value: V): void {
@@ -102,13 +102,27 @@ export function formatEt(ms: number): string {
     const sec = Math.floor(ms / 1000);
     if (sec !== formatMemo.sec) {
       formatMemo.sec = sec;
-      formatMemo.text = formatEtUncached(sec * 1000);
+      formatMemo.text = secondText(sec * 1000);
     }
     const milli = ms - sec * 1000;
     if (milli === 0) return formatMemo.text;
     return `${formatMemo.text.slice(0, 19)}.${String(milli).padStart(3, '0')}${formatMemo.text.slice(19)}`;
   }
   return formatEtUncached(ms);
+}
+
+/**
+ * `…T10:00:00-05:00` of a whole second. On a day of constant offset (every day but the two DST changes) the
+ * wall time is plain arithmetic from the day's midnight, whose text Temporal gives once per day.
+ */
+function secondText(ms: number): string {
+  etDateOf(ms);
+  const d = dayMemo.find((x) => ms >= x.startMs && ms < x.endMs);
+  if (!d || d.endMs - d.startMs !== 86_400_000) return formatEtUncached(ms);
+  d.offset ??= formatEtUncached(d.startMs).slice(19);
+  const s = Math.floor((ms - d.startMs) / 1000);
+  const two = (n: number) => (n < 10 ? '0' : '') + n;
+  return `${d.date}T${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}${d.offset}`;
 }
 
 function formatEtUncached(ms: number): string {

@@ -6,7 +6,7 @@
  *
  * The market is the simulator's (SimExchange: its ladders, market maker, takers, lifecycle, results), one
  * exchange per window: each lists that window's events, opens `MARKET_LEAD_MS` before the window starts
- * (the maker and takers have been at it for two minutes when quoting begins) and stops its maker once its
+ * (the maker and takers have been at it for half a minute when quoting begins) and stops its maker once its
  * events are settled. Every exchange shares the day's two index paths, which also feed the index feeds and
  * decide every result — so spot, books and settlements tell one story. (The simulator on loopback runs one
  * exchange all day; a replay skips the hours in which no window looks at a market, which is most of the
@@ -33,7 +33,7 @@ import { EventClock } from './event-clock.ts';
 /** The simulator environment's default taker intensity (sim-env.ts), so a replayed day trades like a simulated one. */
 export const SIM_TAKER_PROBABILITY = 0.08;
 /** A window's market opens (maker and takers at work) this long before the window starts. */
-export const MARKET_LEAD_MS = 2 * 60_000;
+export const MARKET_LEAD_MS = 30_000;
 /** A window's exchange stops its timers this long after the target (results at +5 s, settlement at +60 s). */
 export const MARKET_RETIRE_MS = 75_000;
 

@@ -15,8 +15,8 @@ import type { LedgerRecordInput } from '../../src/core/ledger/record.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 
 const DAY = '2026-11-20';
-/** Two windows keep each replay to about a second: an hourly one (2 series) and the close (4 series). */
-const WINDOWS = ['--only', 'hourly-1000,close-1600'];
+/** The close window alone keeps each replay to about a second: four series quoting concurrently. */
+const WINDOWS = ['--only', 'close-1600'];
 
 test('replay --date: two replays of one seed write byte-identical ledgers; another seed differs; never the paper ledger', async () => {
   const home = tempHome('ka-replay-');
@@ -29,7 +29,7 @@ test('replay --date: two replays of one seed write byte-identical ledgers; anoth
   assert.ok(la.length > 0, 'the replay wrote a ledger');
   assert.equal(la, lb, 'same seed, same bytes');
   const ja = JSON.parse(a.stdout);
-  assert.deepEqual(ja.windows.map((w: { window: string; state: string }) => [w.window, w.state]), [[`${DAY}/hourly-1000`, 'done'], [`${DAY}/close-1600`, 'done']]);
+  assert.deepEqual(ja.windows.map((w: { window: string; state: string }) => [w.window, w.state]), [[`${DAY}/close-1600`, 'done']]);
   const t = ja.scoreboard.total;
   assert.ok(t.quotes > 0, 'quotes were placed');
   assert.ok(t.settled_orders > 0 && t.unsettled_markets === 0, 'every quoted market settled');
@@ -39,7 +39,7 @@ test('replay --date: two replays of one seed write byte-identical ledgers; anoth
   assert.deepEqual(records.map((r) => r.seq), records.map((_, i) => i + 1), 'seq from 1, no gaps');
   assert.ok(records.some((r) => r.type === 'settlement'), 'settlements recorded');
   // The default ledger path is the replay's own, never the paper ledger.
-  const c = await cli(['replay', '--date', DAY, '--seed', '8', ...WINDOWS], { home });
+  const c = await cli(['replay', '--date', DAY, '--seed', '8', ...WINDOWS, '--series', 'INX,NASDAQ100'], { home });
   assert.equal(c.code, 0, c.stderr);
   const own = path.join(home, 'data', 'proc', 'replay', `${DAY}-seed8.jsonl`);
   assert.ok(fs.existsSync(own), 'ledger under data/proc/replay');
@@ -48,7 +48,7 @@ test('replay --date: two replays of one seed write byte-identical ledgers; anoth
   for (const f of ['orders.json', 'hot_restart.json']) assert.ok(!fs.existsSync(path.join(home, 'data', 'proc', 'state', f)), `no ${f}`);
   assert.ok(!fs.existsSync(path.join(home, 'reports')), 'no monitors');
   assert.ok(!fs.existsSync(path.join(home, 'REPORT.md')), 'no REPORT.md');
-  assert.match(c.stdout, /replay 2026-11-20: 2 window\(s\) \(2 done\), quotes=\d+ fills=\d+ pnl=\$-?\d+\.\d{4} brier=/);
+  assert.match(c.stdout, /replay 2026-11-20: 1 window\(s\) \(1 done\), quotes=\d+ fills=\d+ pnl=\$-?\d+\.\d{4} brier=/);
   const paper = await cli(['replay', '--date', DAY, '--ledger', 'data/proc/ledger/index_paper.jsonl'], { home });
   assert.equal(paper.code, 2, 'the paper ledger is refused');
   assert.match(paper.stderr, /that is the paper ledger/);

@@ -47,6 +47,8 @@ export interface RecordingReplayStats {
   unanswered: string[];
   /** Requests made after their recorded answer's instant (the replay ran behind the recording). */
   late: number;
+  /** Valid messages not delivered because the replayed run had ended before their instant. */
+  afterEnd: number;
   badLines: BadLine[];
 }
 
@@ -61,7 +63,7 @@ export function recordedDay(o: RecordedDayOptions, stats: RecordingReplayStats =
   return { open: (a) => openRecordedDay(a, o, stats) };
 }
 
-export const newRecordingStats = (): RecordingReplayStats => ({ dispatched: {}, unused: 0, unanswered: [], late: 0, badLines: [] });
+export const newRecordingStats = (): RecordingReplayStats => ({ dispatched: {}, unused: 0, unanswered: [], late: 0, afterEnd: 0, badLines: [] });
 
 async function openRecordedDay(a: OpenAdaptersOptions, o: RecordedDayOptions, stats: RecordingReplayStats): Promise<MarketAdapters> {
   if (!(a.clock instanceof EventClock)) throw new Error('a recording replays on the discrete-event clock');
@@ -110,10 +112,10 @@ async function openRecordedDay(a: OpenAdaptersOptions, o: RecordedDayOptions, st
   dispatcher.start();
   const spot = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
   return bundle('replay', a.dateEt, { venue, stream: ws, spot, feeds: { dual, polygon: feeds.polygon, massive: feeds.massive }, massiveRest }, a, [
-    () => {
-      dispatcher.stop();
+    async () => {
       kalshiHttp.close();
       massiveHttp.close();
+      await dispatcher.stop();
     },
     async () => {
       await dual.stop();
@@ -146,9 +148,20 @@ class Dispatcher {
     this.next();
   }
 
-  stop(): void {
+  /** Stops delivering; counts what the recording still held (messages after the run's end). */
+  async stop(): Promise<void> {
     this.stopped = true;
-    void this.it.return(undefined);
+    await this.reading;
+    let rest = this.buf.length;
+    this.buf.length = 0;
+    if (!this.done) {
+      try {
+        for (let r = await this.it.next(); !r.done; r = await this.it.next()) rest++;
+      } catch {
+        // cut short: the scan has reported it
+      }
+    }
+    this.stats.afterEnd += rest;
   }
 
   private read(): Promise<void> {

@@ -68,7 +68,7 @@ export const registerReplay: CommandRegistrar = (program, ctx, state) => {
     .option('--seed <n>', 'simulator seed of the generated day', '20261120')
     .option('--series <list>', 'only these series of each window (INXU, NASDAQ100U, INX, NASDAQ100 or KX tickers)', parseSeriesList)
     .option('--only <labels>', 'only these windows, e.g. hourly-1500,close-1600', parseLabels)
-    .option('--ledger <path>', 'where the replay ledger goes (default data/proc/replay/<date>-seed<seed>.jsonl; never the paper ledger)')
+    .option('--ledger <path>', 'where the replay ledger goes (default data/proc/replay/<date>-seed<seed>.jsonl; never the paper ledger); with --days a directory, one ledger per day and setting (default: none)')
     .option('--no-ledger', 'keep the ledger in memory only')
     .option('--recording <file>', 'replay a recording (supervisor-index --record) through the same engine')
     .option('--strict', 'with --recording: refuse a recording with any malformed line (default: report each and replay the rest)')
@@ -164,7 +164,7 @@ export function printDay(c: CliContext, opt: Pick<ReplayFlags, 'json'>, r: Repla
   c.out(
     `replay ${r.dateEt}: ${windows.length} window(s) (${done} done), quotes=${t.quotes} fills=${t.fills} pnl=$${t.realized_pnl.toFixed(4)} ` +
       `brier=${t.calibration.brier === null ? '-' : t.calibration.brier.toFixed(4)} — ${(r.stats.wallMs / 1000).toFixed(2)} s, ` +
-      `${r.stats.timers} events, ${r.stats.cycles} engine cycles; ledger ${r.ledgerFile ?? '(memory only)'}`,
+      `${r.stats.timers} clock events, ${r.stats.cycles} engine cycles; ledger ${r.ledgerFile ?? '(memory only)'}`,
   );
 }
 

@@ -8,6 +8,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesCode } from '../../core/series.ts';
 import { ConfigError, parseIndexOps } from '../../config/index-ops.ts';
+import { etToMs } from '../../core/time/et.ts';
 import { scanRecording, RecordingError, type BadLine } from '../../adapters/recording/reader.ts';
 import { checkUserFile } from '../../config/user-file.ts';
 import { recordedDay, newRecordingStats } from '../../app/replay/recording-day.ts';
@@ -60,6 +61,7 @@ export async function replayRecordingCommand(c: CliContext, opt: RecordingFlags,
   const sets = parseSetFlags(opt.set);
   config = applyOverrides(config, Object.fromEntries([...sets].map(([k, v]) => [k, v[0]])));
   const run = scan.meta.run;
+  // A loop run records one file per day: this file's day starts at its own midnight, not at the run's start.
   const dateEt = scan.header.date;
   const stats = newRecordingStats();
   const r = await runReplayDay({
@@ -74,7 +76,7 @@ export async function replayRecordingCommand(c: CliContext, opt: RecordingFlags,
     ledgerFile: replayLedgerPath(c, opt, `${path.basename(file).replace(/\.rec\.jsonl(\.gz)?$|\.jsonl(\.gz)?$|\.gz$/, '')}.replay.jsonl`),
     startMs: scan.openedMs,
     supervisor: run
-      ? { refNowMs: run.ref_now_ms, loop: run.loop, days: run.loop ? 1 : undefined, settle: run.settle, openLeadMs: run.open_lead_ms, sleepSeconds: run.sleep_seconds, preflightRetryMs: run.preflight_retry_ms }
+      ? { refNowMs: Math.max(run.ref_now_ms, etToMs(dateEt, '00:00')), loop: run.loop, days: run.loop ? 1 : undefined, settle: run.settle, openLeadMs: run.open_lead_ms, sleepSeconds: run.sleep_seconds, preflightRetryMs: run.preflight_retry_ms }
       : undefined,
     log: opt.verbose ? c.logger({ clock: () => ({ now: () => 0 }) as never, quiet: true, toStderr: true }) : undefined,
   });

@@ -4,7 +4,9 @@
  * - `sim`: the embedded simulator on loopback (the real signed Kalshi REST + websocket clients and the
  *   real Massive feeds talk to it; only URLs differ), on the caller's virtual clock;
  * - `offline`: fixture files (no network; WS gating bypassed; books polled from the fixtures);
- * - `online`: the real services from the environment.
+ * - `online`: the real services from the environment;
+ * - `replay`: in-process, no sockets — a generated day over the simulator's exchange, or a recording fed
+ *   into the real parsers (built by `o.replay.open`, see src/sim/inprocess and src/app/replay).
  * Everything else (engine, quoting state, brokers, ledger, guard) is composed the same way on top.
  */
 import path from 'node:path';
@@ -16,11 +18,12 @@ import type { VenueMarketData, VenueStream } from '../ports/venue.ts';
 import type { FeedSnapshot } from '../core/ledger/build.ts';
 import type { FeedName } from '../core/feed/feed-name.ts';
 import type { ObservableIndexFeed } from '../ports/index-feed.ts';
+import type { FrameTap } from '../ports/frame-tap.ts';
 import { etToMs } from '../core/time/et.ts';
 import { connectKalshi, type KalshiConnection } from '../adapters/kalshi/factory.ts';
 import { KalshiSigner } from '../adapters/kalshi/auth.ts';
 import type { KalshiWsClient } from '../adapters/kalshi/ws-client.ts';
-import { FixtureVenue, readFixtureManifest } from '../adapters/kalshi/fixture-venue.ts';
+import { FixtureStream, FixtureVenue, readFixtureManifest } from '../adapters/kalshi/fixture-venue.ts';
 import { createDualFeedFromConfig } from '../adapters/feeds/from-config.ts';
 import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
 import { bypassedSpot, dualFeedSpot } from '../adapters/feeds/spot.ts';
@@ -37,7 +40,7 @@ import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export type DataSource = 'sim' | 'offline' | 'online';
+export type DataSource = 'sim' | 'offline' | 'online' | 'replay';
 
 export interface IndexFeeds {
   dual: DualFeed;
@@ -90,12 +93,21 @@ export function simClock(startMs: number, speed: number, o: { holdUntilFirstSlee
   return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200, ...o });
 }
 
-export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions> }): Promise<MarketAdapters> {
+export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions>; record?: RecordOptions }): Promise<MarketAdapters> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
+    // The recorder closes last (cleanups run in reverse): everything the day received is in it.
+    const tap = o.record?.openDay(o.dateEt);
+    if (tap) cleanups.push(() => tap.close());
     const sim = await startSimEnv({ tickIntervalMs: SIM_TICK_MS, ...o.sim, clock: c.clock, seed: o.seed, dateEt: o.dateEt });
     cleanups.push(() => sim.close());
     c.log.info({ kalshi: sim.kalshi.restBase, polygon: sim.polygon.wsUrl, massive: sim.massive.restUrl }, 'simulator started on loopback');
+    tap?.meta({
+      source: 'sim',
+      seed: o.seed,
+      kalshi: { rest_base: sim.kalshi.restBase, ws_url: sim.kalshi.wsUrl },
+      feeds: { polygon: c.config.feeds.polygon.kind, massive: c.config.feeds.massive.kind },
+    });
     const signer = KalshiSigner.fromPem(sim.kalshiKeyId, sim.kalshiPrivateKeyPem, c.clock);
     const kalshi = connectKalshi({
       clock: c.clock,
@@ -103,6 +115,7 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
       endpoints: { restBase: sim.kalshi.restBase, wsUrl: sim.kalshi.wsUrl },
       rateLimits: c.config.kalshi,
       logger: c.log.child({ component: 'kalshi' }),
+      tap,
     });
     const ws = await startKalshiStream(kalshi, c, cleanups);
     // The simulator's REST feed polls at its tick cadence (a 1 s period sits right at the 1.2 s SLO).
@@ -120,10 +133,11 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
           feeds: simFeeds,
           urlOverride: { polygon: url(c.config.feeds.polygon.kind, sim.polygon), massive: url(c.config.feeds.massive.kind, sim.massive) },
           logger: c.log.child({ component: 'index-feed' }),
+          tap,
         });
     if (feeds) await startFeeds(feeds, c, cleanups);
     const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt);
-    const massiveRest = new MassiveRestClient({ baseUrl: sim.massive.restUrl, apiKey: sim.massiveApiKey, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms });
+    const massiveRest = new MassiveRestClient({ baseUrl: sim.massive.restUrl, apiKey: sim.massiveApiKey, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms, tap, tapSource: 'massive-rest' });
     return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim, massiveRest }, c, cleanups);
   } catch (e) {
     await runCleanups(cleanups);
@@ -135,22 +149,30 @@ export async function openOfflineAdapters(c: AdapterContext, o: { fixturesDir: s
   const dir = path.join(o.fixturesDir, 'kalshi');
   const seed = fixtureSeed(dir);
   const venue = new FixtureVenue(dir, o.dateEt, () => c.clock.now());
-  const stream = new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) });
+  // Polled books, plus the fixture day's recorded trades (what fills a paper quote offline).
+  const stream = new FixtureStream(new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) }), venue, c.clock);
   await stream.start();
   const cleanups: (() => Promise<void> | void)[] = [() => stream.stop()];
   return bundle('offline', o.dateEt, { venue, stream, spot: simPathSpot(seed, o.dateEt) }, c, cleanups);
 }
 
-export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; dateEt: string }): Promise<MarketAdapters> {
+export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; dateEt: string; record?: RecordOptions }): Promise<MarketAdapters> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
+    const tap = o.record?.openDay(o.dateEt);
+    if (tap) cleanups.push(() => tap.close());
     const keyPath = o.env.KALSHI_PRIVATE_KEY_PEM_PATH;
     if (keyPath && o.env.KALSHI_API_KEY_ID) assertPrivateKeyFile(keyPath);
     const key = massiveApiKey(o.env);
     if (!key && !c.noWsListen) {
       throw new StartupError('missing_env:MASSIVE_API_KEY (or POLYGON_API_KEY) for the index feed; use --sim or --offline to run without credentials');
     }
-    const kalshi = connectKalshi({ clock: c.clock, env: o.env, rateLimits: c.config.kalshi, logger: c.log.child({ component: 'kalshi' }) });
+    const kalshi = connectKalshi({ clock: c.clock, env: o.env, rateLimits: c.config.kalshi, logger: c.log.child({ component: 'kalshi' }), tap });
+    tap?.meta({
+      source: 'online',
+      kalshi: { rest_base: kalshi.endpoints.restBase, ws_url: kalshi.endpoints.wsUrl },
+      feeds: { polygon: c.config.feeds.polygon.kind, massive: c.config.feeds.massive.kind },
+    });
     if (!kalshi.signer) throw new StartupError('missing_env:KALSHI_API_KEY_ID,KALSHI_PRIVATE_KEY_PEM_PATH: the Kalshi websocket needs an API key');
     const ws = await startKalshiStream(kalshi, c, cleanups);
     const feeds =
@@ -163,10 +185,11 @@ export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; da
             wsUrl: o.env.MASSIVE_WS_URL,
             restBase: o.env.MASSIVE_REST_BASE,
             logger: c.log.child({ component: 'index-feed' }),
+            tap,
           });
     if (feeds) await startFeeds(feeds, c, cleanups);
     if (!feeds) throw new StartupError('--no-ws-listen online has no index source to price from; use --sim or --offline');
-    const massiveRest = new MassiveRestClient({ baseUrl: o.env.MASSIVE_REST_BASE ?? DEFAULT_REST_BASE, apiKey: key!, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms });
+    const massiveRest = new MassiveRestClient({ baseUrl: o.env.MASSIVE_REST_BASE ?? DEFAULT_REST_BASE, apiKey: key!, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms, tap, tapSource: 'massive-rest' });
     return bundle('online', o.dateEt, { venue: kalshi.venue, stream: ws, spot: dualFeedSpot(feeds.dual, thresholds(c.config)), feeds, kalshi, ws, massiveRest }, c, cleanups);
   } catch (e) {
     await runCleanups(cleanups);
@@ -182,17 +205,35 @@ export interface OpenAdaptersOptions extends AdapterContext {
   dateEt: string;
   /** Simulator scenario options (sim only). */
   sim?: Partial<SimEnvOptions>;
+  /** How a `replay` source builds the day's adapters (generated day or recording). */
+  replay?: ReplayDayFactory;
+  /** Record what the adapters receive (`--record DIR`): one file per day. */
+  record?: RecordOptions;
+}
+
+/** Builds a replay day's adapters in-process (no sockets); see src/sim/inprocess/day.ts. */
+export interface ReplayDayFactory {
+  open(o: OpenAdaptersOptions): Promise<MarketAdapters>;
+}
+
+/** `--record DIR`: a tap per day (frames and REST bodies with their receipt times). */
+export interface RecordOptions {
+  /** Opens the day's recorder; its `close()` runs when the day's adapters close. */
+  openDay(dateEt: string): FrameTap & { meta(m: Record<string, unknown>): void; close(): Promise<void> };
 }
 
 /** The day's adapters for a source. */
 export function openMarketAdapters(source: DataSource, o: OpenAdaptersOptions): Promise<MarketAdapters> {
   switch (source) {
     case 'sim':
-      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt, sim: o.sim });
+      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt, sim: o.sim, record: o.record });
     case 'offline':
       return openOfflineAdapters(o, { fixturesDir: o.paths.fixturesDir, dateEt: o.dateEt });
     case 'online':
-      return openOnlineAdapters(o, { env: o.env, dateEt: o.dateEt });
+      return openOnlineAdapters(o, { env: o.env, dateEt: o.dateEt, record: o.record });
+    case 'replay':
+      if (!o.replay) throw new Error('a replay source needs its day (generated or recorded)');
+      return o.replay.open(o);
   }
 }
 
@@ -240,7 +281,7 @@ function fixtureSeed(dir: string): number {
   return r.data.seed;
 }
 
-function bundle(
+export function bundle(
   source: DataSource,
   dateEt: string,
   parts: Omit<MarketAdapters, 'source' | 'dateEt' | 'feedSnapshot' | 'close'>,

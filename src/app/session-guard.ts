@@ -27,7 +27,8 @@ export interface SessionGuardOptions {
   clock: Clock;
   broker: Broker;
   mode: BrokerMode;
-  killSwitchFile: string;
+  /** The kill-switch sentinel; null = no operator can arm one (replay: no file I/O before each order). */
+  killSwitchFile: string | null;
   /** orders.json (absent in replay: no other process can write a marker there). */
   orders?: OrdersStore;
   /** Where the exchange schedule comes from (absent offline: only the standing pause applies). */
@@ -72,7 +73,7 @@ export class SessionGuard implements TradingGate {
   }
 
   blocked(nowMs: number): { reason: string } | undefined {
-    if (fs.existsSync(this.o.killSwitchFile)) return { reason: 'kill_switch' };
+    if (this.o.killSwitchFile !== null && fs.existsSync(this.o.killSwitchFile)) return { reason: 'kill_switch' };
     if (this.pendingMarker !== undefined) return { reason: `cancel_all:${this.pendingMarker}` };
     if (this.ledgerBlocked || (this.o.ledger?.unwritten() ?? 0) > 0) return { reason: 'ledger_unwritable' };
     const m = this.maintenanceAt(nowMs);
@@ -204,7 +205,7 @@ export class SessionGuard implements TradingGate {
   }
 
   private async checkKillSwitch(): Promise<void> {
-    const engaged = fs.existsSync(this.o.killSwitchFile);
+    const engaged = this.o.killSwitchFile !== null && fs.existsSync(this.o.killSwitchFile);
     if (engaged && !this.killHandled) {
       this.killHandled = true;
       const n = await this.o.broker.cancelAll('kill_switch');

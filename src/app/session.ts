@@ -41,7 +41,8 @@ export interface SessionOptions {
   broker: BrokerMode;
   /** Raw KALSHI_LIVE_APPROVED (checked again here: the live broker is never built without it). */
   liveApproval: string | undefined;
-  killSwitchFile: string;
+  /** The kill-switch sentinel checked before every order; null = none (replay: no operator, no file I/O). */
+  killSwitchFile: string | null;
   signal?: AbortSignal;
   /** Wait for results after each window's target and settle paper fills (default true). */
   settle?: boolean;

@@ -27,7 +27,7 @@ import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { freshnessInputFromDual, writeFreshnessMonitor } from '../adapters/monitors/freshness.ts';
 import { buildEvGapReport, writeEvGapMonitor, type MarketGap } from '../adapters/monitors/ev-gap.ts';
 import type { SeriesWindowResult } from '../engine/series-window.ts';
-import { openMarketAdapters, type DataSource, type MarketAdapters } from './market-adapters.ts';
+import { openMarketAdapters, type DataSource, type MarketAdapters, type OpenAdaptersOptions } from './market-adapters.ts';
 import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
@@ -62,11 +62,19 @@ export interface SupervisorOptions {
   snapshot?: boolean;
   /** Simulator scenario options (sim only: maintenance slots, taker intensity, …). */
   sim?: Partial<SimEnvOptions>;
-  /** Where the paper ledger's records go (default: the ledger file; replay and fault drills pass their own). */
-  ledgerSink?: SessionOptions['ledgerSink'];
   /** Restore a snapshot at most this old (SPEC §6.6 --max-restore-age, default 5 s). */
   maxRestoreAgeMs?: number;
-  /** Told each day's adapters and session once they are open (the CLI starts a simulated clock with it; tests drive scenarios). */
+  /**
+   * Replay and recording (SPEC §9): what a replay builds in place of the day's connections, or the
+   * recorder (`--record`); session overrides (a replay writes its own ledger, no orders.json, no REPORT.md,
+   * no kill-switch file); `monitors: false` leaves reports/_artifacts/monitors alone.
+   */
+  composition?: {
+    adapters?: Pick<OpenAdaptersOptions, 'replay' | 'record'>;
+    session?: Partial<Pick<SessionOptions, 'ordersFile' | 'report' | 'ledgerSink' | 'killSwitchFile' | 'onQuotingState'>>;
+    monitors?: boolean;
+  };
+  /** Told each day's adapters and session once they are open (tests drive simulator scenarios with it). */
   onDayOpen?: (day: { dateEt: string; adapters: MarketAdapters; session: TradingSession }) => void;
 }
 
@@ -365,6 +373,7 @@ export class Supervisor {
       startupTimeoutMs: o.startupTimeoutMs,
       startupClock: o.startupClock,
       sim: o.sim,
+      ...o.composition?.adapters,
     });
     let session: TradingSession;
     try {
@@ -385,7 +394,7 @@ export class Supervisor {
           this.queueSnapshot();
         },
         resume: this.resume && this.resume.windowId.startsWith(`${dateEt}/`) ? this.resume : undefined,
-        ...(o.ledgerSink ? { ledgerSink: o.ledgerSink } : {}),
+        ...o.composition?.session,
       });
     } catch (e) {
       await adapters.close();
@@ -475,6 +484,7 @@ export class Supervisor {
   // ---- monitors and snapshot ----
 
   private writeMonitors(w: TradingWindow, day: Day): void {
+    if (this.o.composition?.monitors === false) return;
     const dual = day.adapters.feeds?.dual;
     const now = this.now;
     try {

@@ -87,6 +87,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: "serve the operator's live page (windows, feeds, kill switch, orders, ledger, PnL, reliability) and /metrics; reads the state files, so it works beside a running supervisor-index",
     load: async () => (await import('./commands/dashboard.ts')).registerDashboard,
   },
+  {
+    name: 'replay',
+    description: 'run the engine over a generated day (--date, --seed), a recording (--recording) or many days (--days N --from D) in one process on a discrete-event clock, as fast as possible; prints the scoreboard',
+    load: async () => (await import('./commands/replay.ts')).registerReplay,
+  },
+  {
+    name: 'sim',
+    description: 'start the simulator (Kalshi REST + websocket, two Massive index feeds) standalone on loopback and print the environment to point a run at it; runs until Ctrl-C',
+    load: async () => (await import('./commands/sim.ts')).registerSim,
+  },
 ];
 
 export function describeCommand(name: string): string {

@@ -16,6 +16,14 @@ export const MAINTENANCE_LEAD_MS = 5 * 60_000;
 /** The standing weekly pause: Thursday 03:00–05:00 ET, for the weeks around `nowMs`. */
 export function standingMaintenance(nowMs: number): MaintenanceSlot[] {
   const today = etDateOf(nowMs);
+  // The slots depend on the ET date only, and the guard asks before every order: remember the last date's.
+  if (standingMemo.date !== today) standingMemo = { date: today, slots: standingSlots(today) };
+  return standingMemo.slots.map((s) => ({ ...s }));
+}
+
+let standingMemo: { date: string; slots: MaintenanceSlot[] } = { date: '', slots: [] };
+
+function standingSlots(today: string): MaintenanceSlot[] {
   const out: MaintenanceSlot[] = [];
   for (let d = -7; d <= 7; d++) {
     const date = addDays(today, d);

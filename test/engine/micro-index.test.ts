@@ -62,8 +62,10 @@ test('offline: one window end to end; every quote is cancelled by the freeze; no
   // seq strictly increasing; ids unique per quote.
   for (let i = 1; i < records.length; i++) assert.ok(records[i]!.seq > records[i - 1]!.seq);
   assert.equal(new Set(quotes.map((q) => q.client_order_id)).size, quotes.length);
-  // Every quote was withdrawn, and no quote was placed at or after the freeze (target − 2 s).
+  // Every quote was withdrawn (cancelled, or filled to completion: the offline day trades), and no quote
+  // was placed at or after the freeze (target − 2 s).
   const cancelled = new Set(cancels.map((c) => c.client_order_id));
+  for (const f of records) if (f.type === 'paper_fill' && f.filled_total >= f.size && f.ts_ms <= out.window.freezeMs) cancelled.add(f.client_order_id);
   for (const q of quotes) assert.ok(cancelled.has(q.client_order_id), `quote ${q.client_order_id} never cancelled`);
   const freeze = out.window.freezeMs;
   for (const q of quotes) assert.ok(q.ts_ms < freeze && q.ts_ms >= out.window.startMs);

@@ -50,7 +50,7 @@ test('one window, many faults: max_connections, Kalshi socket drop, seq gap, exc
   let kalshiRequests: () => { path: string; status: number }[] = () => [];
   const r = await supervise({
     nowIso: '2026-11-20T09:54:30-05:00',
-    optsFor: (paths) => ({ ledgerSink: fullDiskSink(paths.ledger, paths.ledgerArchiveDir, () => diskFull) }),
+    optsFor: (paths) => ({ composition: { session: { ledgerSink: fullDiskSink(paths.ledger, paths.ledgerArchiveDir, () => diskFull) } } }),
     during: ({ clock, adapters }) => {
       const sim = adapters.sim!;
       ws = adapters.ws;

@@ -11,6 +11,7 @@ import { MassiveWsFeed } from '../massive/ws-client.ts';
 import { MassiveRestPoller } from '../massive/rest-poller.ts';
 import { displayUrl, silentLogger, type FeedLogger } from '../massive/log.ts';
 import { DualFeed } from './dual-feed.ts';
+import type { FrameTap } from '../../ports/frame-tap.ts';
 
 export const DEFAULT_WS_URL = 'wss://socket.massive.com/indices';
 export const DEFAULT_REST_BASE = 'https://api.massive.com';
@@ -30,6 +31,8 @@ export interface FeedFactoryDeps {
   symbols?: readonly IndexSymbol[];
   logger?: FeedLogger;
   random?: () => number;
+  /** Told what the feeds receive, under their names (`--record`). */
+  tap?: FrameTap;
 }
 
 export function createIndexFeed(name: FeedName, d: FeedFactoryDeps): ObservableIndexFeed {
@@ -53,6 +56,7 @@ export function createIndexFeed(name: FeedName, d: FeedFactoryDeps): ObservableI
       handshakeTimeoutMs: d.feeds.handshake_timeout_ms,
       silenceRecycleMs: d.feeds.silence_recycle_ms,
       logger,
+      ...(d.tap ? { tap: d.tap } : {}),
       ...(d.random ? { random: d.random } : {}),
     });
   }
@@ -67,6 +71,7 @@ export function createIndexFeed(name: FeedName, d: FeedFactoryDeps): ObservableI
     backoffMaxMs: d.feeds.reconnect_max_ms,
     requestTimeoutMs: d.feeds.rest_timeout_ms,
     logger,
+    ...(d.tap ? { tap: d.tap } : {}),
     ...(d.random ? { random: d.random } : {}),
   });
 }

@@ -2,6 +2,7 @@
 import type { AppEnv } from '../../config/env.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { silentLogger, type Logger } from '../../ports/logger.ts';
+import type { FrameTap } from '../../ports/frame-tap.ts';
 import { KalshiSigner } from './auth.ts';
 import { resolveKalshiEndpoints, type KalshiEndpoints } from './endpoints.ts';
 import { KalshiRateLimiter, type RateLimitConfig } from './rate-limiter.ts';
@@ -41,6 +42,8 @@ export interface ConnectOptions {
   retry?: Partial<RetryPolicy>;
   /** REST retries / rejected bodies and websocket lines go here (children tagged `component`); default silent. */
   logger?: Logger;
+  /** Told what the REST client and the websocket receive (`--record`). */
+  tap?: FrameTap;
 }
 
 export function connectKalshi(o: ConnectOptions): KalshiConnection {
@@ -64,6 +67,7 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
     },
     timeoutMs: cfg?.rest_timeout_ms,
     logger: logger.child({ component: 'kalshi-rest' }),
+    ...(o.tap ? { tap: o.tap } : {}),
   });
   return {
     endpoints,
@@ -78,6 +82,7 @@ export function connectKalshi(o: ConnectOptions): KalshiConnection {
         reconnectBaseMs: cfg?.ws_reconnect_base_ms,
         reconnectMaxMs: cfg?.ws_reconnect_max_ms,
         ...options,
+        ...(o.tap ? { tap: o.tap } : {}),
         url: endpoints.wsUrl,
         signer,
         clock: o.clock,

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../../ports/clock.ts';
 import { silentLogger, type Logger } from '../../ports/logger.ts';
+import type { FrameTap } from '../../ports/frame-tap.ts';
 import type { KalshiSigner } from './auth.ts';
 import { describeIssue, KalshiApiError, KalshiProtocolError, KalshiTransportError, safeText } from './errors.ts';
 import { KalshiRateLimiter, TOKEN_COST, type BucketName } from './rate-limiter.ts';
@@ -41,6 +42,8 @@ export interface KalshiRestOptions {
   onRetry?: (info: { method: string; path: string; attempt: number; delayMs: number; reason: string }) => void;
   /** Retries, rejected bodies and failures are logged here (default: silent). */
   logger?: Logger;
+  /** Told every answer (status and body, or status 0 for none) with its receipt time (`--record`). */
+  tap?: FrameTap;
 }
 
 export interface KalshiRestStats {
@@ -463,7 +466,9 @@ export class KalshiRestClient {
       const res = await this.fetchImpl(url, { method, headers, body, signal: ctrl.signal });
       status = res.status;
       text = await res.text();
+      this.o.tap?.http('kalshi-rest', method, url.slice(this.base.length), status, text, this.o.clock.now());
     } catch (e) {
+      this.o.tap?.http('kalshi-rest', method, url.slice(this.base.length), 0, '', this.o.clock.now());
       if (spec.signal?.aborted) throw spec.signal.reason ?? e;
       const reason = ctrl.signal.aborted ? `no answer within ${this.timeoutMs} ms` : `network error (${(e as Error).message})`;
       throw new KalshiTransportError(method, path, reason);

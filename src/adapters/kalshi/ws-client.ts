@@ -15,6 +15,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { OrderBook } from '../../core/market.ts';
 import type { LifecycleKind, VenueStream, VenueStreamEvent } from '../../ports/venue.ts';
 import { silentLogger, type Logger } from '../../ports/logger.ts';
+import type { FrameTap } from '../../ports/frame-tap.ts';
 import { parseCount, parseDollars, parseMicros, type Pips } from '../../core/units.ts';
 import type { KalshiSigner } from './auth.ts';
 import { LocalBook } from './local-book.ts';
@@ -56,6 +57,8 @@ export interface KalshiWsOptions {
   useYesPrice?: boolean;
   /** Connection, resync, resubscribe and rejected-frame lines, with structured fields (default: silent). */
   logger?: Logger;
+  /** Told every text frame as received from the socket, with its receipt time (`--record`). */
+  tap?: FrameTap;
 }
 
 export interface KalshiWsStats {
@@ -206,6 +209,7 @@ export class KalshiWsClient implements VenueStream {
         this.reject('unknown', 'undecodable frame', undefined);
         return;
       }
+      this.o.tap?.ws('kalshi-ws', text, this.o.clock.now());
       this.receive(text);
     });
     ws.on('ping', () => {

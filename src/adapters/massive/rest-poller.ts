@@ -15,6 +15,7 @@ import type { FeedCounters, IndexTick, ObservableIndexFeed } from '../../ports/i
 import type { IndexSymbol } from '../../core/series.ts';
 import { MassiveHttpError, MassiveRestClient } from './rest.ts';
 import { silentLogger, type FeedLogger } from './log.ts';
+import type { FrameTap, TapSource } from '../../ports/frame-tap.ts';
 
 export interface RestPollerOptions {
   name?: string;
@@ -30,6 +31,8 @@ export interface RestPollerOptions {
   requestTimeoutMs?: number;
   logger?: FeedLogger;
   random?: () => number;
+  /** Told every snapshot answer, under the feed's name (`--record`; only for a client built here). */
+  tap?: FrameTap;
 }
 
 export interface RestPollerCounters extends FeedCounters {
@@ -69,7 +72,13 @@ export class MassiveRestPoller implements ObservableIndexFeed {
     if (o.client) this.client = o.client;
     else {
       if (!o.baseUrl || !o.apiKey) throw new Error('MassiveRestPoller: baseUrl and apiKey (or a client) are required');
-      this.client = new MassiveRestClient({ baseUrl: o.baseUrl, apiKey: o.apiKey, clock: o.clock, ...(o.requestTimeoutMs !== undefined ? { timeoutMs: o.requestTimeoutMs } : {}) });
+      this.client = new MassiveRestClient({
+        baseUrl: o.baseUrl,
+        apiKey: o.apiKey,
+        clock: o.clock,
+        ...(o.requestTimeoutMs !== undefined ? { timeoutMs: o.requestTimeoutMs } : {}),
+        ...(o.tap ? { tap: o.tap, tapSource: this.name as TapSource } : {}),
+      });
     }
     this.symbols = o.symbols ?? ['I:SPX', 'I:NDX'];
     this.pollIntervalMs = o.pollIntervalMs ?? 1000;

@@ -8,6 +8,7 @@
  * loopback calls. Everything that schedules work (poll cadence, backoff) stays on the injected Clock.
  */
 import type { Clock } from '../../ports/clock.ts';
+import type { FrameTap, TapSource } from '../../ports/frame-tap.ts';
 import { redact, safeDetail } from './log.ts';
 import {
   AggsResponseSchema,
@@ -49,6 +50,9 @@ export interface MassiveRestOptions {
   /** Real-time deadline per request (default 5000 ms). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Told every answer (status and body, or status 0 for none) under `tapSource`, with its receipt time on `clock` (`--record`). */
+  tap?: FrameTap;
+  tapSource?: TapSource;
 }
 
 export interface SnapshotValue {
@@ -196,7 +200,9 @@ export class MassiveRestClient {
         signal,
       });
       text = await res.text();
+      if (this.o.tap && this.o.clock) this.o.tap.http(this.o.tapSource ?? 'massive-rest', 'GET', pathAndQuery, res.status, text, this.o.clock.now());
     } catch (e) {
+      if (this.o.tap && this.o.clock) this.o.tap.http(this.o.tapSource ?? 'massive-rest', 'GET', pathAndQuery, 0, '', this.o.clock.now());
       const why = signal.aborted ? `timed out after ${this.timeoutMs} ms` : safeDetail(redact(errorText(e), this.o.apiKey), this.o.apiKey);
       throw new MassiveHttpError(`Massive REST ${label} unreachable: ${why}`, 0);
     }

@@ -35,6 +35,7 @@ import type { IndexSymbol } from '../../core/series.ts';
 import { MassiveFrameDecoder, type DecodedFrameSink } from './decoder.ts';
 import { STATUS, type AggregateEvent, type StatusEvent, type ValueEvent } from './schemas.ts';
 import { displayUrl, redact, safeDetail, silentLogger, type FeedLogger } from './log.ts';
+import type { FrameTap, TapSource } from '../../ports/frame-tap.ts';
 
 export type IndexChannel = 'V' | 'A' | 'AM';
 
@@ -67,6 +68,8 @@ export interface MassiveWsOptions {
   logger?: FeedLogger;
   /** Jitter source in [0, 1); inject for deterministic tests. */
   random?: () => number;
+  /** Told every text frame as received, with its receipt time, under the feed's name (`--record`). */
+  tap?: FrameTap;
 }
 
 export type WsFeedState = 'idle' | 'connecting' | 'awaiting_connected' | 'authenticating' | 'streaming' | 'backoff' | 'stopped' | 'fatal';
@@ -114,6 +117,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private lastPongAt = 0;
   private readonly log: FeedLogger;
   private readonly random: () => number;
+  private readonly tap: FrameTap | undefined;
   private readonly decoder = new MassiveFrameDecoder();
   private readonly listeners = new Set<(t: IndexTick) => void>();
   private readonly fatalListeners = new Set<(e: Error) => void>();
@@ -179,6 +183,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     this.isMarketHours = o.isMarketHours ?? (() => true);
     this.log = o.logger ?? silentLogger;
     this.random = o.random ?? Math.random;
+    this.tap = o.tap;
   }
 
   get state(): WsFeedState {
@@ -288,6 +293,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
       } catch {
         text = '';
       }
+      this.tap?.ws(this.name as TapSource, text, this.lastFrameAt);
       this.receive(text);
     });
     ws.on('pong', () => {

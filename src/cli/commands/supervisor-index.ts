@@ -15,6 +15,9 @@ import { plannedWindows, Supervisor, summarise, type SupervisorOutcome } from '.
 import type { Clock } from '../../ports/clock.ts';
 import { addRunOptions, parseRunFlags, runClock, runLogger, type RunFlags } from '../run-flags.ts';
 import { defaultFixturesDir } from './micro-index.ts';
+import path from 'node:path';
+import { SteppedClock } from '../../adapters/recording/stepped-clock.ts';
+import { recordDir } from '../../adapters/recording/writer.ts';
 
 interface SupervisorFlags extends RunFlags {
   loop?: boolean;
@@ -27,6 +30,7 @@ interface SupervisorFlags extends RunFlags {
   preflightRetryInterval: number;
   settle: boolean;
   maxRestoreAge: number;
+  record?: string;
 }
 
 const LABEL = /^(hourly-(0\d|1\d|2[0-3])[0-5]\d|close-(1[0-9])[0-5]\d)$/;
@@ -55,7 +59,8 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
     .option('--ws-strict-ms <ms>', 'freshness limit from strict_et (default freshness.strict_ms, 800)', parsePositiveInt)
     .option('--preflight-retry-interval <s>', 'retry a transient NO-GO this often inside the window', parsePositiveInt, 60)
     .option('--max-restore-age <s>', 'resume from hot_restart.json when it is at most this old (seconds)', parseNonNegativeNumber, 5)
-    .option('--no-settle', 'do not wait for results after each target');
+    .option('--no-settle', 'do not wait for results after each target')
+    .option('--record <dir>', 'write what the adapters receive (frames, REST bodies, receipt times) to DIR/<date>.rec.jsonl.gz, for `replay --recording`');
   addRunOptions(cmd, { defaultSimSpeed: 20 }).action(async (opt: SupervisorFlags) => {
     const c = ctx();
     const setup = parseRunFlags(opt, c);
@@ -71,7 +76,29 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
       const first = plannedWindows(setup.refNowMs, base, { loop: Boolean(opt.loop), days: opt.days, only: opt.only }).next();
       if (first.done) throw new UsageError('no window to run (check --only and --now)');
       const lead = setup.source === 'sim' ? 20_000 : setup.source === 'offline' ? 1_000 : 120_000;
-      const clock: Clock = runClock(c, setup, virtualStart(setup.refNowMs, first.value, lead));
+      if (opt.record !== undefined && setup.source === 'offline') throw new UsageError('--record: an offline run receives nothing to record (use --sim or the real services)');
+      // A recorded simulator session steps its clock the way a replay does, so that it replays exactly.
+      const clock: Clock =
+        opt.record !== undefined && setup.source === 'sim'
+          ? new SteppedClock(virtualStart(setup.refNowMs, first.value, lead), { speed: setup.speed, maxStepVirtualMs: 200 })
+          : runClock(c, setup, virtualStart(setup.refNowMs, first.value, lead));
+      const record =
+        opt.record === undefined
+          ? undefined
+          : recordDir(path.resolve(c.home, opt.record), clock, () => ({
+              config,
+              run: {
+                ref_now_ms: setup.refNowMs,
+                loop: Boolean(opt.loop),
+                ...(opt.only ? { only: opt.only } : {}),
+                ...(opt.series ? { series: opt.series } : {}),
+                settle: opt.settle,
+                open_lead_ms: lead,
+                sleep_seconds: opt.sleepSeconds,
+                preflight_retry_ms: opt.preflightRetryInterval * 1000,
+                clock: clock instanceof SteppedClock ? 'stepped' : setup.source === 'online' ? 'system' : 'virtual',
+              },
+            }));
       const log = runLogger(c, opt, () => clock);
       const paths = setup.source === 'offline' ? { ...c.paths, fixturesDir: defaultFixturesDir(c.home) } : c.paths;
       let outcome: SupervisorOutcome;
@@ -96,6 +123,7 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
             maxRestoreAgeMs: opt.maxRestoreAge * 1000,
             // (A simulated clock stands still through start-up: its deadlines run on real time.)
             ...(setup.source === 'sim' ? { startupClock: c.clock } : {}),
+            ...(record ? { composition: { adapters: { record } } } : {}),
           },
           { paths, config, calendar: c.calendar, env: c.env, rawEnv: c.rawEnv, clock, log, signal: c.io.signal },
         );
@@ -103,7 +131,7 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
       } finally {
         if ('dispose' in clock && typeof clock.dispose === 'function') clock.dispose();
       }
-      report(outcome, opt, c, paths.ledger);
+      report(outcome, opt, c, paths.ledger, opt.record !== undefined ? path.resolve(c.home, opt.record) : undefined);
       if (outcome.stoppedBy) {
         c.io.err(`kalshi-alpha: stopped (${outcome.stoppedBy}): ${outcome.cancelledOnStop} resting orders cancelled, snapshot written\n`);
         return;
@@ -117,7 +145,7 @@ export const registerSupervisorIndex: CommandRegistrar = (program, ctx, state) =
   });
 };
 
-function report(outcome: SupervisorOutcome, opt: SupervisorFlags, c: CliContext, ledger: string): void {
+function report(outcome: SupervisorOutcome, opt: SupervisorFlags, c: CliContext, ledger: string, recordings?: string): void {
   const rows = outcome.windows.map((w) => {
     const s = summarise(w.results);
     return { window: w.window.id, state: w.state, reasons: w.reasons, series: w.results.map((r) => r.series), quotes: s.quotes, fills: s.fills, settled_markets: s.settled, pnl_usd: s.pnlUsd, outstanding_after_freeze: s.outstanding };
@@ -125,7 +153,7 @@ function report(outcome: SupervisorOutcome, opt: SupervisorFlags, c: CliContext,
   const all = summarise(outcome.windows.flatMap((w) => w.results));
   const flips = outcome.transitions.filter((t) => t.from !== 'stand_down' && t.to !== 'stand_down').length;
   const standDowns = outcome.transitions.filter((t) => t.to === 'stand_down').length;
-  const files = { ledger, monitors: c.paths.monitorsDir, report: c.paths.reportMd, snapshot: c.paths.hotRestart };
+  const files = { ledger, monitors: c.paths.monitorsDir, report: c.paths.reportMd, snapshot: c.paths.hotRestart, ...(recordings ? { recordings } : {}) };
   if (opt.json) {
     c.json({ windows: rows, total: { quotes: all.quotes, fills: all.fills, settled_markets: all.settled, pnl_usd: all.pnlUsd }, feed: { failovers: flips, stand_downs: standDowns }, files, stopped_by: outcome.stoppedBy ?? null });
     return;
@@ -137,5 +165,5 @@ function report(outcome: SupervisorOutcome, opt: SupervisorFlags, c: CliContext,
     `summary: ${rows.length} window(s), quotes=${all.quotes} fills=${all.fills} settled=${all.settled} pnl=$${all.pnlUsd.toFixed(4)}; ` +
       `feed failovers=${flips} stand-downs=${standDowns}`,
   );
-  c.out(`files: ledger ${files.ledger}; monitors ${files.monitors}; incidents ${files.report}; snapshot ${files.snapshot}`);
+  c.out(`files: ledger ${files.ledger}; monitors ${files.monitors}; incidents ${files.report}; snapshot ${files.snapshot}${recordings ? `; recordings ${recordings}` : ''}`);
 }

@@ -22,7 +22,8 @@ const bin = path.join(repoRoot, 'bin/kalshi-alpha.js');
 const DATE = '2026-11-20';
 const at = (t: string) => etToMs(DATE, t);
 const SPEED = 30;
-const WINDOW = { start: at('09:45:00'), stopQuoting: at('09:59:57.500'), target: at('10:00:00') };
+// A 5-minute hourly window (configs/index_ops.yaml in the drill's home) keeps the drill to a few minutes of virtual time.
+const WINDOW = { start: at('09:55:00'), stopQuoting: at('09:59:57.500'), target: at('10:00:00') };
 
 interface Child {
   proc: ChildProcess;
@@ -90,10 +91,12 @@ type Point = { kind: 'time'; at: number; label: string } | { kind: 'after_quote'
 test('kill -9 at 22 points over a window: nothing lost, nothing duplicated, quoting again within 1 s of virtual time', { timeout: 240_000 }, async () => {
   const home = tempHome('ka-drill-');
   const paths = resolvePaths(home);
+  fs.mkdirSync(path.join(home, 'configs'));
+  fs.writeFileSync(path.join(home, 'configs', 'index_ops.yaml'), 'windows:\n  hourly_start_offset_minutes: 5\n');
   const rand = seededRandom(20261130);
   const seeded = Array.from({ length: 15 }, () => WINDOW.start + 5_000 + Math.floor(rand() * (at('09:58:40') - WINDOW.start - 5_000))).sort((a, b) => a - b);
   const points: Point[] = [
-    { kind: 'time', at: at('09:44:50'), label: 'before start' },
+    { kind: 'time', at: at('09:54:50'), label: 'before start' },
     ...seeded.slice(0, 5).map((t) => ({ kind: 'time' as const, at: t, label: 'seeded' })),
     { kind: 'after_quote', label: 'mid-quote' },
     ...seeded.slice(5, 10).map((t) => ({ kind: 'time' as const, at: t, label: 'seeded' })),
@@ -106,7 +109,7 @@ test('kill -9 at 22 points over a window: nothing lost, nothing duplicated, quot
   ];
   assert.ok(points.length >= 20, `at least 20 kill points (${points.length})`);
 
-  let nowMs = at('09:44:30');
+  let nowMs = at('09:54:30');
   const seen = new Map<number, string>(); // seq → line as read after a kill: never lost, never changed
   const restarts: { startMs: number; out: string[] }[] = [];
   let kills = 0;

@@ -208,9 +208,12 @@ test('orders cancel-all from another process is executed within a second and cle
 });
 
 test('maintenance approaching: cancel-all 5 minutes before it, no quotes until it ends', async () => {
-  const slot = { startMs: at('15:58:00'), endMs: at('16:30:00') };
+  // A 3-minute close window (15:57–16:00) and a slot whose 5-minute lead begins inside it, at 15:59.
+  const config = defaultIndexOps();
+  config.windows.close_start_offset_minutes = 3;
+  const slot = { startMs: at('16:04:00'), endMs: at('16:30:00') };
   const blockAt = slot.startMs - 5 * 60_000;
-  const r = await supervise({ nowIso: '2026-11-20T15:52:00-05:00', opts: { sim: { kalshi: { maintenance: [slot] } } } });
+  const r = await supervise({ nowIso: '2026-11-20T15:57:00-05:00', config, opts: { sim: { kalshi: { maintenance: [slot] } } } });
   const q = quotes(r.records);
   assert.ok(q.some((x) => x.ts_ms < blockAt), 'quoted before the lead time');
   assert.ok(q.every((x) => x.ts_ms < blockAt), 'nothing quoted once maintenance is 5 minutes away');
@@ -226,7 +229,7 @@ for (const broker of ['dry', 'live'] as const) {
     config.risk.max_contracts_per_market = 1;
     config.quotes.min_ev_usd = 0.01;
     const r = await supervise({
-      nowIso: '2026-11-20T15:55:00-05:00',
+      nowIso: '2026-11-20T15:56:30-05:00',
       config,
       opts: { broker, sim: { takerProbability: 0.5 } },
       rawEnv: broker === 'live' ? { KALSHI_LIVE_APPROVED: 'yes' } : {},

@@ -258,6 +258,8 @@ export class TradingSession {
         ),
       ),
     );
+    // Finished windows with nothing open leave the per-cycle budget scans (their PnL stays in the day).
+    risk.retireDone();
     return { window, results };
   }
 

@@ -31,6 +31,8 @@ import {
   markCancelPending,
   markUnknown,
   newQuotingState,
+  normaliseQuotingState,
+  ownOrder,
   planQuotes,
   quotedMarkets,
   recordIntent,
@@ -160,7 +162,7 @@ class SeriesWindowRun {
     this.requoteMs = opts.requoteIntervalMs ?? 1000;
     this.startedMs = deps.clock.now();
     this.log = deps.log.child({ series, window_id: window.id });
-    this.state = deps.restored ?? newQuotingState(window.id, series);
+    this.state = deps.restored ? normaliseQuotingState(deps.restored) : newQuotingState(window.id, series);
     deps.risk.register(this.state);
     this.result = {
       windowId: window.id,
@@ -291,7 +293,7 @@ class SeriesWindowRun {
     const mine = new Set(event.markets.map((m) => m.ticker));
     try {
       for (const st of await this.deps.broker.openOrders()) {
-        if (mine.has(st.marketTicker) && !this.state.orders[st.clientOrderId]) adoptOrder(this.state, st, this.now);
+        if (mine.has(st.marketTicker) && !ownOrder(this.state, st.clientOrderId)) adoptOrder(this.state, st, this.now);
       }
     } catch (e) {
       this.log.warn({ err: e }, 'open orders not listed at start; the first cycle looks again');

@@ -16,13 +16,10 @@ import type { SeriesCode } from '../../core/series.ts';
 import type { LedgerRecord } from '../../core/ledger/record.ts';
 import { computeScoreboard, type Scoreboard } from '../../core/scoreboard.ts';
 import { etToMs } from '../../core/time/et.ts';
-import { windowsForDay } from '../../core/windows.ts';
-import { liveOrders, openWorstPips, type SeriesQuotingState } from '../../core/quoting/state.ts';
 import type { IndexOpsConfig } from '../../config/index-ops.ts';
 import type { Paths } from '../../config/paths.ts';
 import { EventClock } from '../../sim/inprocess/event-clock.ts';
 import { plannedWindows, Supervisor, type SupervisorOptions, type SupervisorOutcome } from '../supervisor.ts';
-import type { TradingSession } from '../session.ts';
 import type { ReplayDayFactory } from '../market-adapters.ts';
 import { BufferedLedgerSink } from './ledger-sink.ts';
 
@@ -93,17 +90,6 @@ export async function runReplayDay(o: ReplayRunOptions): Promise<ReplayRunResult
   const clock = new EventClock(startMs);
   const log = o.log ?? silentLogger;
   const ledger = new BufferedLedgerSink({ file: o.ledgerFile });
-  // A window that is over and has nothing open leaves the day's risk accounting (DayRisk.retire: its PnL
-  // stays in the day). Its share of the budget is already zero, so no decision changes — but the budget is
-  // no longer recomputed over every order of every earlier window at every cycle (the engine never retires
-  // a window: over a whole day that scan was half of a replay's time).
-  const freezeOf = new Map(windowsForDay(o.dateEt, o.calendar, o.config.windows).map((w) => [w.id, w.freezeMs]));
-  let session: TradingSession | undefined;
-  const retireWhenDone = (s: SeriesQuotingState) => {
-    const freeze = freezeOf.get(s.windowId);
-    if (!session || freeze === undefined || clock.now() < freeze) return;
-    if (liveOrders(s).length === 0 && openWorstPips(s) === 0) session.dayRisk(o.dateEt).retire(s);
-  };
   const sup = new Supervisor(
     {
       source: 'replay',
@@ -125,11 +111,8 @@ export async function runReplayDay(o: ReplayRunOptions): Promise<ReplayRunResult
       snapshot: false,
       composition: {
         adapters: { replay: o.day },
-        session: { ordersFile: false, report: false, ledgerSink: ledger, killSwitchFile: null, onQuotingState: retireWhenDone },
+        session: { ordersFile: false, report: false, ledgerSink: ledger, killSwitchFile: null },
         monitors: false,
-      },
-      onDayOpen: (d) => {
-        session = d.session;
       },
     },
     { paths: o.paths, config: o.config, calendar: o.calendar, env: {}, rawEnv: {}, clock, log },

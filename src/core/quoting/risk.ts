@@ -5,7 +5,7 @@
  * orders are re-admitted by its quote selection against the budget it is given).
  */
 import { PIPS_PER_DOLLAR } from '../units.ts';
-import { openWorstPips, restingWorstPips, type SeriesQuotingState } from './state.ts';
+import { liveOrders, openWorstPips, restingWorstPips, type SeriesQuotingState } from './state.ts';
 
 export class DayRisk {
   private readonly states = new Set<SeriesQuotingState>();
@@ -25,6 +25,11 @@ export class DayRisk {
   retire(s: SeriesQuotingState): void {
     if (!this.states.delete(s)) return;
     this.carriedPnlMicros += s.realizedPnlMicros;
+  }
+
+  /** Retires every window that has nothing left open (no live order, every fill settled): budgets are unchanged. */
+  retireDone(): void {
+    for (const s of [...this.states]) if (liveOrders(s).length === 0 && openWorstPips(s) === 0) this.retire(s);
   }
 
   realizedPnlMicros(): number {

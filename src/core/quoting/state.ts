@@ -71,7 +71,10 @@ export interface SeriesQuotingState {
   windowId: string;
   series: SeriesCode;
   eventTicker: string | null;
+  /** Orders that may still work at the venue (pending, unknown, resting, cancel pending): what every cycle scans. */
   orders: Record<string, OwnOrder>;
+  /** Orders known to be over (cancelled, executed, rejected): kept for late events and the markets quoted. */
+  closed: Record<string, OwnOrder>;
   /** Next unused revision per slot (`slotKey(market, side)`). */
   revisions: Record<string, number>;
   fills: Record<string, MarketFills>;
@@ -89,6 +92,7 @@ export function newQuotingState(windowId: string, series: SeriesCode, eventTicke
     series,
     eventTicker,
     orders: {},
+    closed: {},
     revisions: {},
     fills: {},
     results: {},
@@ -101,7 +105,27 @@ const LIVE: ReadonlySet<OwnOrderStatus> = new Set(['pending', 'unknown', 'restin
 
 /** Orders that may still be working at the venue (anything not known to be terminal). */
 export function liveOrders(s: SeriesQuotingState): OwnOrder[] {
-  return Object.values(s.orders).filter((o) => LIVE.has(o.status));
+  return Object.values(s.orders);
+}
+
+/** An order of this state, live or closed. */
+export const ownOrder = (s: SeriesQuotingState, clientOrderId: string): OwnOrder | undefined => s.orders[clientOrderId] ?? s.closed[clientOrderId];
+
+/** Keeps `orders` to the live ones: an order that reached a terminal status moves to `closed`. */
+function file(s: SeriesQuotingState, o: OwnOrder): void {
+  if (LIVE.has(o.status)) return;
+  if (s.orders[o.clientOrderId] === o) delete s.orders[o.clientOrderId];
+  s.closed[o.clientOrderId] = o;
+}
+
+/**
+ * A state written before `closed` existed (an older snapshot): its terminal orders move there. Returns the
+ * same object, normalised.
+ */
+export function normaliseQuotingState(s: SeriesQuotingState): SeriesQuotingState {
+  s.closed ??= {};
+  for (const o of Object.values(s.orders)) file(s, o);
+  return s;
 }
 
 /** Orders whose outcome the venue never confirmed (sent, then the connection failed). */
@@ -192,7 +216,7 @@ export function planQuotes(s: SeriesQuotingState, input: PlanInput): Plan {
 export function recordIntent(s: SeriesQuotingState, q: Quote, nowMs: number): OwnOrder {
   const slot = slotKey(q.marketTicker, q.side);
   s.revisions[slot] = Math.max(s.revisions[slot] ?? 0, q.revision + 1);
-  const existing = s.orders[q.clientOrderId];
+  const existing = ownOrder(s, q.clientOrderId);
   if (existing) return existing;
   const o: OwnOrder = {
     clientOrderId: q.clientOrderId,
@@ -217,7 +241,7 @@ export function recordIntent(s: SeriesQuotingState, q: Quote, nowMs: number): Ow
  * order of this window reuses an id.
  */
 export function adoptOrder(s: SeriesQuotingState, st: OrderState, nowMs: number): OwnOrder {
-  const existing = s.orders[st.clientOrderId];
+  const existing = ownOrder(s, st.clientOrderId);
   if (existing) return existing;
   const slot = slotKey(st.marketTicker, st.side);
   const revision = s.revisions[slot] ?? 0;
@@ -238,6 +262,7 @@ export function adoptOrder(s: SeriesQuotingState, st: OrderState, nowMs: number)
     updatedMs: nowMs,
   };
   s.orders[st.clientOrderId] = o;
+  file(s, o);
   return o;
 }
 
@@ -263,15 +288,14 @@ export function markCancelPending(s: SeriesQuotingState, clientOrderId: string, 
  * is closed as rejected with reason `not_received`, and its id stays spent).
  */
 export function resolveLookup(s: SeriesQuotingState, clientOrderId: string, found: OrderState | undefined, nowMs: number): void {
-  const o = s.orders[clientOrderId];
+  const o = ownOrder(s, clientOrderId);
   if (!o) return;
   if (!found) {
     o.status = 'rejected';
     o.reason = 'not_received';
     o.updatedMs = nowMs;
-    return;
-  }
-  syncFromBroker(s, o, found, nowMs);
+  } else syncFromBroker(s, o, found, nowMs);
+  file(s, o);
 }
 
 function syncFromBroker(s: SeriesQuotingState, o: OwnOrder, st: OrderState, nowMs: number): void {
@@ -302,7 +326,7 @@ function addFill(s: SeriesQuotingState, o: OwnOrder, size: CentiContracts, price
 
 /** Applies a broker event; returns false when the order is not one of this state's. */
 export function applyBrokerEvent(s: SeriesQuotingState, e: BrokerEvent, nowMs: number): boolean {
-  const o = s.orders[e.order.clientOrderId];
+  const o = ownOrder(s, e.order.clientOrderId);
   if (!o) return false;
   if (e.order.orderId) o.orderId = e.order.orderId;
   o.updatedMs = Math.max(o.updatedMs, nowMs);
@@ -330,6 +354,7 @@ export function applyBrokerEvent(s: SeriesQuotingState, e: BrokerEvent, nowMs: n
       }
       break;
   }
+  file(s, o);
   return true;
 }
 
@@ -355,7 +380,8 @@ export function recordResult(s: SeriesQuotingState, ticker: string, result: 'yes
 /** Markets we placed any order in (the ones whose results the window waits for). */
 export function quotedMarkets(s: SeriesQuotingState): string[] {
   const set = new Set<string>();
-  for (const o of Object.values(s.orders)) if (o.status !== 'rejected') set.add(o.marketTicker);
+  for (const o of Object.values(s.orders)) set.add(o.marketTicker);
+  for (const o of Object.values(s.closed)) if (o.status !== 'rejected') set.add(o.marketTicker);
   return [...set].sort();
 }
 

@@ -12,7 +12,7 @@ const fingerprint = sourceFingerprint();
 fs.rmSync(DIST, { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: { 'kalshi-alpha': 'src/cli/main.ts' },
+  entryPoints: { 'kalshi-alpha': 'src/cli/main.ts', 'replay-worker': 'src/app/replay/worker.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -4,6 +4,9 @@
  * JSON summary; the parent aggregates one row per setting. Deterministic per (day, seed, setting): the
  * order in which workers finish changes nothing in the result.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../../config/package-root.ts';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TradingCalendar, CalendarOverrides } from '../../core/calendar/calendar.ts';
@@ -148,10 +151,13 @@ export async function runDayJobs(jobs: readonly DayJob[], o: PoolOptions = {}): 
 }
 
 /**
- * A worker running worker.ts. The CLI loads TypeScript through tsx's loader, registered per thread: the
- * bootstrap registers it in the worker (harmless when the process was started with `--import tsx`).
+ * A worker running worker.ts: from the built bundle (`dist/replay-worker.js`) when this code runs from it,
+ * else the TypeScript source through tsx's loader, registered per thread (harmless when the process was
+ * started with `--import tsx`).
  */
 function startWorker(): Worker {
+  const built = path.join(packageRoot(), 'dist', 'replay-worker.js');
+  if (import.meta.url.includes('/dist/') && fs.existsSync(built)) return new Worker(built);
   const entry = new URL('./worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;

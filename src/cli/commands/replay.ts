@@ -149,7 +149,15 @@ export function printDay(c: CliContext, opt: Pick<ReplayFlags, 'json'>, r: Repla
     return { window: w.window.id, state: w.state, reasons: w.reasons, quotes: s.quotes, fills: s.fills, settled_markets: s.settled, pnl_usd: s.pnlUsd };
   });
   const t = r.scoreboard.total;
-  const stats = { wall_ms: Math.round(r.stats.wallMs), timers: r.stats.timers, cycles: r.stats.cycles, ledger_records: r.stats.ledgerRecords, ...extra };
+  const stats = {
+    wall_ms: Math.round(r.stats.wallMs),
+    timers: r.stats.timers,
+    cycles: r.stats.cycles,
+    ledger_records: r.stats.ledgerRecords,
+    // The whole process's peak (bounded memory is part of the contract; see bench/replay.bench.ts).
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...extra,
+  };
   if (opt.json) {
     c.json({ date: r.dateEt, ledger: r.ledgerFile ?? null, windows, scoreboard: { rows: r.scoreboard.rows, total: t }, stats });
     return;

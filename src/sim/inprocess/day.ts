@@ -12,8 +12,10 @@
  * exchange all day; a replay skips the hours in which no window looks at a market, which is most of the
  * simulator's work: see bench/replay.bench.ts.)
  *
- * The feeds tick at the simulator's cadence (250 ms) for both indices all day long, each tick stamped with
- * its own instant (a loopback socket adds nothing a replay could reproduce).
+ * The feeds tick at the simulator's cadence (250 ms) for both indices through every window — from a minute
+ * before its start to its target — each tick stamped with its own instant (a loopback socket adds nothing a
+ * replay could reproduce). Between windows no one looks at an index: the feeds are quiet (and the failover
+ * stands down until the next window's minute before its start).
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { IndexSymbol } from '../../core/series.ts';
@@ -91,7 +93,8 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
   });
   await Promise.all([polygon.start(), massive.start()]);
   await dual.start();
-  const driver = new PathFeedDriver(clock, paths, [polygon, massive], o.tickIntervalMs ?? SIM_TICK_MS);
+  const spans = o.windows.map((w) => ({ fromMs: w.startMs - FEED_LEAD_MS, toMs: w.targetMs }));
+  const driver = new PathFeedDriver(clock, paths, [polygon, massive], o.tickIntervalMs ?? SIM_TICK_MS, spans);
   driver.start();
   const spot = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
   return bundle('replay', a.dateEt, { venue, stream, spot, feeds: { dual, polygon, massive } }, a, [
@@ -187,7 +190,13 @@ export class WindowExchanges implements SimExchanges {
   }
 }
 
-/** Pushes the day's index values into feeds on a fixed cadence of the clock (aligned to its multiples). */
+/** The feeds start ticking this long before a window starts (they are fresh for its preflight and first cycle). */
+export const FEED_LEAD_MS = 60_000;
+
+/**
+ * Pushes the day's index values into feeds on a fixed cadence of the clock (aligned to its multiples), inside
+ * the given spans only (all the time without spans).
+ */
 export class PathFeedDriver {
   private timer: TimerHandle | undefined;
   ticks = 0;
@@ -197,6 +206,7 @@ export class PathFeedDriver {
     private readonly paths: { spx: IndexPath; ndx: IndexPath },
     private readonly feeds: readonly InMemoryIndexFeed[],
     private readonly tickMs: number,
+    private readonly spans?: readonly { fromMs: number; toMs: number }[],
   ) {}
 
   start(): void {
@@ -210,7 +220,13 @@ export class PathFeedDriver {
 
   private arm(): void {
     const now = this.clock.now();
-    const next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
+    let next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
+    if (this.spans) {
+      // The next tick inside a span: skip the quiet hours between windows in one jump.
+      const span = this.spans.find((s) => s.toMs >= next);
+      if (!span) return;
+      if (next < span.fromMs) next = Math.ceil(span.fromMs / this.tickMs) * this.tickMs;
+    }
     this.timer = this.clock.setTimeout(() => this.tick(), next - now);
   }
 

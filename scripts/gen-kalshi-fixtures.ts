@@ -26,7 +26,7 @@ import { SERIES } from '../src/core/series.ts';
 import { etToMs } from '../src/core/time/et.ts';
 import { startKalshiSim } from '../src/sim/kalshi/server.ts';
 import { SimExchange } from '../src/sim/kalshi/exchange.ts';
-import { EventClock } from '../src/sim/inprocess/event-clock.ts';
+import { EventClock } from '../src/adapters/clock/event-clock.ts';
 import { windowsForDay } from '../src/core/windows.ts';
 import { defaultIndexOps } from '../src/config/index-ops.ts';
 import { formatCount, formatDollars } from '../src/core/units.ts';

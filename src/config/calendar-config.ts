@@ -9,8 +9,7 @@ import type { CalendarOverrides } from '../core/calendar/calendar.ts';
 import { inTableRange } from '../core/calendar/calendar.ts';
 import { TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from '../core/calendar/nyse-table.ts';
 import { weekday } from '../core/time/et.ts';
-import { readOptionalUserFile, UserFileError } from './user-file.ts';
-import { ConfigError, defaultIndexOps, earlyCloseProblem, parseYamlDocument, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
+import { ConfigError, readConfigFile, defaultIndexOps, earlyCloseProblem, parseYamlDocument, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
 
 const reason = z.string().min(1, 'must not be empty');
 
@@ -68,12 +67,6 @@ export function loadCalendarOverrides(
   displayName = 'configs/calendar.yaml',
   windows?: IndexOpsConfig['windows'],
 ): CalendarOverrides {
-  let text: string | undefined;
-  try {
-    text = readOptionalUserFile(file, displayName);
-  } catch (e) {
-    if (e instanceof UserFileError) throw new ConfigError(e.message);
-    throw e;
-  }
+  const text = readConfigFile(file, displayName);
   return text === undefined ? {} : parseCalendarOverrides(text, displayName, windows);
 }

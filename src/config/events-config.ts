@@ -4,8 +4,7 @@
  * `model.kappa_cap`); `calibrate` uses the same tags to estimate κ. Missing file → no event days.
  */
 import { z } from 'zod';
-import { readOptionalUserFile, UserFileError } from './user-file.ts';
-import { ConfigError, parseYamlDocument, isoDate } from './index-ops.ts';
+import { readConfigFile, parseYamlDocument, isoDate } from './index-ops.ts';
 
 
 const tag = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'tags are short words such as CPI, FOMC, NFP');
@@ -41,12 +40,6 @@ export function parseEventDays(text: string, file = 'configs/events.yaml'): Even
 }
 
 export function loadEventDays(file: string, displayName = 'configs/events.yaml'): EventDays {
-  let text: string | undefined;
-  try {
-    text = readOptionalUserFile(file, displayName);
-  } catch (e) {
-    if (e instanceof UserFileError) throw new ConfigError(e.message);
-    throw e;
-  }
+  const text = readConfigFile(file, displayName);
   return text === undefined ? eventDaysFrom([]) : parseEventDays(text, displayName);
 }

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import type { FeeSchedule } from '../core/market.ts';
 import { FeeRuleError, feeRule } from '../core/fees.ts';
 import { lookupSeries, seriesOfTicker } from '../core/series.ts';
-import { readOptionalUserFile, UserFileError } from './user-file.ts';
-import { ConfigError, describeZodIssue, keyText } from './index-ops.ts';
+import { ConfigError, readConfigFile, describeZodIssue, keyText } from './index-ops.ts';
 
 const FeeType = z.enum(['quadratic', 'quadratic_with_maker_fees', 'quadratic_with_combo_maker_fees', 'flat']);
 const Multiplier = z.number().nonnegative().refine(Number.isFinite, 'must be finite');
@@ -96,13 +95,7 @@ export function parseFeesConfig(text: string, file = 'configs/fees.json'): FeesC
 }
 
 export function loadFeesConfig(file: string, displayName = 'configs/fees.json'): FeesConfig | null {
-  let text: string | undefined;
-  try {
-    text = readOptionalUserFile(file, displayName);
-  } catch (e) {
-    if (e instanceof UserFileError) throw new ConfigError(e.message);
-    throw e;
-  }
+  const text = readConfigFile(file, displayName);
   return text === undefined ? null : parseFeesConfig(text, displayName);
 }
 

@@ -400,14 +400,18 @@ export function earlyCloseProblem(w: WindowsSection, closeEt: string): string | 
   return p ? `an early close at ${closeEt} does not fit configs/index_ops.yaml ${p.key}: ${p.message}` : undefined;
 }
 
-/** Reads the file if present, else built-in defaults. */
-export function loadIndexOps(file: string, displayName = 'configs/index_ops.yaml'): IndexOpsConfig {
-  let text: string | undefined;
+/** The text of an optional config file (undefined when absent); a directory or unreadable file is a ConfigError. */
+export function readConfigFile(file: string, displayName: string): string | undefined {
   try {
-    text = readOptionalUserFile(file, displayName);
+    return readOptionalUserFile(file, displayName);
   } catch (e) {
     if (e instanceof UserFileError) throw new ConfigError(e.message);
     throw e;
   }
+}
+
+/** Reads the file if present, else built-in defaults. */
+export function loadIndexOps(file: string, displayName = 'configs/index_ops.yaml'): IndexOpsConfig {
+  const text = readConfigFile(file, displayName);
   return text === undefined ? defaultIndexOps() : parseIndexOps(text, displayName);
 }

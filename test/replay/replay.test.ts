@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, tempHome } from '../helpers/cli.ts';
-import { EventClock } from '../../src/sim/inprocess/event-clock.ts';
+import { EventClock } from '../../src/adapters/clock/event-clock.ts';
 import { BufferedLedgerSink } from '../../src/app/replay/ledger-sink.ts';
 import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import type { LedgerRecordInput } from '../../src/core/ledger/record.ts';

@@ -28,7 +28,7 @@ import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
 import { recordingEntries, type BadLine } from '../../adapters/recording/reader.ts';
 import { isHttp, isWs, type Entry, type HttpEntry, type RecordingMeta } from '../../adapters/recording/format.ts';
-import { EventClock } from '../../sim/inprocess/event-clock.ts';
+import { EventClock } from '../../adapters/clock/event-clock.ts';
 import { bundle, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../market-adapters.ts';
 
 /** Same-instant order of recorded messages around the product's timers (EventClock priority 1). */

@@ -18,7 +18,7 @@ import { computeScoreboard, type Scoreboard } from '../../core/scoreboard.ts';
 import { etToMs } from '../../core/time/et.ts';
 import type { IndexOpsConfig } from '../../config/index-ops.ts';
 import type { Paths } from '../../config/paths.ts';
-import { EventClock } from '../../sim/inprocess/event-clock.ts';
+import { EventClock } from '../../adapters/clock/event-clock.ts';
 import { plannedWindows, Supervisor, type SupervisorOptions, type SupervisorOutcome } from '../supervisor.ts';
 import type { ReplayDayFactory } from '../market-adapters.ts';
 import { BufferedLedgerSink } from './ledger-sink.ts';

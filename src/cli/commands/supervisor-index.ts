@@ -16,7 +16,7 @@ import type { Clock } from '../../ports/clock.ts';
 import { addRunOptions, parseRunFlags, runClock, runLogger, type RunFlags } from '../run-flags.ts';
 import { defaultFixturesDir } from './micro-index.ts';
 import path from 'node:path';
-import { SteppedClock } from '../../adapters/recording/stepped-clock.ts';
+import { SteppedClock } from '../../adapters/clock/stepped-clock.ts';
 import { recordDir } from '../../adapters/recording/writer.ts';
 
 interface SupervisorFlags extends RunFlags {

@@ -30,7 +30,7 @@ import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
 import { bundle, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
 import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
-import { EventClock } from './event-clock.ts';
+import { EventClock } from '../../adapters/clock/event-clock.ts';
 
 /** The simulator environment's default taker intensity (sim-env.ts), so a replayed day trades like a simulated one. */
 export const SIM_TAKER_PROBABILITY = 0.08;

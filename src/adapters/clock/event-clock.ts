@@ -18,7 +18,8 @@
  * at once (same ledger bytes either way; most of a replayed day's timers are of this kind).
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
-import { abortableSleep } from '../../adapters/clock/sleep.ts';
+import { abortableSleep } from './sleep.ts';
+import { TimerHeap } from './timer-heap.ts';
 
 interface EventTimer extends TimerHandle {
   at: number;
@@ -38,7 +39,7 @@ const before = (a: EventTimer, b: EventTimer) => a.at < b.at || (a.at === b.at &
 
 export class EventClock implements Clock {
   private t: number;
-  private heap: EventTimer[] = [];
+  private readonly heap = new TimerHeap<EventTimer>(before);
   private seq = 0;
   private live = 0;
   private gate: Promise<unknown> | undefined;
@@ -60,8 +61,7 @@ export class EventClock implements Clock {
 
   /** Instant of the earliest pending timer, if any. */
   nextTimerAt(): number | undefined {
-    this.dropCancelled();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -99,7 +99,7 @@ export class EventClock implements Clock {
   /** A timer at an absolute instant (never in the past) with an explicit same-instant priority. */
   at(atMs: number, fn: () => void, prio = DEFAULT_PRIORITY, sync = false): TimerHandle {
     const timer: EventTimer = { id: ++this.seq, seq: this.seq, at: Math.max(this.t, Math.floor(atMs)), prio, fn, sync };
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
     return timer;
   }
@@ -121,17 +121,16 @@ export class EventClock implements Clock {
    * `syncView()` timers, else 'async'. Synchronous itself: the caller takes the turn.
    */
   step(): 'none' | 'sync' | 'async' {
-    this.dropCancelled();
-    const first = this.heap[0];
+    const first = this.heap.peek();
     if (!first) return 'none';
     const { at, prio } = first;
     const last = this.seq;
     if (at > this.t) this.t = at;
     let sync = true;
     for (;;) {
-      const next = this.heap[0];
+      const next = this.heap.peek();
       if (!next || next.at !== at || next.prio !== prio || next.seq > last) break;
-      this.pop();
+      this.heap.pop();
       const fn = next.fn;
       if (fn === undefined) continue; // cancelled
       next.fn = undefined;
@@ -174,40 +173,5 @@ export class EventClock implements Clock {
       await turn();
     }
     if (target > this.t) this.t = Math.floor(target);
-  }
-
-  private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.fn === undefined) this.pop();
-  }
-
-  private push(x: EventTimer): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(x);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(x, h[parent]!)) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = x;
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    let i = 0;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && before(h[r]!, h[l]!) ? r : l;
-      if (!before(h[c]!, last)) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
   }
 }

@@ -13,7 +13,8 @@
  * whatever real time passed, so a stalled process runs the simulation slower, never less healthy.
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
-import { abortableSleep } from '../clock/sleep.ts';
+import { abortableSleep } from './sleep.ts';
+import { TimerHeap } from './timer-heap.ts';
 
 interface SteppedTimer extends TimerHandle {
   at: number;
@@ -34,7 +35,7 @@ const before = (a: SteppedTimer, b: SteppedTimer) => a.at < b.at || (a.at === b.
 export class SteppedClock implements Clock {
   private base: number;
   private lastReal = performance.now();
-  private heap: SteppedTimer[] = [];
+  private readonly heap = new TimerHeap<SteppedTimer>(before);
   private seq = 0;
   private wake: NodeJS.Timeout | undefined;
   private stepping = false;
@@ -65,8 +66,8 @@ export class SteppedClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: SteppedTimer = { id: ++this.seq, seq: this.seq, at: this.now() + Math.max(0, Math.floor(ms) || 0), fn };
-    this.push(timer);
-    if (this.heap[0] === timer) this.arm();
+    this.heap.push(timer);
+    if (this.heap.peek() === timer) this.arm();
     return timer;
   }
 
@@ -92,8 +93,7 @@ export class SteppedClock implements Clock {
     const credit = Math.min((real - this.lastReal) * this.speed, this.maxStep);
     this.lastReal = real;
     const target = this.base + credit;
-    this.dropCancelled();
-    const next = this.heap[0];
+    const next = this.heap.peek();
     if (next && next.at <= target) {
       if (next.at > this.base) this.base = next.at;
       this.fireBatch(next.at);
@@ -113,10 +113,9 @@ export class SteppedClock implements Clock {
     const last = this.seq;
     this.firedAt = at;
     for (;;) {
-      this.dropCancelled();
-      const t = this.heap[0];
+      const t = this.heap.peek();
       if (!t || t.at !== at || t.seq > last) break;
-      this.pop();
+      this.heap.pop();
       const fn = t.fn!;
       t.fn = undefined;
       fn();
@@ -126,46 +125,10 @@ export class SteppedClock implements Clock {
   private arm(): void {
     if (this.disposed || this.stepping) return;
     if (this.wake) clearTimeout(this.wake);
-    this.dropCancelled();
-    const next = this.heap[0];
+    const next = this.heap.peek();
     const untilNext = next ? Math.max(0, (next.at - this.base) / this.speed) : Number.POSITIVE_INFINITY;
     this.wake = setTimeout(() => this.step(), Math.min(untilNext, this.heartbeat));
     // The heartbeat alone must not keep a finished process alive; a pending timer does.
     if (!next) this.wake.unref();
-  }
-
-  private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.fn === undefined) this.pop();
-  }
-
-  private push(x: SteppedTimer): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(x);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(x, h[parent]!)) break;
-      h[i] = h[parent]!;
-      i = parent;
-    }
-    h[i] = x;
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    let i = 0;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && before(h[r]!, h[l]!) ? r : l;
-      if (!before(h[c]!, last)) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
   }
 }

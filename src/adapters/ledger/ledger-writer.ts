@@ -49,7 +49,7 @@ import {
   type LedgerRecordInput,
 } from '../../core/ledger/record.ts';
 import { FileLock } from '../fs/file-lock.ts';
-import { dieNow, tearThisLedgerWrite } from '../fs/fault-injection.ts';
+import { afterLedgerWrite, dieNow, tearThisLedgerWrite } from '../fs/fault-injection.ts';
 import { archivesMaxSeq, scanMaxSeqFd } from './seq-scan.ts';
 
 export { LedgerLockTimeout } from '../fs/file-lock.ts';
@@ -189,6 +189,7 @@ export class LedgerWriter {
         }
         writeAll(fd, bytes);
         if (this.durability === 'fdatasync') fs.fdatasyncSync(fd);
+        afterLedgerWrite();
       } catch (e) {
         this.tailSuspect = true;
         throw e;

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/config/package-root.ts';
 import { fromSamples, type Report } from './harness.ts';
 
-const BIN = fileURLToPath(new URL('../bin/kalshi-alpha.js', import.meta.url));
+const BIN = path.join(packageRoot(), 'bin', 'kalshi-alpha.js');
 const RUNS = 7;
 
 export default async function run(report: Report): Promise<void> {

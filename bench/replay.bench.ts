@@ -17,8 +17,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
+import { packageRoot } from '../src/config/package-root.ts';
 import { meets, round, type BenchResult, type Report } from './harness.ts';
 import { runReplayDay, replayWindows } from '../src/app/replay/run.ts';
 import { generatedDay, newDayStats } from '../src/sim/inprocess/day.ts';
@@ -29,7 +29,7 @@ import { runDayJobs, tradingDaysFrom, type DayJob } from '../src/app/replay/days
 
 const DAY = '2026-11-20';
 const SEED = 20261120;
-const here = path.dirname(fileURLToPath(import.meta.url));
+const here = path.join(packageRoot(), 'bench');
 const calendar = createCalendar();
 const config = defaultIndexOps();
 // A home without calibration files: the documented default curve, as a fresh checkout has.

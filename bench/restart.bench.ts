@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/config/package-root.ts';
 import { fromSamples, type Report } from './harness.ts';
 
-const BIN = fileURLToPath(new URL('../bin/kalshi-alpha.js', import.meta.url));
+const BIN = path.join(packageRoot(), 'bin', 'kalshi-alpha.js');
 const ROUNDS = 5;
 
 interface Line {

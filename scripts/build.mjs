@@ -7,9 +7,26 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { DIST, ROOT, STAMP, bundleFresh, sourceFingerprint } from './build-stamp.mjs';
 
+// `--bench`: the benchmark runner, bundled the same way as the product (dist/bench/run.js; not stamped).
+if (process.argv.includes('--bench')) {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { run: 'bench/run.ts' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outdir: 'dist/bench',
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+  });
+  process.exit(0);
+}
 if (bundleFresh() && !process.argv.includes('--force')) process.exit(0);
 const fingerprint = sourceFingerprint();
-fs.rmSync(DIST, { recursive: true, force: true });
+for (const e of fs.existsSync(DIST) ? fs.readdirSync(DIST) : []) if (e !== 'bench') fs.rmSync(path.join(DIST, e), { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: { 'kalshi-alpha': 'src/cli/main.ts', 'replay-worker': 'src/app/replay/worker.ts' },

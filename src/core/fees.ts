@@ -54,9 +54,14 @@ function toMicro(x: number, what: string): number {
 }
 
 const ruleCache = new Map<string, FeeRule>();
+/** The same, by schedule object: the hot path (every market, every second) skips building the key. */
+const bySchedule = new WeakMap<FeeSchedule, Partial<Record<Liquidity, FeeRule>>>();
 
 /** The fee rule for one side of a fee schedule (memoised). Throws FeeRuleError for flat/unknown fee types. */
 export function feeRule(schedule: FeeSchedule, liquidity: Liquidity): FeeRule {
+  let rules = bySchedule.get(schedule);
+  const hit = rules?.[liquidity];
+  if (hit) return hit;
   const key = `${schedule.feeType}|${schedule.multiplier}|${liquidity}`;
   let rule = ruleCache.get(key);
   if (!rule) {
@@ -64,6 +69,8 @@ export function feeRule(schedule: FeeSchedule, liquidity: Liquidity): FeeRule {
     if (ruleCache.size > 256) ruleCache.clear();
     ruleCache.set(key, rule);
   }
+  if (!rules) bySchedule.set(schedule, (rules = {}));
+  rules[liquidity] = rule;
   return rule;
 }
 

@@ -3,7 +3,9 @@
  *
  * - Normal: Hart's double-precision rational approximation of the normal tail (as published by
  *   G. West, "Better approximations to cumulative normal functions", 2005): absolute error ≈ 1e-15.
- * - Student-t: via the regularized incomplete beta function (continued fraction, modified Lentz).
+ * - Student-t: for an integer ν ≤ 60, the closed form of Abramowitz & Stegun 26.7.3–26.7.4 (a finite
+ *   series in cos²θ, θ = atan(t/√ν)); otherwise the regularized incomplete beta function (continued
+ *   fraction, modified Lentz).
  *   The t shock is rescaled to unit variance (see `tUnitScale`) so σ keeps its meaning as a std dev.
  */
 
@@ -114,8 +116,45 @@ export function studentT(dof: number): StudentT {
   return { dof, lnBeta: lnGamma(dof / 2) + lnGamma(0.5) - lnGamma(dof / 2 + 0.5), unitToRaw: Math.sqrt(dof / (dof - 2)) };
 }
 
+/** Largest integer ν the closed form is used for (its series has ν/2 terms). */
+const CLOSED_FORM_MAX_DOF = 60;
+
+/**
+ * P(T > t) for integer ν by A&S 26.7.3 (odd ν) / 26.7.4 (even ν), with c = cos²θ = ν/(ν + t²) and
+ * sinθ = t/√(ν + t²): the CDF is ½ + sinθ·Σ(series in c)/2 (even) or ½ + (θ + sinθ·cosθ·Σ)/π (odd).
+ */
+function tSurvivalInteger(t: number, nu: number): number {
+  const r2 = nu + t * t;
+  const c = nu / r2;
+  const sin = t / Math.sqrt(r2);
+  let cdf: number;
+  if (nu % 2 === 0) {
+    // 1 + (1/2)c + (1·3)/(2·4)c² + … up to (1·3…(ν−3))/(2·4…(ν−2)) c^{(ν−2)/2}
+    let term = 1;
+    let sum = 1;
+    for (let k = 1; k <= (nu - 2) / 2; k++) {
+      term *= ((2 * k - 1) / (2 * k)) * c;
+      sum += term;
+    }
+    cdf = 0.5 + 0.5 * sin * sum;
+  } else {
+    // θ + sinθ·cosθ·(1 + (2/3)c + (2·4)/(3·5)c² + … up to c^{(ν−3)/2})
+    const theta = Math.atan(t / Math.sqrt(nu));
+    let term = 1;
+    let sum = nu >= 3 ? 1 : 0;
+    for (let k = 1; k <= (nu - 3) / 2; k++) {
+      term *= ((2 * k) / (2 * k + 1)) * c;
+      sum += term;
+    }
+    cdf = 0.5 + (theta + sin * Math.sqrt(c) * sum) / Math.PI;
+  }
+  const q = 1 - cdf;
+  return q < 0 ? 0 : q > 1 ? 1 : q;
+}
+
 /** P(T > t) for a raw Student-t variable. */
 export function tSurvivalRaw(t: number, d: StudentT): number {
+  if (Number.isInteger(d.dof) && d.dof <= CLOSED_FORM_MAX_DOF) return tSurvivalInteger(t, d.dof);
   const x = d.dof / (d.dof + t * t);
   const half = 0.5 * regularizedBeta(x, d.dof / 2, 0.5, d.lnBeta);
   return t >= 0 ? half : 1 - half;

@@ -38,6 +38,18 @@ export function priceMarket(market: Market, f: Forecast, tick = SETTLEMENT_TICK)
   return { ticker: market.ticker, ok: true, region: c.region, pYes: probabilityOf(c.region, f, tick) };
 }
 
+/**
+ * A market's YES region at the settlement tick, worked out once per market object: a market never changes
+ * its strikes, and the ladder is priced every second (a memo of a pure function, keyed by identity).
+ */
+const regionOf = new WeakMap<Market, ReturnType<typeof yesRegion>>();
+function settlementRegion(m: Market, tick: number): ReturnType<typeof yesRegion> {
+  if (tick !== SETTLEMENT_TICK) return yesRegion(m, tick);
+  let c = regionOf.get(m);
+  if (!c) regionOf.set(m, (c = yesRegion(m, tick)));
+  return c;
+}
+
 export function priceLadder(markets: readonly Market[], f: Forecast, tick = SETTLEMENT_TICK): MarketPricing[] {
   const out = new Array<MarketPricing>(markets.length);
   // Adjacent range bins share a cut: reuse the previous market's upper tail value (same number either way).
@@ -45,7 +57,7 @@ export function priceLadder(markets: readonly Market[], f: Forecast, tick = SETT
   let lastTail = NaN;
   for (let i = 0; i < markets.length; i++) {
     const m = markets[i]!;
-    const c = yesRegion(m, tick);
+    const c = settlementRegion(m, tick);
     if (!c.ok) {
       out[i] = { ticker: m.ticker, ok: false, reason: c.reason };
       continue;

@@ -21,6 +21,7 @@ import { registerPreflight } from './commands/preflight.ts';
 import { registerMonitors } from './commands/monitors.ts';
 import { registerHousekeep } from './commands/housekeep.ts';
 import { registerDashboard } from './commands/dashboard.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
 
 const REGISTRARS: CommandRegistrar[] = [
   registerScanLadders,
@@ -37,6 +38,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerPrice,
   registerHousekeep,
   registerDashboard,
+  registerEvaluate,
 ];
 
 export function buildProgram(io: CliIO, state: { exitCode: number; ctx?: CliContext }): Command {

@@ -16,8 +16,9 @@ import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { SeriesCode } from '../../core/series.ts';
 import { formatCount, formatDollars, MICROS_PER_PIP, parseCount, parseDollars, UnitParseError, type CentiContracts, type Micros, type Pips } from '../../core/units.ts';
 import { etToMs, addDays, weekday } from '../../core/time/et.ts';
-import { generateIndexPath, seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
-import { generateLadders, yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
+import { seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
+import { yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
+import { indexOfSeries, simDay } from '../market/day.ts';
 import { oracleYes } from '../market/oracle.ts';
 import {
   informedLimitCents,
@@ -273,24 +274,20 @@ export class SimExchange {
     this.priceGrid = o.priceGrid ?? { structure: LINEAR_CENT_GRID.structure, ranges: LINEAR_CENT_GRID.ranges.map((r) => ({ ...r })) };
     this.grid = this.priceGrid.ranges.map((r) => ({ start: parseDollars(r.start), end: parseDollars(r.end), step: parseDollars(r.step) }));
     this.precision = o.balancePrecisionMicros ?? 10_000;
-    const openMs = etToMs(o.dateEt, '09:30');
-    const endMs = etToMs(o.dateEt, this.closeEt);
-    this.paths = o.paths ?? {
-      spx: generateIndexPath({ symbol: 'I:SPX', startMs: openMs, endMs, seed: o.seed }),
-      ndx: generateIndexPath({ symbol: 'I:NDX', startMs: openMs, endMs, seed: o.seed }),
-    };
-    const defaultFee: SimFeeConfig = { feeType: 'quadratic', multiplier: 1 };
-    this.fees = { INXU: defaultFee, NASDAQ100U: defaultFee, INX: defaultFee, NASDAQ100: defaultFee, ...o.fees };
-    const hourly = o.hourlyTargets ?? (this.closeEt === '13:00' ? ['10:00', '11:00', '12:00'] : ['10:00', '11:00', '12:00', '13:00', '14:00', '15:00']);
-    this.events = generateLadders({
+    const day = simDay({
+      seed: o.seed,
       dateEt: o.dateEt,
       closeEt: this.closeEt,
-      hourlyTargets: hourly,
-      centre: { spx: this.paths.spx.valueAt(openMs), ndx: this.paths.ndx.valueAt(openMs) },
+      hourlyTargets: o.hourlyTargets,
       thresholdStrikes: o.thresholdStrikes,
       rangeBins: o.rangeBins,
       omitEvents: o.omitEvents,
+      paths: o.paths,
     });
+    this.paths = day.paths;
+    this.events = day.events;
+    const defaultFee: SimFeeConfig = { feeType: 'quadratic', multiplier: 1 };
+    this.fees = { INXU: defaultFee, NASDAQ100U: defaultFee, INX: defaultFee, NASDAQ100: defaultFee, ...o.fees };
     for (const ev of this.events) {
       for (const spec of ev.markets) {
         this.markets.set(spec.ticker, { spec, event: ev, status: 'initialized', bids: [], asks: [], volume: 0, openInterest: 0, published: { yes: new Map(), no: new Map() } });
@@ -820,7 +817,7 @@ export class SimExchange {
   // ---------------- participants (sim/market/participants.ts) ----------------
 
   private indexOf(m: SimMarketState): 'spx' | 'ndx' {
-    return m.spec.series === 'INX' || m.spec.series === 'INXU' ? 'spx' : 'ndx';
+    return indexOfSeries(m.spec.series);
   }
 
   /** The true P(YES) under the generating process (the oracle; never served through the venue APIs). */

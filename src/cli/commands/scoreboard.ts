@@ -66,6 +66,31 @@ export function scoreboardTable(rows: ScoreRow[], total: ScoreRow): string {
   return [lines[0], rule, ...lines.slice(1, -1), rule, lines[lines.length - 1]].join('\n');
 }
 
+const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1) + '%');
+
+/**
+ * Churn and queue position per row (issue 11): quote life, the quoter's own cancels re-quoted on the same
+ * market and side within 3 s (a queue position given away), the share kept, and the mean estimated fill
+ * probability of the quotes against the realised fill rate.
+ */
+export function queueTable(rows: ScoreRow[], total: ScoreRow): string {
+  const header = ['day', 'series', 'window', 'quotes', 'quote_life', 'refresh_cancels', 'requoted<3s', 'queue_kept', 'fill_prob', 'fill_rate'];
+  const line = (r: ScoreRow) => [
+    r.day,
+    r.series,
+    r.window,
+    String(r.quotes),
+    life(r.median_quote_life_ms),
+    String(r.refresh_cancels),
+    String(r.requoted_within_3s),
+    pct(r.queue_kept_share),
+    pct(r.mean_fill_prob),
+    pct(r.fill_rate),
+  ];
+  const { lines, rule } = layout([header, ...rows.map(line), line(total)], 3);
+  return ['quote life and queue position (refresh cancels re-quoted on the same market and side within 3 s gave their place away):', lines[0], rule, ...lines.slice(1, -1), rule, lines[lines.length - 1]].join('\n');
+}
+
 /** The reliability table of a row: one line per probability bin. */
 export function reliabilityTable(r: ScoreRow): string {
   const header = ['p_bin', 'count', 'mean_forecast', 'observed_freq'];
@@ -81,7 +106,7 @@ export function reliabilityTable(r: ScoreRow): string {
 export const registerScoreboard: CommandRegistrar = (program, ctx) => {
   program
     .command('scoreboard')
-    .description('paper results per day / series / window: quotes, fills, fill rate, realised PnL, quote life, Brier score, log loss and reliability once per quoted market')
+    .description('paper results per day / series / window: quotes, fills, fill rate vs estimated fill probability, realised PnL, quote life, re-quotes within 3 s and queue position kept, Brier score, log loss and reliability once per quoted market')
     .option('--date <yyyy-mm-dd>', 'one ET trading day')
     .option('--from <yyyy-mm-dd>', 'first ET day (inclusive)')
     .option('--to <yyyy-mm-dd>', 'last ET day (inclusive)')
@@ -116,6 +141,8 @@ export const registerScoreboard: CommandRegistrar = (program, ctx) => {
         c.out(`no ledger records${fromDate || toDate ? ' in range' : ''} (${file})`);
       } else {
         c.out(scoreboardTable(board.rows, board.total));
+        c.out('');
+        c.out(queueTable(board.rows, board.total));
         c.out('');
         c.out(reliabilityTable(board.total));
       }

@@ -115,6 +115,8 @@ const QuotesSchema = z
     min_quote_life_ms: nonNegInt.default(3_000),
     /** A resting quote tied at the best price with nothing ahead of it is not moved one tick better. */
     keep_front_of_queue: z.boolean().default(true),
+    /** Bin hysteresis: a market already quoted keeps its bin unless another's candidate is better by this much EV. */
+    bin_keep_usd: z.number().nonnegative().default(0.01),
     /** Horizon cap of the fill-probability estimate (`fill_prob` in the ledger), seconds. */
     fill_prob_horizon_s: z.number().positive().default(60),
     /** Trades of the last this many seconds give a market's trade rate for `fill_prob`. */

@@ -21,8 +21,10 @@
  * - churn and queue position (issue 11): `refresh_cancels` = the quoter's own cancels (reasons `not_desired`,
  *   `replaced`, `duplicate_in_slot`; not freeze, stale feed, kill switch…); `requoted_within_3s` = those
  *   followed by a new quote on the same market and side within 3 s (`REQUOTE_WINDOW_MS`): a queue position
- *   given up only to join the back again; `queue_kept_share` = 1 − requoted_within_3s / refresh_cancels
- *   (null without refresh cancels). `mean_fill_prob` = mean `fill_prob` of the quotes that carry one (compare
+ *   given up only to join the back again (a `replaced` order always is: its replacement follows at once);
+ *   `queue_kept_share` = 1 − requoted_within_3s / refresh_cancels (null without refresh cancels);
+ *   `not_desired_cancels` / `not_desired_requoted_3s`: the same for `not_desired` cancels alone (the slot left
+ *   the desired set, then came back). `mean_fill_prob` = mean `fill_prob` of the quotes that carry one (compare
  *   with `fill_rate`).
  * The total row aggregates the same way over every group (markets once per window; the reliability
  * table the text output prints is the total's).
@@ -72,6 +74,8 @@ export interface ScoreRow {
   refresh_cancels: number;
   requoted_within_3s: number;
   queue_kept_share: number | null;
+  not_desired_cancels: number;
+  not_desired_requoted_3s: number;
   mean_fill_prob: number | null;
   calibration: Calibration;
 }
@@ -113,6 +117,8 @@ interface Acc {
   lives: number[];
   refreshCancels: number;
   requoted: number;
+  notDesired: number;
+  notDesiredRequoted: number;
   fillProbSum: number;
   fillProbN: number;
 }
@@ -218,7 +224,7 @@ export function computeScoreboard(records: readonly LedgerRecord[], filter: Scor
 }
 
 function newAcc(day: string, series: string, window: string, freezeMs: number | null): Acc {
-  return { day, series, window, freezeMs, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, markets: new Map(), lives: [], refreshCancels: 0, requoted: 0, fillProbSum: 0, fillProbN: 0 };
+  return { day, series, window, freezeMs, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, markets: new Map(), lives: [], refreshCancels: 0, requoted: 0, notDesired: 0, notDesiredRequoted: 0, fillProbSum: 0, fillProbN: 0 };
 }
 
 const slotOf = (r: LedgerRecord) => `${r.window}\u0000${r.kalshi_market_id}\u0000${r.side}`;
@@ -262,6 +268,10 @@ function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>, refresh: 
       if (soon !== undefined) {
         a.refreshCancels++;
         if (soon) a.requoted++;
+        if (r.reason === 'not_desired') {
+          a.notDesired++;
+          if (soon) a.notDesiredRequoted++;
+        }
       }
       break;
     }
@@ -336,6 +346,8 @@ function toRow(a: Acc, quotedMarkets: number, unsettled: number, s: Scores): Sco
     refresh_cancels: a.refreshCancels,
     requoted_within_3s: a.requoted,
     queue_kept_share: a.refreshCancels > 0 ? 1 - a.requoted / a.refreshCancels : null,
+    not_desired_cancels: a.notDesired,
+    not_desired_requoted_3s: a.notDesiredRequoted,
     mean_fill_prob: a.fillProbN > 0 ? a.fillProbSum / a.fillProbN : null,
     calibration: {
       n: s.n,

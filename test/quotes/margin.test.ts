@@ -45,6 +45,7 @@ const NEUTRAL: QuoteRules = {
   keepFrontOfQueue: false,
   fillProbHorizonMs: 0,
   tradeRateWindowMs: 300_000,
+  binKeepPips: 0,
 };
 const BASE: QuotePolicy = { minEvPips: 500, evHysteresisPips: 50, maxBinsPerSeries: 2, contracts: 1, maxContractsPerMarket: 5, maxContractsPerWindow: 20 };
 const withRules = (r: Partial<QuoteRules>): QuotePolicy => ({ ...BASE, rules: { ...NEUTRAL, ...r } });
@@ -198,6 +199,7 @@ test('config: the defaults carry the documented rules; the keep hysteresis canno
       keepFrontOfQueue: true,
       fillProbHorizonMs: 60_000,
       tradeRateWindowMs: 300_000,
+      binKeepPips: 100,
     },
   );
   assert.throws(() => parseIndexOps('quotes:\n  min_ev_usd: 0.02\n  keep_hysteresis_usd: 0.03\n'), /quotes\.keep_hysteresis_usd: must not exceed quotes\.min_ev_usd/);
@@ -264,4 +266,22 @@ test('property: with neutral rules, passing conditions changes no quote and no e
     ),
     { seed: 11, numRuns: 300 },
   );
+});
+
+test('bin hysteresis: a market already quoted keeps its bin unless another is better by bin_keep', () => {
+  const ladder = thresholdLadder(6775, 25, 2);
+  const [a, b] = ladder as [Market, Market];
+  const books = new Map(ladder.map((m) => [m.ticker, { ticker: m.ticker, yesBids: [{ price: 5000, size: 1000 }], noBids: [], tsMs: 0 }]));
+  const policy = (binKeepPips: number): QuotePolicy => ({ ...BASE, maxBinsPerSeries: 1, rules: { ...NEUTRAL, binKeepPips } });
+  // Market a rests a bid at 0.51 worth 6¢ (p = 0.57); market b's fresh improve is worth 6.5¢ (p = 0.575). No asks
+  // shown: each market's ask is the first price 5¢ above p (worth less than its bid).
+  const run = (binKeepPips: number, pb: number) => {
+    const first = selectQuotes({ windowId: 'w', markets: [a], pricing: [priced(a, 0.57)], books, fees: FEES, policy: policy(binKeepPips), exposure: { lossBudgetPips: 1e6 } });
+    const resting: RestingQuote[] = first.quotes.filter((q) => q.side === 'buy').map((q) => ({ ...q, placedMs: 0, queueAhead: 0 }));
+    return selectQuotes({ windowId: 'w', markets: ladder, pricing: [priced(a, 0.57), priced(b, pb)], books, fees: FEES, policy: policy(binKeepPips), exposure: { lossBudgetPips: 1e6 }, resting, conditions: at(10) });
+  };
+  const markets = (s: Selection) => [...new Set(s.quotes.map((q) => q.marketTicker))];
+  assert.deepEqual(markets(run(0, 0.575)), [b.ticker], 'no hysteresis: the better market takes the bin');
+  assert.deepEqual(markets(run(100, 0.575)), [a.ticker], 'within 1¢: the quoted market keeps it');
+  assert.deepEqual(markets(run(100, 0.59)), [b.ticker], '2¢ better: it switches');
 });

@@ -74,7 +74,7 @@ const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1) + '%'
  * probability of the quotes against the realised fill rate.
  */
 export function queueTable(rows: ScoreRow[], total: ScoreRow): string {
-  const header = ['day', 'series', 'window', 'quotes', 'quote_life', 'refresh_cancels', 'requoted<3s', 'queue_kept', 'fill_prob', 'fill_rate'];
+  const header = ['day', 'series', 'window', 'quotes', 'quote_life', 'refresh_cancels', 'requoted<3s', 'queue_kept', 'not_desired', 'nd_requoted<3s', 'fill_prob', 'fill_rate'];
   const line = (r: ScoreRow) => [
     r.day,
     r.series,
@@ -84,6 +84,8 @@ export function queueTable(rows: ScoreRow[], total: ScoreRow): string {
     String(r.refresh_cancels),
     String(r.requoted_within_3s),
     pct(r.queue_kept_share),
+    String(r.not_desired_cancels),
+    String(r.not_desired_requoted_3s),
     pct(r.mean_fill_prob),
     pct(r.fill_rate),
   ];

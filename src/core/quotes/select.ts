@@ -58,6 +58,8 @@ export interface QuoteRules extends MarginRules {
   fillProbHorizonMs: number;
   /** Trades of this trailing window give a market's trade rate (the engine's TradeTape), ms. */
   tradeRateWindowMs: number;
+  /** Bin hysteresis: a kept quote ranks this much higher (pips) when markets compete for the series' bins. */
+  binKeepPips: number;
 }
 
 /** The `quotes.*` keys of the timing rules (config/index-ops.ts documents each); all optional here. */
@@ -75,6 +77,7 @@ export interface QuoteRulesConfig {
   keep_front_of_queue?: boolean;
   fill_prob_horizon_s?: number;
   trade_rate_window_s?: number;
+  bin_keep_usd?: number;
 }
 
 /** Policy from the validated `quotes.*` / `risk.*` config sections. */
@@ -105,6 +108,7 @@ export function quotePolicy(cfg: {
       keepFrontOfQueue: q.keep_front_of_queue ?? false,
       fillProbHorizonMs: Math.round((q.fill_prob_horizon_s ?? 0) * 1000),
       tradeRateWindowMs: Math.round((q.trade_rate_window_s ?? 300) * 1000),
+      binKeepPips: usdToPips(q.bin_keep_usd ?? 0),
     },
   };
 }
@@ -225,6 +229,8 @@ interface Candidate {
   bar?: number;
   /** Estimated queue ahead (conditions only). */
   queue?: CentiContracts;
+  /** Rank in admission: EV, plus `binKeepPips` for a kept quote when rules apply (bin hysteresis). */
+  rank: number;
 }
 
 const MAX_WALK = 10_000;
@@ -347,7 +353,7 @@ const NO_OWN: readonly RestingQuote[] = [];
 
 /** EV desc, then ticker, then side: a total order, so selection is deterministic. */
 function byEvThenTicker(a: Candidate, b: Candidate): number {
-  return b.evPips - a.evPips || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
+  return b.rank - a.rank || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
 }
 
 /** With conditions: the resting quote's keep floor, and whether the time or queue rule holds it in place. */
@@ -526,6 +532,7 @@ export function selectQuotes(input: SelectInput): Selection {
   const cond = input.conditions;
   const rules = cond ? policy.rules : undefined;
   const allowNew = rules ? newQuoteAllowed(rules, cond!.minutesToTarget, cond!.feedAgeMs) : true;
+  const keepBonus = rules ? rules.binKeepPips : 0;
 
   for (let mi = 0; mi < n; mi++) {
     const m = markets[mi]!;
@@ -584,9 +591,9 @@ export function selectQuotes(input: SelectInput): Selection {
     const keptBuy = rb ? keepResting('buy', rb, buy, top, p, rule, size0, minEv, h, tb) : undefined;
     if (keptBuy) {
       buy = keptBuy;
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, resting: rb, kept: true, eval: keptBuy, done: false, ...(tb ? { bar: tb.floor, queue: queueOf('buy', rb!.price, rb) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, rank: keptBuy.evPips! + keepBonus, resting: rb, kept: true, eval: keptBuy, done: false, ...(tb ? { bar: tb.floor, queue: queueOf('buy', rb!.price, rb) } : {}) });
     } else if (!buy.reason && buy.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, resting: rb, kept: false, eval: buy, done: false, ...(rules ? { bar, queue: queueOf('buy', buy.price, undefined) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, rank: buy.evPips!, resting: rb, kept: false, eval: buy, done: false, ...(rules ? { bar, queue: queueOf('buy', buy.price, undefined) } : {}) });
     }
 
     // sell side
@@ -598,9 +605,9 @@ export function selectQuotes(input: SelectInput): Selection {
     const keptSell = rs ? keepResting('sell', rs, sell, top, p, rule, size0, minEv, h, ts) : undefined;
     if (keptSell) {
       sell = keptSell;
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, resting: rs, kept: true, eval: keptSell, done: false, ...(ts ? { bar: ts.floor, queue: queueOf('sell', rs!.price, rs) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, rank: keptSell.evPips! + keepBonus, resting: rs, kept: true, eval: keptSell, done: false, ...(ts ? { bar: ts.floor, queue: queueOf('sell', rs!.price, rs) } : {}) });
     } else if (!sell.reason && sell.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, resting: rs, kept: false, eval: sell, done: false, ...(rules ? { bar, queue: queueOf('sell', sell.price, undefined) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, rank: sell.evPips!, resting: rs, kept: false, eval: sell, done: false, ...(rules ? { bar, queue: queueOf('sell', sell.price, undefined) } : {}) });
     }
     evaluations[mi] = { ticker: m.ticker, top, buy, sell, pYes: p };
   }
@@ -641,7 +648,7 @@ export function selectQuotes(input: SelectInput): Selection {
     for (let j = 0; j < nc; j++) {
       const c = candidates[j]!;
       if (c.done) continue;
-      if (best === undefined || c.evPips > best.evPips || (c.evPips === best.evPips && byEvThenTicker(c, best) < 0)) best = c;
+      if (best === undefined || c.rank > best.rank || (c.rank === best.rank && byEvThenTicker(c, best) < 0)) best = c;
     }
     best!.done = true;
     left--;

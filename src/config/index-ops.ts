@@ -117,8 +117,11 @@ const QuotesSchema = z
     keep_front_of_queue: z.boolean().default(true),
     /** Bin hysteresis: a market already quoted keeps its bin unless another's candidate is better by this much EV. */
     bin_keep_usd: z.number().nonnegative().default(0.01),
-    /** Horizon cap of the fill-probability estimate (`fill_prob` in the ledger), seconds. */
-    fill_prob_horizon_s: z.number().positive().default(60),
+    /**
+     * Horizon of the fill-probability estimate (`fill_prob` in the ledger), seconds, capped by the time to the freeze:
+     * about one quote life (the simulator's median is 3 s with the defaults above); longer horizons over-predict.
+     */
+    fill_prob_horizon_s: z.number().positive().default(5),
     /** Trades of the last this many seconds give a market's trade rate for `fill_prob`. */
     trade_rate_window_s: posInt.default(300),
   })

@@ -4,6 +4,7 @@
  *   node --import tsx test/eval/run-eval-days.ts --out DIR --seeds 101-120 [--date 2026-11-20]
  *        [--home DIR] [--quotes '{"as_margin_usd":0.01}'] [--participants '{"informed":{"ratePerMinute":6}}']
  *        [--only hourly-1000,close-1600] [--calib-seed 4242 --calib-days 120 | --no-calibration x]
+ *   node --import tsx test/eval/run-eval-days.ts --home DIR --calibrate-only x   (just write the calibration)
  *
  * `--home` holds the calibration the engine prices with; it is (re)written from the simulator's own generated
  * days (seed `--calib-seed`, weekdays from 2025-03-03) when absent. Then score with
@@ -20,6 +21,12 @@ const arg = (name: string, dflt?: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? (args[i + 1] ?? '') : dflt;
 };
+if (arg('calibrate-only') !== undefined) {
+  const home = path.resolve(arg('home')!);
+  writeSimCalibration(home, { seed: Number(arg('calib-seed', '4242')), from: '2025-03-03', days: Number(arg('calib-days', '120')), nowMs: Date.parse(`${arg('date', '2026-11-20')}T05:00:00Z`) });
+  console.log(`calibration written under ${home}/data/proc/calib/index`);
+  process.exit(0);
+}
 const seedsArg = arg('seeds')!;
 const seeds = seedsArg.includes('-') ? (() => { const [a, b] = seedsArg.split('-').map(Number); return Array.from({ length: b! - a! + 1 }, (_, i) => a! + i); })() : seedsArg.split(',').map(Number);
 const out = arg('out')!;

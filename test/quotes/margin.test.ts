@@ -197,7 +197,7 @@ test('config: the defaults carry the documented rules; the keep hysteresis canno
       keepHysteresisPips: 50,
       minQuoteLifeMs: 3000,
       keepFrontOfQueue: true,
-      fillProbHorizonMs: 60_000,
+      fillProbHorizonMs: 5000,
       tradeRateWindowMs: 300_000,
       binKeepPips: 100,
     },

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import { startKalshiSim, type KalshiSim, type KalshiSimOptions } from '../sim/kalshi/server.ts';
 import { startMassiveSim, type MassiveSim } from '../sim/massive/server.ts';
+import type { SimParticipantsOverrides } from '../sim/market/participants.ts';
 
 export const SIM_KALSHI_KEY_ID = 'sim-key-00000000-0000-4000-8000-000000000000';
 export const SIM_MASSIVE_KEY = 'sim-massive-key';
@@ -22,8 +23,13 @@ export interface SimEnvOptions {
   massivePort?: number;
   /** Index tick cadence of the feed servers in clock ms (default 250: leaves margin under the 1.2 s SLO at high --speed). */
   tickIntervalMs?: number;
-  /** Chance per market per maker tick of a random taker trade (default 0.08: a lively near-the-money market). */
+  /** Chance per market per maker tick of a noise-taker trade (default 0.08: a lively near-the-money market). */
   takerProbability?: number;
+  /**
+   * The simulated market's participants (maker, informed takers, noise takers; sim/market/participants.ts),
+   * merged into their defaults. `takerProbability`, when given, wins over `participants.noise.probability`.
+   */
+  participants?: SimParticipantsOverrides;
   /** Further exchange options (scenarios: maintenance slots, settlement timer, …). */
   kalshi?: Partial<Omit<KalshiSimOptions, 'clock' | 'seed' | 'dateEt' | 'publicKeyPem' | 'apiKeyId' | 'host' | 'port'>>;
 }
@@ -57,7 +63,8 @@ export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
       apiKeyId: SIM_KALSHI_KEY_ID,
       host,
       port: o.kalshiPort ?? 0,
-      takerProbability: o.takerProbability ?? 0.08,
+      participants: mergeParticipants(o.kalshi?.participants, o.participants),
+      takerProbability: o.takerProbability ?? o.participants?.noise?.probability ?? o.kalshi?.participants?.noise?.probability ?? 0.08,
     });
     started.push(kalshi);
     const polygon = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, apiKey: SIM_MASSIVE_KEY, host, port: o.polygonPort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
@@ -79,4 +86,15 @@ export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
     await Promise.allSettled(started.map((s) => s.close()));
     throw e;
   }
+}
+
+/** Field-by-field merge of two participant overrides (the later wins). */
+function mergeParticipants(a: SimParticipantsOverrides | undefined, b: SimParticipantsOverrides | undefined): SimParticipantsOverrides | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    marketMaker: { ...a.marketMaker, ...b.marketMaker },
+    informed: { ...a.informed, ...b.informed },
+    noise: { ...a.noise, ...b.noise },
+  };
 }

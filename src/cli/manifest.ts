@@ -49,7 +49,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'scoreboard',
-    description: 'paper results per day / series / window: quotes, fills, fill rate, realised PnL, quote life, Brier score, log loss and reliability once per quoted market',
+    description: 'paper results per day / series / window: quotes, fills, fill rate vs estimated fill probability, realised PnL, quote life, re-quotes within 3 s and queue position kept, Brier score, log loss and reliability once per quoted market',
     load: async () => (await import('./commands/scoreboard.ts')).registerScoreboard,
   },
   {
@@ -96,6 +96,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'sim',
     description: 'start the simulator (Kalshi REST + websocket, two Massive index feeds) standalone on loopback and print the environment to point a run at it; runs until Ctrl-C',
     load: async () => (await import('./commands/sim.ts')).registerSim,
+  },
+  {
+    name: 'evaluate',
+    description: 'model vs truth for a ledger of a simulated run: error and bias per minutes-to-target bucket, claimed EV vs oracle edge at quote and at fill, PnL by fill cause',
+    load: async () => (await import('./commands/evaluate.ts')).registerEvaluate,
   },
 ];
 

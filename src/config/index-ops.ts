@@ -91,6 +91,39 @@ const QuotesSchema = z
     contracts: posInt.default(1),
     /** A resting quote is kept while its EV ≥ min_ev_usd − this, and moved only for an EV change ≥ this. */
     ev_hysteresis_usd: z.number().nonnegative().default(0.005),
+    // ---- adverse-selection margin (core/quotes/margin.ts): the EV bar is min_ev_usd + margin ----
+    /** Margin at 1 minute to the target, scaling as √(1/m) (m in minutes, floored at 1 s): +0.3¢ at 10 min, +2¢ at 15 s. */
+    margin_1m_usd: z.number().nonnegative().default(0.005),
+    /** Cap on the whole margin (0 = no cap). */
+    margin_max_usd: z.number().nonnegative().default(0.05),
+    /** The book's age (now − its last update) counts beyond this… */
+    margin_book_age_grace_ms: nonNegInt.default(15_000),
+    /** …at this many dollars per second. */
+    margin_book_age_usd_per_s: z.number().nonnegative().default(0.001),
+    /** A resting quote's age (now − its placement) counts beyond this… */
+    margin_quote_age_grace_ms: nonNegInt.default(60_000),
+    /** …at this many dollars per minute (0: the simulator showed no extra adverse selection of older quotes). */
+    margin_quote_age_usd_per_min: z.number().nonnegative().default(0),
+    /** No new quote this close to the target (s) unless the index feed is strict-fresh (0 = off). */
+    final_no_new_quote_seconds: z.number().nonnegative().default(5),
+    /** "Strict-fresh" for that rule: feed age at most this (ms). */
+    final_max_feed_age_ms: posInt.default(800),
+    // ---- churn (core/quotes/select.ts) ----
+    /** A resting quote is kept while its EV ≥ its bar − this (default: ev_hysteresis_usd); moves still need ev_hysteresis_usd. */
+    keep_hysteresis_usd: z.number().nonnegative().optional(),
+    /** A resting quote younger than this is not moved to another price, only cancelled when it must go (0 = off). */
+    min_quote_life_ms: nonNegInt.default(3_000),
+    /** A resting quote tied at the best price with nothing ahead of it is not moved one tick better. */
+    keep_front_of_queue: z.boolean().default(true),
+    /** Bin hysteresis: a market already quoted keeps its bin unless another's candidate is better by this much EV. */
+    bin_keep_usd: z.number().nonnegative().default(0.01),
+    /**
+     * Horizon of the fill-probability estimate (`fill_prob` in the ledger), seconds, capped by the time to the freeze:
+     * about one quote life (the simulator's median is 3 s with the defaults above); longer horizons over-predict.
+     */
+    fill_prob_horizon_s: z.number().positive().default(5),
+    /** Trades of the last this many seconds give a market's trade rate for `fill_prob`. */
+    trade_rate_window_s: posInt.default(300),
   })
   .strict();
 
@@ -268,6 +301,10 @@ function validateCrossFields(c: IndexOpsConfig, file: string): void {
   if (c.quotes.ev_hysteresis_usd > c.quotes.min_ev_usd) {
     // A resting quote is kept down to min_ev − hysteresis: past zero it would keep a losing quote.
     fail('quotes.ev_hysteresis_usd', `must not exceed quotes.min_ev_usd (${c.quotes.min_ev_usd})`);
+  }
+  if (c.quotes.keep_hysteresis_usd !== undefined && c.quotes.keep_hysteresis_usd > c.quotes.min_ev_usd) {
+    // The keep floor is min_ev + margin − this: past min_ev it could keep a quote whose EV went negative.
+    fail('quotes.keep_hysteresis_usd', `must not exceed quotes.min_ev_usd (${c.quotes.min_ev_usd})`);
   }
   if (c.kalshi.rest_backoff_base_ms > c.kalshi.rest_backoff_max_ms) {
     fail('kalshi.rest_backoff_base_ms', `must not exceed kalshi.rest_backoff_max_ms (${c.kalshi.rest_backoff_max_ms})`);

@@ -18,6 +18,14 @@
  * - `median_quote_life_ms`: median over the group's quotes of (end − quote `ts_ms`), the end being the
  *   order's first cancel, its completing paper_fill (`filled_total` ≥ `size`) or its settlement record,
  *   matched by `client_order_id` (null when no quote has ended yet).
+ * - churn and queue position (issue 11): `refresh_cancels` = the quoter's own cancels (reasons `not_desired`,
+ *   `replaced`, `duplicate_in_slot`; not freeze, stale feed, kill switch…); `requoted_within_3s` = those
+ *   followed by a new quote on the same market and side within 3 s (`REQUOTE_WINDOW_MS`): a queue position
+ *   given up only to join the back again (a `replaced` order always is: its replacement follows at once);
+ *   `queue_kept_share` = 1 − requoted_within_3s / refresh_cancels (null without refresh cancels);
+ *   `not_desired_cancels` / `not_desired_requoted_3s`: the same for `not_desired` cancels alone (the slot left
+ *   the desired set, then came back). `mean_fill_prob` = mean `fill_prob` of the quotes that carry one (compare
+ *   with `fill_rate`).
  * The total row aggregates the same way over every group (markets once per window; the reliability
  * table the text output prints is the total's).
  */
@@ -27,6 +35,9 @@ import { etDateOf, etToMs } from './time/et.ts';
 export const LOG_LOSS_EPS = 1e-6;
 export const RELIABILITY_BINS = 10;
 export const DEFAULT_FREEZE_OFFSET_MS = 2000;
+/** A refresh cancel re-quoted on its slot within this long gave its queue position away. */
+export const REQUOTE_WINDOW_MS = 3000;
+const REFRESH_REASONS: ReadonlySet<string> = new Set(['not_desired', 'replaced', 'duplicate_in_slot']);
 
 export interface ReliabilityBin {
   /** Bin bounds: [lo, hi), the last bin [0.9, 1.0] inclusive. */
@@ -60,6 +71,12 @@ export interface ScoreRow {
   quoted_markets: number;
   unsettled_markets: number;
   median_quote_life_ms: number | null;
+  refresh_cancels: number;
+  requoted_within_3s: number;
+  queue_kept_share: number | null;
+  not_desired_cancels: number;
+  not_desired_requoted_3s: number;
+  mean_fill_prob: number | null;
   calibration: Calibration;
 }
 
@@ -98,6 +115,12 @@ interface Acc {
   /** Every market quoted in the group → its last quote before the freeze (null: only quoted after it). */
   markets: Map<string, LastQuote | null>;
   lives: number[];
+  refreshCancels: number;
+  requoted: number;
+  notDesired: number;
+  notDesiredRequoted: number;
+  fillProbSum: number;
+  fillProbN: number;
 }
 
 const WINDOW_ID = /^(\d{4}-\d{2}-\d{2})\/(.+)$/;
@@ -130,6 +153,30 @@ export function computeScoreboard(records: readonly LedgerRecord[], filter: Scor
     const e = ends.get(id);
     if (e === undefined || ts < e) ends.set(id, ts);
   };
+  // Quote instants per (window, market, side), ascending: did a refresh cancel rejoin its slot soon after?
+  const slotQuotes = new Map<string, number[]>();
+  for (const r of records) {
+    if (r.type !== 'quote') continue;
+    const k = slotOf(r);
+    const list = slotQuotes.get(k);
+    if (list) list.push(r.ts_ms);
+    else slotQuotes.set(k, [r.ts_ms]);
+  }
+  for (const list of slotQuotes.values()) list.sort((a, b) => a - b);
+  const requotedSoon = (r: LedgerRecord): boolean => {
+    const list = slotQuotes.get(slotOf(r));
+    if (!list) return false;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! < r.ts_ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length && list[lo]! - r.ts_ms <= REQUOTE_WINDOW_MS;
+  };
+  const refresh = new Map<LedgerRecord, boolean>();
+  for (const r of records) if (r.type === 'cancel' && REFRESH_REASONS.has(r.reason)) refresh.set(r, requotedSoon(r));
   for (const r of records) {
     if (r.type === 'settlement') {
       outcomes.set(r.kalshi_market_id, r.result === 'yes' ? 1 : 0);
@@ -148,8 +195,8 @@ export function computeScoreboard(records: readonly LedgerRecord[], filter: Scor
     const key = `${day}\u0000${r.series}\u0000${window}`;
     let acc = groups.get(key);
     if (!acc) groups.set(key, (acc = newAcc(day, r.series, window, windowFreezeMs(day, window, freezeOffsetMs))));
-    add(acc, r, ends);
-    addCounts(total, r, ends);
+    add(acc, r, ends, refresh);
+    addCounts(total, r, ends, refresh);
   }
   const sorted = [...groups.values()].sort((a, b) => a.day.localeCompare(b.day) || a.window.localeCompare(b.window) || a.series.localeCompare(b.series));
   const rows: ScoreRow[] = [];
@@ -177,11 +224,13 @@ export function computeScoreboard(records: readonly LedgerRecord[], filter: Scor
 }
 
 function newAcc(day: string, series: string, window: string, freezeMs: number | null): Acc {
-  return { day, series, window, freezeMs, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, markets: new Map(), lives: [] };
+  return { day, series, window, freezeMs, quotes: 0, fills: 0, filledIds: new Set(), filledCenti: 0, feePips: 0, settled: 0, pnlMicros: 0, markets: new Map(), lives: [], refreshCancels: 0, requoted: 0, notDesired: 0, notDesiredRequoted: 0, fillProbSum: 0, fillProbN: 0 };
 }
 
-function add(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
-  addCounts(a, r, ends);
+const slotOf = (r: LedgerRecord) => `${r.window}\u0000${r.kalshi_market_id}\u0000${r.side}`;
+
+function add(a: Acc, r: LedgerRecord, ends: Map<string, number>, refresh: Map<LedgerRecord, boolean>): void {
+  addCounts(a, r, ends, refresh);
   if (r.type !== 'quote') return;
   const prev = a.markets.get(r.kalshi_market_id);
   if (a.freezeMs !== null && r.ts_ms >= a.freezeMs) {
@@ -191,12 +240,16 @@ function add(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
   if (!prev || r.ts_ms > prev.ts || (r.ts_ms === prev.ts && r.seq > prev.seq)) a.markets.set(r.kalshi_market_id, { ts: r.ts_ms, seq: r.seq, p: r.model_prob });
 }
 
-function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
+function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>, refresh: Map<LedgerRecord, boolean>): void {
   switch (r.type) {
     case 'quote': {
       a.quotes++;
       const end = ends.get(r.client_order_id);
       if (end !== undefined) a.lives.push(Math.max(0, end - r.ts_ms));
+      if (r.fill_prob !== null) {
+        a.fillProbSum += r.fill_prob;
+        a.fillProbN++;
+      }
       break;
     }
     case 'paper_fill':
@@ -210,8 +263,18 @@ function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>): void {
       a.settled++;
       a.pnlMicros += ledgerDollarsToMicros(r.pnl);
       break;
-    case 'cancel':
+    case 'cancel': {
+      const soon = refresh.get(r);
+      if (soon !== undefined) {
+        a.refreshCancels++;
+        if (soon) a.requoted++;
+        if (r.reason === 'not_desired') {
+          a.notDesired++;
+          if (soon) a.notDesiredRequoted++;
+        }
+      }
       break;
+    }
   }
 }
 
@@ -280,6 +343,12 @@ function toRow(a: Acc, quotedMarkets: number, unsettled: number, s: Scores): Sco
     quoted_markets: quotedMarkets,
     unsettled_markets: unsettled,
     median_quote_life_ms: median(a.lives),
+    refresh_cancels: a.refreshCancels,
+    requoted_within_3s: a.requoted,
+    queue_kept_share: a.refreshCancels > 0 ? 1 - a.requoted / a.refreshCancels : null,
+    not_desired_cancels: a.notDesired,
+    not_desired_requoted_3s: a.notDesiredRequoted,
+    mean_fill_prob: a.fillProbN > 0 ? a.fillProbSum / a.fillProbN : null,
     calibration: {
       n: s.n,
       brier: s.n > 0 ? s.brierSum / s.n : null,

@@ -24,6 +24,7 @@ import type { RefreshAction } from '../core/quotes/refresh.ts';
 import { freshLogLine } from '../core/feed/freshness.ts';
 import type { FeedName } from '../core/feed/feed-name.ts';
 import type { DayRisk } from '../core/quoting/risk.ts';
+import { TradeTape } from '../core/quotes/fill-prob.ts';
 import {
   adoptOrder,
   applyBrokerEvent,
@@ -152,6 +153,8 @@ class SeriesWindowRun {
   private lastBlock: string | undefined;
   private warmed = false;
   private readonly startedMs: number;
+  /** Recent trades of the event's markets (fill probability), when the policy has timing rules. */
+  private tape: TradeTape | undefined;
 
   constructor(
     private readonly window: TradingWindow,
@@ -258,8 +261,11 @@ class SeriesWindowRun {
     const { stream } = this.deps;
     const tickers = event.markets.map((m) => m.ticker);
     const mine = new Set(tickers);
+    const rules = this.deps.policy.rules;
+    if (rules) this.tape = new TradeTape(rules.tradeRateWindowMs, this.now);
     this.unsubscribers.push(
       stream.on((e: VenueStreamEvent) => {
+        if (e.kind === 'trade' && mine.has(e.trade.ticker)) this.tape?.add(e.trade);
         if (e.kind !== 'lifecycle' || !mine.has(e.update.ticker) || !e.update.result) return;
         if (e.update.kind === 'determined' || e.update.kind === 'settled') this.onResult(e.update.ticker, e.update.result);
       }),
@@ -349,6 +355,11 @@ class SeriesWindowRun {
       fees: this.fees!,
       policy: this.deps.policy,
       lossBudgetPips: this.deps.risk.budgetPips(this.state),
+      conditions: {
+        feedAgeMs: spot.bypassed ? null : spot.ageMs,
+        ...(this.tape ? { flows: this.tape.flows(event.markets.map((m) => m.ticker), this.now) } : {}),
+        restMs: Math.max(0, this.stopQuotingMs - this.now),
+      },
     });
     await this.act(plan.actions, plan.live, spot, model);
     return true;
@@ -408,7 +419,7 @@ class SeriesWindowRun {
       window: this.window.id,
       market: m,
       evAfterFeesCents: q.evCents,
-      fillProb: null,
+      fillProb: q.fillProb ?? null,
       modelProb: q.modelProb,
       activeFeed: spot.activeFeed,
       feedAgeMs: spot.ageMs === null ? null : Math.round(spot.ageMs),

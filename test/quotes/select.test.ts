@@ -54,7 +54,10 @@ function one(pYes: number, bid?: number, ask?: number, extra: Partial<SelectInpu
 }
 
 test('policy from config defaults: $0.05 min EV, 2 bins, 1 contract, hysteresis $0.005', () => {
-  assert.deepEqual(POLICY, { minEvPips: 500, evHysteresisPips: 50, maxBinsPerSeries: 2, contracts: 1, maxContractsPerMarket: 5, maxContractsPerWindow: 20 });
+  // The timing rules (issue 11: margin, final seconds, churn) are checked in test/quotes/margin.test.ts.
+  const { rules, ...policy } = POLICY;
+  assert.ok(rules, 'the config defaults carry timing rules');
+  assert.deepEqual(policy, { minEvPips: 500, evHysteresisPips: 50, maxBinsPerSeries: 2, contracts: 1, maxContractsPerMarket: 5, maxContractsPerWindow: 20 });
 });
 
 test('grid helpers over multi-band price_ranges', () => {

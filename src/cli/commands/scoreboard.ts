@@ -67,6 +67,33 @@ export function scoreboardTable(rows: ScoreRow[], total: ScoreRow): string {
   return [lines[0], rule, ...lines.slice(1, -1), rule, lines[lines.length - 1]].join('\n');
 }
 
+const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1) + '%');
+
+/**
+ * Churn and queue position per row (issue 11): quote life, the quoter's own cancels re-quoted on the same
+ * market and side within 3 s (a queue position given away), the share kept, and the mean estimated fill
+ * probability of the quotes against the realised fill rate.
+ */
+export function queueTable(rows: ScoreRow[], total: ScoreRow): string {
+  const header = ['day', 'series', 'window', 'quotes', 'quote_life', 'refresh_cancels', 'requoted<3s', 'queue_kept', 'not_desired', 'nd_requoted<3s', 'fill_prob', 'fill_rate'];
+  const line = (r: ScoreRow) => [
+    r.day,
+    r.series,
+    r.window,
+    String(r.quotes),
+    life(r.median_quote_life_ms),
+    String(r.refresh_cancels),
+    String(r.requoted_within_3s),
+    pct(r.queue_kept_share),
+    String(r.not_desired_cancels),
+    String(r.not_desired_requoted_3s),
+    pct(r.mean_fill_prob),
+    pct(r.fill_rate),
+  ];
+  const { lines, rule } = layout([header, ...rows.map(line), line(total)], 3);
+  return ['quote life and queue position (refresh cancels re-quoted on the same market and side within 3 s gave their place away):', lines[0], rule, ...lines.slice(1, -1), rule, lines[lines.length - 1]].join('\n');
+}
+
 /** The reliability table of a row: one line per probability bin. */
 export function reliabilityTable(r: ScoreRow): string {
   const header = ['p_bin', 'count', 'mean_forecast', 'observed_freq'];
@@ -117,6 +144,8 @@ export const registerScoreboard: CommandRegistrar = (program, ctx) => {
         c.out(`no ledger records${fromDate || toDate ? ' in range' : ''} (${file})`);
       } else {
         c.out(scoreboardTable(board.rows, board.total));
+        c.out('');
+        c.out(queueTable(board.rows, board.total));
         c.out('');
         c.out(reliabilityTable(board.total));
       }

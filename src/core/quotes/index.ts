@@ -5,3 +5,5 @@ export * from './top-of-book.ts';
 export * from './select.ts';
 export * from './refresh.ts';
 export * from './ladder.ts';
+export * from './margin.ts';
+export * from './fill-prob.ts';

@@ -6,7 +6,7 @@
 import type { FeeSchedule, LadderEvent, OrderBook } from '../market.ts';
 import { forecast, type Forecast, type ModelSpec } from '../model/forecast.ts';
 import { priceLadder, type MarketPricing } from '../model/ladder-pricing.ts';
-import { selectQuotes, type Exposure, type QuotePolicy, type RestingQuote, type Selection } from './select.ts';
+import { selectQuotes, type Exposure, type QuoteConditions, type QuotePolicy, type RestingQuote, type Selection } from './select.ts';
 
 export interface LadderQuoteInput {
   event: LadderEvent;
@@ -20,6 +20,12 @@ export interface LadderQuoteInput {
   exposure: Exposure;
   resting?: readonly RestingQuote[];
   revisions?: ReadonlyMap<string, number>;
+  /**
+   * What the caller knows of the feed and the trade flow: turns on `policy.rules` (adverse-selection margin,
+   * final seconds, churn hysteresis, fill probability). The clock and minutes to target are this ladder's own
+   * (`nowMs`, the event's close_time); book ages come from `books`. Absent: selection as before.
+   */
+  conditions?: Omit<QuoteConditions, 'nowMs' | 'minutesToTarget'>;
 }
 
 export interface LadderQuote {
@@ -43,6 +49,7 @@ export function quoteLadder(input: LadderQuoteInput): LadderQuote {
     exposure: input.exposure,
     resting: input.resting,
     revisions: input.revisions,
+    ...(input.conditions ? { conditions: { ...input.conditions, nowMs: input.nowMs, minutesToTarget } } : {}),
   });
   return { minutesToTarget, forecast: f, pricing, selection };
 }

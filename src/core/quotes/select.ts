@@ -27,6 +27,8 @@ import type { YesSide } from '../orders.ts';
 import { clientOrderId } from './client-order-id.ts';
 import { snapDown, snapUp } from './grid.ts';
 import { topOfBook, type OwnOrder, type TopOfBook } from './top-of-book.ts';
+import { adverseSelectionMarginPips, newQuoteAllowed, usdToPips, type MarginRules } from './margin.ts';
+import { fillProbability, type MarketFlow } from './fill-prob.ts';
 
 export interface QuotePolicy {
   minEvPips: number;
@@ -36,20 +38,78 @@ export interface QuotePolicy {
   contracts: number;
   maxContractsPerMarket: number;
   maxContractsPerWindow: number;
+  /**
+   * Adverse-selection margin and churn rules (margin.ts, and the header above). They apply only when the
+   * caller passes `SelectInput.conditions` (what the engine knows of time, books and feed); without
+   * conditions selection is exactly as without rules.
+   */
+  rules?: QuoteRules;
+}
+
+/** Timing rules of quote selection (issue 11): the margin, the final seconds, and churn hysteresis. */
+export interface QuoteRules extends MarginRules {
+  /** A resting quote is kept while its EV ≥ its bar − this (pips); the move threshold stays `evHysteresisPips`. */
+  keepHysteresisPips: number;
+  /** A resting quote younger than this is not moved to another price (only cancelled when it must go). */
+  minQuoteLifeMs: number;
+  /** A resting quote tied at the best price with nothing ahead of it is not moved one tick better. */
+  keepFrontOfQueue: boolean;
+  /** Cap on the horizon of the fill-probability estimate (ms). */
+  fillProbHorizonMs: number;
+  /** Trades of this trailing window give a market's trade rate (the engine's TradeTape), ms. */
+  tradeRateWindowMs: number;
+  /** Bin hysteresis: a kept quote ranks this much higher (pips) when markets compete for the series' bins. */
+  binKeepPips: number;
+}
+
+/** The `quotes.*` keys of the timing rules (config/index-ops.ts documents each); all optional here. */
+export interface QuoteRulesConfig {
+  margin_1m_usd?: number;
+  margin_max_usd?: number;
+  margin_book_age_grace_ms?: number;
+  margin_book_age_usd_per_s?: number;
+  margin_quote_age_grace_ms?: number;
+  margin_quote_age_usd_per_min?: number;
+  final_no_new_quote_seconds?: number;
+  final_max_feed_age_ms?: number;
+  keep_hysteresis_usd?: number;
+  min_quote_life_ms?: number;
+  keep_front_of_queue?: boolean;
+  fill_prob_horizon_s?: number;
+  trade_rate_window_s?: number;
+  bin_keep_usd?: number;
 }
 
 /** Policy from the validated `quotes.*` / `risk.*` config sections. */
 export function quotePolicy(cfg: {
-  quotes: { min_ev_usd: number; max_bins_per_series: number; contracts: number; ev_hysteresis_usd: number };
+  quotes: { min_ev_usd: number; max_bins_per_series: number; contracts: number; ev_hysteresis_usd: number } & QuoteRulesConfig;
   risk: { max_contracts_per_market: number; max_contracts_per_window: number };
 }): QuotePolicy {
+  const q = cfg.quotes;
+  const h = Math.round(q.ev_hysteresis_usd * PIPS_PER_DOLLAR);
   return {
-    minEvPips: Math.round(cfg.quotes.min_ev_usd * PIPS_PER_DOLLAR),
-    evHysteresisPips: Math.round(cfg.quotes.ev_hysteresis_usd * PIPS_PER_DOLLAR),
-    maxBinsPerSeries: cfg.quotes.max_bins_per_series,
-    contracts: cfg.quotes.contracts,
+    minEvPips: Math.round(q.min_ev_usd * PIPS_PER_DOLLAR),
+    evHysteresisPips: h,
+    maxBinsPerSeries: q.max_bins_per_series,
+    contracts: q.contracts,
     maxContractsPerMarket: cfg.risk.max_contracts_per_market,
     maxContractsPerWindow: cfg.risk.max_contracts_per_window,
+    rules: {
+      margin1mPips: usdToPips(q.margin_1m_usd ?? 0),
+      marginMaxPips: usdToPips(q.margin_max_usd ?? 0),
+      bookAgeGraceMs: q.margin_book_age_grace_ms ?? 0,
+      bookAgePipsPerS: usdToPips(q.margin_book_age_usd_per_s ?? 0),
+      quoteAgeGraceMs: q.margin_quote_age_grace_ms ?? 0,
+      quoteAgePipsPerMin: usdToPips(q.margin_quote_age_usd_per_min ?? 0),
+      finalNoNewQuoteMs: Math.round((q.final_no_new_quote_seconds ?? 0) * 1000),
+      finalMaxFeedAgeMs: q.final_max_feed_age_ms ?? 0,
+      keepHysteresisPips: q.keep_hysteresis_usd !== undefined ? usdToPips(q.keep_hysteresis_usd) : h,
+      minQuoteLifeMs: q.min_quote_life_ms ?? 0,
+      keepFrontOfQueue: q.keep_front_of_queue ?? false,
+      fillProbHorizonMs: Math.round((q.fill_prob_horizon_s ?? 0) * 1000),
+      tradeRateWindowMs: Math.round((q.trade_rate_window_s ?? 300) * 1000),
+      binKeepPips: usdToPips(q.bin_keep_usd ?? 0),
+    },
   };
 }
 
@@ -71,6 +131,10 @@ export function remainingLossBudgetPips(dailyLossCapUsd: number, realizedPnlPips
 export interface RestingQuote extends OwnOrder {
   clientOrderId: string;
   revision: number;
+  /** When it was placed (epoch ms): its age for the margin and the time hysteresis. */
+  placedMs?: number;
+  /** Displayed size ahead of it at its price when it was placed (centi-contracts), when known. */
+  queueAhead?: CentiContracts;
 }
 
 export interface Quote {
@@ -89,6 +153,12 @@ export interface Quote {
   revision: number;
   /** True when this is an existing resting order left in place. */
   kept: boolean;
+  /** The EV bar it was held to (pips): min EV + margin, less the keep hysteresis for a kept one. Set with conditions. */
+  barPips?: number;
+  /** Estimated displayed size ahead of it (centi-contracts). Set with conditions. */
+  queueAhead?: CentiContracts;
+  /** Estimated probability of a fill before it ends (fill-prob.ts). Set with conditions and a trade flow. */
+  fillProb?: number;
 }
 
 export interface SideEvaluation {
@@ -121,6 +191,20 @@ export interface SelectInput {
   resting?: readonly RestingQuote[];
   /** Next unused revision per slot (`slotKey`), so a re-placed order never reuses an id. */
   revisions?: ReadonlyMap<string, number>;
+  /** What the engine knows of time, books and feed: turns on `policy.rules` (absent: selection as before). */
+  conditions?: QuoteConditions;
+}
+
+export interface QuoteConditions {
+  nowMs: number;
+  /** Minutes to the event's close_time. */
+  minutesToTarget: number;
+  /** Age of the index feed now (ms); null / absent when unknown (bypassed). */
+  feedAgeMs?: number | null;
+  /** Recent trade flow per market, for `fillProb` (TradeTape.flows). */
+  flows?: ReadonlyMap<string, MarketFlow>;
+  /** How long a quote may rest from now (to the freeze), ms; default: to the target. */
+  restMs?: number;
 }
 
 export interface Selection {
@@ -141,6 +225,12 @@ interface Candidate {
   eval: SideEvaluation;
   /** Already admitted or refused. */
   done: boolean;
+  /** EV bar in admission (pips); absent: min EV (minus the hysteresis when kept), as without conditions. */
+  bar?: number;
+  /** Estimated queue ahead (conditions only). */
+  queue?: CentiContracts;
+  /** Rank in admission: EV, plus `binKeepPips` for a kept quote when rules apply (bin hysteresis). */
+  rank: number;
 }
 
 const MAX_WALK = 10_000;
@@ -263,12 +353,24 @@ const NO_OWN: readonly RestingQuote[] = [];
 
 /** EV desc, then ticker, then side: a total order, so selection is deterministic. */
 function byEvThenTicker(a: Candidate, b: Candidate): number {
-  return b.evPips - a.evPips || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
+  return b.rank - a.rank || (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0) || (a.side < b.side ? -1 : a.side > b.side ? 1 : 0);
+}
+
+/** With conditions: the resting quote's keep floor, and whether the time or queue rule holds it in place. */
+interface KeepTiming {
+  /** Keep while EV ≥ this (pips): min EV + its margin − the keep hysteresis. */
+  floor: number;
+  /** Younger than `minQuoteLifeMs`: not moved. */
+  young: boolean;
+  /** Tied at the best price with nothing ahead of it: not moved one tick better. */
+  front: boolean;
 }
 
 /**
  * Hysteresis for one side (see the header): the resting order `r` is kept (returned as the candidate)
- * unless it crosses, its EV fell below min_ev − h, or a more aggressive fresh price differs by ≥ h.
+ * unless it crosses, its EV fell below min_ev − h, or a more aggressive fresh price differs by ≥ h. With
+ * conditions (`t`) the floor is its own (margin, keep hysteresis), and a young quote or one at the front of
+ * the queue is not moved for a more aggressive price.
  */
 function keepResting(
   side: YesSide,
@@ -280,13 +382,35 @@ function keepResting(
   size: CentiContracts,
   minEv: number,
   h: number,
+  t?: KeepTiming,
 ): SideEvaluation | undefined {
   if (side === 'buy' ? top.ask !== undefined && r.price >= top.ask : top.bid !== undefined && r.price <= top.bid) return undefined;
   const fee = feeOf(rule, r.price, size);
   const ev = evOf(side, p, r.price, fee, size);
+  if (ev < (t ? t.floor : minEv - h)) return undefined;
   const moreAggressive = fresh.reason === undefined && fresh.price !== undefined && (side === 'buy' ? fresh.price > r.price : fresh.price < r.price);
-  if (ev >= minEv - h && !(moreAggressive && Math.abs(fresh.evPips! - ev) >= h)) return { price: r.price, evPips: ev, feePips: fee };
+  if (!(moreAggressive && Math.abs(fresh.evPips! - ev) >= h) || (t && (t.young || t.front))) return { price: r.price, evPips: ev, feePips: fee };
   return undefined;
+}
+
+/** Displayed size (others') ahead of an order at `price` on `side`: better levels, plus its share of its own level. */
+function queueAheadOf(book: OrderBook | undefined, side: YesSide, price: Pips, ownAtLevel: CentiContracts, atPlacement: CentiContracts | undefined): CentiContracts {
+  if (!book) return 0;
+  let ahead = 0;
+  let level = 0;
+  if (side === 'buy') {
+    for (const l of book.yesBids) {
+      if (l.price > price) ahead += l.size;
+      else if (l.price === price) level = Math.max(0, l.size - ownAtLevel);
+    }
+  } else {
+    for (const l of book.noBids) {
+      const ask = PIPS - l.price;
+      if (ask < price) ahead += l.size;
+      else if (ask === price) level = Math.max(0, l.size - ownAtLevel);
+    }
+  }
+  return ahead + (atPlacement === undefined ? level : Math.min(atPlacement, level));
 }
 
 /** Selection state while candidates are admitted in rank order. */
@@ -304,6 +428,8 @@ interface Admission {
   windowLeft: CentiContracts;
   lossLeft: number;
   quotes: Quote[];
+  /** Conditions and rules in force (absent: selection as without them). */
+  timing?: { cond: QuoteConditions; rules: QuoteRules; horizonMs: number };
 }
 
 /** One candidate, in rank order: bins, caps, loss budget, EV at the final size, self-cross; then quoted. */
@@ -328,7 +454,7 @@ function admit(st: Admission, c: Candidate): void {
   }
   const p = (st.input.pricing[c.mi] as { pYes: number }).pYes;
   const evPips = evOf(c.side, p, c.price, fee, size);
-  if (evPips < (c.kept ? st.minEv - st.h : st.minEv)) {
+  if (evPips < (c.bar ?? (c.kept ? st.minEv - st.h : st.minEv))) {
     c.eval.reason = 'ev_below_min';
     return;
   }
@@ -343,6 +469,14 @@ function admit(st: Admission, c: Candidate): void {
   const base = st.input.revisions?.get(slotKey(t, c.side)) ?? 0;
   const revision = keepId ? c.resting!.revision : Math.max(base, c.resting ? c.resting.revision + 1 : 0);
   const worst = worstLossPips(c.side, c.price, size, fee);
+  const timing = st.timing;
+  const extra: Pick<Quote, 'barPips' | 'queueAhead' | 'fillProb'> = {};
+  if (timing && c.bar !== undefined) {
+    extra.barPips = c.bar;
+    extra.queueAhead = keepId && c.resting!.queueAhead !== undefined ? c.resting!.queueAhead : (c.queue ?? 0);
+    const flow = timing.cond.flows?.get(t);
+    if (flow) extra.fillProb = fillProbability(c.side, c.queue ?? 0, flow, timing.horizonMs);
+  }
   st.quotes.push({
     marketTicker: t,
     side: c.side,
@@ -356,6 +490,7 @@ function admit(st: Admission, c: Candidate): void {
     clientOrderId: keepId ? c.resting!.clientOrderId : orderId(st.input.windowId, t, c.side, c.price, revision),
     revision,
     kept: keepId,
+    ...extra,
   });
   st.bins.add(t);
   st.allocated.set(t, (st.allocated.get(t) ?? 0) + size);
@@ -394,11 +529,17 @@ export function selectQuotes(input: SelectInput): Selection {
     feeProblem = e.message;
   }
 
+  const cond = input.conditions;
+  const rules = cond ? policy.rules : undefined;
+  const allowNew = rules ? newQuoteAllowed(rules, cond!.minutesToTarget, cond!.feedAgeMs) : true;
+  const keepBonus = rules ? rules.binKeepPips : 0;
+
   for (let mi = 0; mi < n; mi++) {
     const m = markets[mi]!;
     const pr = pricing[mi];
     const own = (ownBy && ownBy.get(m.ticker)) || NO_OWN;
-    const top = topOf(books.get(m.ticker), own);
+    const book = books.get(m.ticker);
+    const top = topOf(book, own);
     let skip: string | undefined;
     if (!pr || pr.ticker !== m.ticker) skip = 'pricing_misaligned';
     else if (!pr.ok) skip = pr.reason;
@@ -420,28 +561,53 @@ export function selectQuotes(input: SelectInput): Selection {
     const aboveBid = top.bid !== undefined ? above(grid, top.bid) : undefined;
     const belowAsk = top.ask !== undefined ? below(grid, top.ask) : undefined;
 
+    // With conditions: this market's bar for a new quote (min EV + margin), and each resting quote's own.
+    let bar = minEv;
+    let bookAgeMs: number | undefined;
+    if (rules) {
+      bookAgeMs = book ? cond!.nowMs - book.tsMs : undefined;
+      bar = minEv + adverseSelectionMarginPips(rules, { minutesToTarget: cond!.minutesToTarget, bookAgeMs });
+    }
+    const timingOf = (side: YesSide, r: RestingQuote): KeepTiming | undefined => {
+      if (!rules) return undefined;
+      const age = r.placedMs !== undefined ? cond!.nowMs - r.placedMs : undefined;
+      const margin = adverseSelectionMarginPips(rules, { minutesToTarget: cond!.minutesToTarget, bookAgeMs, quoteAgeMs: age });
+      const tied = side === 'buy' ? top.bid === r.price : top.ask === r.price;
+      return {
+        floor: minEv + margin - rules.keepHysteresisPips,
+        young: age !== undefined && age < rules.minQuoteLifeMs,
+        front: rules.keepFrontOfQueue && tied && r.queueAhead === 0,
+      };
+    };
+    const queueOf = (side: YesSide, price: Pips, r: RestingQuote | undefined): CentiContracts | undefined =>
+      rules ? queueAheadOf(book, side, price, r && r.price === price ? r.size : 0, r && r.price === price ? r.queueAhead : undefined) : undefined;
+
     // buy side
-    let buy = buyCandidate(grid, p, top, aboveBid, belowAsk, rule, size0, minEv);
+    let buy = buyCandidate(grid, p, top, aboveBid, belowAsk, rule, size0, bar);
+    if (!allowNew && !buy.reason) buy = { ...buy, reason: 'final_seconds_no_new_quote' };
     let rb: RestingQuote | undefined;
     for (let k = 0; k < own.length; k++) if (own[k]!.side === 'buy') { rb = own[k]; break; }
-    const keptBuy = rb ? keepResting('buy', rb, buy, top, p, rule, size0, minEv, h) : undefined;
+    const tb = rb ? timingOf('buy', rb) : undefined;
+    const keptBuy = rb ? keepResting('buy', rb, buy, top, p, rule, size0, minEv, h, tb) : undefined;
     if (keptBuy) {
       buy = keptBuy;
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, resting: rb, kept: true, eval: keptBuy, done: false });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, rank: keptBuy.evPips! + keepBonus, resting: rb, kept: true, eval: keptBuy, done: false, ...(tb ? { bar: tb.floor, queue: queueOf('buy', rb!.price, rb) } : {}) });
     } else if (!buy.reason && buy.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, resting: rb, kept: false, eval: buy, done: false });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, rank: buy.evPips!, resting: rb, kept: false, eval: buy, done: false, ...(rules ? { bar, queue: queueOf('buy', buy.price, undefined) } : {}) });
     }
 
     // sell side
-    let sell = sellCandidate(grid, p, top, aboveBid, belowAsk, rule, size0, minEv);
+    let sell = sellCandidate(grid, p, top, aboveBid, belowAsk, rule, size0, bar);
+    if (!allowNew && !sell.reason) sell = { ...sell, reason: 'final_seconds_no_new_quote' };
     let rs: RestingQuote | undefined;
     for (let k = 0; k < own.length; k++) if (own[k]!.side === 'sell') { rs = own[k]; break; }
-    const keptSell = rs ? keepResting('sell', rs, sell, top, p, rule, size0, minEv, h) : undefined;
+    const ts = rs ? timingOf('sell', rs) : undefined;
+    const keptSell = rs ? keepResting('sell', rs, sell, top, p, rule, size0, minEv, h, ts) : undefined;
     if (keptSell) {
       sell = keptSell;
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, resting: rs, kept: true, eval: keptSell, done: false });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, rank: keptSell.evPips! + keepBonus, resting: rs, kept: true, eval: keptSell, done: false, ...(ts ? { bar: ts.floor, queue: queueOf('sell', rs!.price, rs) } : {}) });
     } else if (!sell.reason && sell.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, resting: rs, kept: false, eval: sell, done: false });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, rank: sell.evPips!, resting: rs, kept: false, eval: sell, done: false, ...(rules ? { bar, queue: queueOf('sell', sell.price, undefined) } : {}) });
     }
     evaluations[mi] = { ticker: m.ticker, top, buy, sell, pYes: p };
   }
@@ -462,6 +628,10 @@ export function selectQuotes(input: SelectInput): Selection {
     lossLeft: input.exposure.lossBudgetPips,
     quotes: [],
   };
+  if (rules) {
+    const cap = rules.fillProbHorizonMs > 0 ? rules.fillProbHorizonMs : Infinity;
+    st.timing = { cond: cond!, rules, horizonMs: Math.max(0, Math.min(cap, cond!.restMs ?? cond!.minutesToTarget * 60_000)) };
+  }
   const bins = st.bins;
   const maxBins = st.maxBins;
   if (committed) for (const [t, c] of committed) if (c > 0) bins.add(t);
@@ -478,7 +648,7 @@ export function selectQuotes(input: SelectInput): Selection {
     for (let j = 0; j < nc; j++) {
       const c = candidates[j]!;
       if (c.done) continue;
-      if (best === undefined || c.evPips > best.evPips || (c.evPips === best.evPips && byEvThenTicker(c, best) < 0)) best = c;
+      if (best === undefined || c.rank > best.rank || (c.rank === best.rank && byEvThenTicker(c, best) < 0)) best = c;
     }
     best!.done = true;
     left--;

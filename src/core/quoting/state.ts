@@ -18,7 +18,7 @@ import type { ModelSpec } from '../model/forecast.ts';
 import type { OrderState, YesSide } from '../orders.ts';
 import type { SeriesCode } from '../series.ts';
 import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
-import { quoteLadder, type LadderQuote } from '../quotes/ladder.ts';
+import { quoteLadder, type LadderQuote, type LadderQuoteInput } from '../quotes/ladder.ts';
 import { diffQuotes, type RefreshAction } from '../quotes/refresh.ts';
 import { slotKey, type QuotePolicy, type Quote, type RestingQuote } from '../quotes/select.ts';
 import type { BrokerEvent } from './events.ts';
@@ -44,6 +44,8 @@ export interface OwnOrder {
   placedMs: number;
   updatedMs: number;
   reason?: string;
+  /** Displayed size ahead of it at its price when it was placed (selection's estimate), centi-contracts. */
+  queueAhead?: CentiContracts;
 }
 
 /** Our fills in one market, enough to settle them exactly. */
@@ -138,7 +140,7 @@ export function restingQuotes(s: SeriesQuotingState): RestingQuote[] {
   const out: RestingQuote[] = [];
   for (const o of Object.values(s.orders)) {
     if (o.status !== 'resting' && o.status !== 'pending') continue;
-    out.push({ marketTicker: o.marketTicker, side: o.side, price: o.price, size: o.size - o.filled, clientOrderId: o.clientOrderId, revision: o.revision });
+    out.push({ marketTicker: o.marketTicker, side: o.side, price: o.price, size: o.size - o.filled, clientOrderId: o.clientOrderId, revision: o.revision, placedMs: o.placedMs, ...(o.queueAhead !== undefined ? { queueAhead: o.queueAhead } : {}) });
   }
   return out;
 }
@@ -182,6 +184,8 @@ export interface PlanInput {
   policy: QuotePolicy;
   /** What remains of the day's loss budget for this series (pips), see DayRisk. */
   lossBudgetPips: number;
+  /** Feed age and trade flow: turns on the policy's timing rules (quotes/margin.ts); absent: as before. */
+  conditions?: LadderQuoteInput['conditions'];
 }
 
 export interface Plan {
@@ -208,6 +212,7 @@ export function planQuotes(s: SeriesQuotingState, input: PlanInput): Plan {
     exposure: { marketContracts: exposure.byMarket, windowContracts: exposure.total, lossBudgetPips: input.lossBudgetPips },
     resting,
     revisions: new Map(Object.entries(s.revisions)),
+    ...(input.conditions ? { conditions: input.conditions } : {}),
   });
   return { live, ladder, actions: diffQuotes(resting, ladder.selection.quotes) };
 }
@@ -230,6 +235,7 @@ export function recordIntent(s: SeriesQuotingState, q: Quote, nowMs: number): Ow
     worstPips: q.worstLossPips,
     placedMs: nowMs,
     updatedMs: nowMs,
+    ...(q.queueAhead !== undefined ? { queueAhead: q.queueAhead } : {}),
   };
   s.orders[q.clientOrderId] = o;
   return o;

@@ -26,6 +26,17 @@ export interface IndexPath {
   values: Float64Array;
   /** Value at an instant: the last sample at or before it (clamped to the path's ends). */
   valueAt(ms: number): number;
+  /** Sample index of an instant (the one `valueAt` reads), clamped to the path's ends. */
+  indexAt(ms: number): number;
+  /**
+   * The generating process's own law (the oracle's, see sim/market/oracle.ts): the variance of
+   * ln(value at `toMs`) − ln(value at `fromMs`) given the value at `fromMs` — the sum of the squared
+   * per-step log σ (base σ × the U-shape at that step) over the steps between the two samples. 0 when
+   * `toMs` is not after `fromMs` (same sample).
+   */
+  logVarianceBetween(fromMs: number, toMs: number): number;
+  /** Per-step log σ of the step leaving sample `i` (0 past the last sample). */
+  stepSigma(i: number): number;
 }
 
 /** mulberry32: small, fast, good enough for simulation; deterministic across platforms. */
@@ -81,23 +92,40 @@ export function generateIndexPath(o: IndexPathOptions): IndexPath {
   const vol = o.annualVol ?? DEFAULT_VOL[o.symbol];
   const baseSigma = vol * Math.sqrt(stepMs / 1000 / TRADING_SECONDS_PER_YEAR);
   const values = new Float64Array(n);
+  /** cumVar[i] = Σ_{j<i} σ_j²: log variance from sample 0 to sample i. */
+  const cumVar = new Float64Array(n);
+  const sigmas = new Float64Array(n);
   let level = o.open ?? DEFAULT_OPEN[o.symbol] * (1 + (rand() - 0.5) * 0.04);
   for (let i = 0; i < n; i++) {
     values[i] = Math.round(level * 100) / 100;
-    const dayFrac = i / Math.max(1, n - 1);
-    // U-shape: ~1.6× at the open and close, ~0.8× at midday.
-    const shape = 0.8 + 0.8 * (2 * dayFrac - 1) ** 2;
-    level *= Math.exp(baseSigma * shape * normal());
+    const sigma = baseSigma * uShape(i / Math.max(1, n - 1));
+    sigmas[i] = sigma;
+    if (i + 1 < n) cumVar[i + 1] = cumVar[i]! + sigma * sigma;
+    level *= Math.exp(sigma * normal());
   }
   const startMs = o.startMs;
+  const indexAt = (ms: number) => Math.min(n - 1, Math.max(0, Math.floor((ms - startMs) / stepMs)));
   return {
     symbol: o.symbol,
     startMs,
     stepMs,
     values,
     valueAt(ms: number): number {
-      const i = Math.min(n - 1, Math.max(0, Math.floor((ms - startMs) / stepMs)));
-      return values[i]!;
+      return values[indexAt(ms)]!;
+    },
+    indexAt,
+    logVarianceBetween(fromMs: number, toMs: number): number {
+      const a = indexAt(fromMs);
+      const b = indexAt(toMs);
+      return b > a ? cumVar[b]! - cumVar[a]! : 0;
+    },
+    stepSigma(i: number): number {
+      return i >= 0 && i < n - 1 ? sigmas[i]! : 0;
     },
   };
+}
+
+/** The intraday volatility multiplier at a fraction of the session: ~1.6× at the open and close, 0.8× at midday. */
+export function uShape(dayFrac: number): number {
+  return 0.8 + 0.8 * (2 * dayFrac - 1) ** 2;
 }

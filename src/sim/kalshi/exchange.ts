@@ -1,8 +1,10 @@
 /**
  * The simulated exchange's state: the day's listed markets, a price-time-priority limit order book per
  * market (one YES book: bids buy YES, asks sell YES), post-only and self-trade prevention, fills, fees,
- * positions, a market maker quoting around the sim's own fair value, random takers, and each market's
- * lifecycle to settlement. Driven entirely by the injected clock; emits events the WS server fans out.
+ * positions, the simulated participants (sim/market/participants.ts: a market maker pricing off a noisy,
+ * delayed view of the generating process, informed takers trading on the oracle, noise takers), and each
+ * market's lifecycle to settlement. Driven entirely by the injected clock; emits events the WS server fans out.
+ * The oracle (sim/market/oracle.ts, `oracleYes`) is never published through the venue APIs.
  *
  * Money is exact: prices in pips, every amount (costs, fees, cash, PnL) in micro-dollars. Fees follow the
  * exchange's fee-rounding rules (docs.kalshi.com getting_started/fee_rounding): per fill a trade fee rounded
@@ -14,8 +16,21 @@ import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { SeriesCode } from '../../core/series.ts';
 import { formatCount, formatDollars, MICROS_PER_PIP, parseCount, parseDollars, UnitParseError, type CentiContracts, type Micros, type Pips } from '../../core/units.ts';
 import { etToMs, addDays, weekday } from '../../core/time/et.ts';
-import { generateIndexPath, seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
-import { generateLadders, simFairYes, yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
+import { seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
+import { yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
+import { indexOfSeries, simDay } from '../market/day.ts';
+import { oracleYes } from '../market/oracle.ts';
+import {
+  informedLimitCents,
+  lookProbability,
+  makerFair,
+  makerTop,
+  makerView,
+  makerVolError,
+  resolveParticipants,
+  type SimParticipantsConfig,
+  type SimParticipantsOverrides,
+} from '../market/participants.ts';
 
 export type BookSide = 'bid' | 'ask';
 export type SimOrderStatus = 'resting' | 'canceled' | 'executed';
@@ -173,9 +188,11 @@ export interface SimExchangeOptions {
   rangeBins?: number;
   /** Index paths; generated from the seed (09:30 ET to the close) when absent. */
   paths?: { spx: IndexPath; ndx: IndexPath };
-  /** Market-maker requote period; 0 disables the maker (empty books). Default 2000 ms. */
+  /** The simulated participants' knobs (sim/market/participants.ts), merged into the defaults. */
+  participants?: SimParticipantsOverrides;
+  /** Shorthand for `participants.marketMaker.tickMs` (wins over it): 0 = a quiet market (no maker, no takers). */
   mmTickMs?: number;
-  /** Chance per active market per maker tick that a random taker trades. Default 0.02. */
+  /** Shorthand for `participants.noise.probability` (wins over it): chance per market per maker tick of a noise trade. */
   takerProbability?: number;
   /** Delay between close and determination. Default 5 s. */
   determineDelayMs?: number;
@@ -183,7 +200,6 @@ export interface SimExchangeOptions {
   /** Extra maintenance windows on top of the standing Thursday 03:00–05:00 ET pause. */
   maintenance?: { startMs: number; endMs: number }[];
   fees?: Partial<Record<SeriesCode, SimFeeConfig>>;
-  annualVol?: { spx: number; ndx: number };
   startingBalanceCents?: number;
   /**
    * The member's balance precision in micro-dollars: 10 000 ($0.01, non-direct members; the default) or
@@ -228,11 +244,16 @@ export class SimExchange {
   private readonly byClientId = new Map<string, string>();
   private readonly timers: TimerHandle[] = [];
   private readonly rand: () => number;
+  private readonly informedRand: () => number;
+  private readonly noiseRand: () => number;
+  /** The participants' resolved knobs. */
+  readonly participants: SimParticipantsConfig;
+  /** What the participants did (diagnostics for tests and evaluation). */
+  readonly participantStats = { makerRequotes: 0, informedLooks: 0, informedOrders: 0, informedContracts: 0, noiseOrders: 0, noiseContracts: 0 };
   private seq = 0;
   private idCounter = 0;
   private closed = false;
   private readonly fees: Record<SeriesCode, SimFeeConfig>;
-  private readonly vol: { spx: number; ndx: number };
   private readonly o: SimExchangeOptions;
   private readonly grid: { start: Pips; end: Pips; step: Pips }[];
   readonly priceGrid: { structure: string; ranges: { start: string; end: string; step: string }[] };
@@ -244,35 +265,36 @@ export class SimExchange {
     this.dateEt = o.dateEt;
     this.closeEt = o.closeEt ?? '16:00';
     this.rand = seededRandom(hashSeed(o.seed, 'kalshi-sim', o.dateEt));
-    this.vol = o.annualVol ?? { spx: 0.16, ndx: 0.2 };
+    this.informedRand = seededRandom(hashSeed(o.seed, 'kalshi-sim-informed', o.dateEt));
+    this.noiseRand = seededRandom(hashSeed(o.seed, 'kalshi-sim-noise', o.dateEt));
+    const overrides: SimParticipantsOverrides = { ...o.participants };
+    if (o.mmTickMs !== undefined) overrides.marketMaker = { ...overrides.marketMaker, tickMs: o.mmTickMs };
+    if (o.takerProbability !== undefined) overrides.noise = { ...overrides.noise, probability: o.takerProbability };
+    this.participants = resolveParticipants(overrides);
     this.priceGrid = o.priceGrid ?? { structure: LINEAR_CENT_GRID.structure, ranges: LINEAR_CENT_GRID.ranges.map((r) => ({ ...r })) };
     this.grid = this.priceGrid.ranges.map((r) => ({ start: parseDollars(r.start), end: parseDollars(r.end), step: parseDollars(r.step) }));
     this.precision = o.balancePrecisionMicros ?? 10_000;
-    const openMs = etToMs(o.dateEt, '09:30');
-    const endMs = etToMs(o.dateEt, this.closeEt);
-    this.paths = o.paths ?? {
-      spx: generateIndexPath({ symbol: 'I:SPX', startMs: openMs, endMs, seed: o.seed }),
-      ndx: generateIndexPath({ symbol: 'I:NDX', startMs: openMs, endMs, seed: o.seed }),
-    };
-    const defaultFee: SimFeeConfig = { feeType: 'quadratic', multiplier: 1 };
-    this.fees = { INXU: defaultFee, NASDAQ100U: defaultFee, INX: defaultFee, NASDAQ100: defaultFee, ...o.fees };
-    const hourly = o.hourlyTargets ?? (this.closeEt === '13:00' ? ['10:00', '11:00', '12:00'] : ['10:00', '11:00', '12:00', '13:00', '14:00', '15:00']);
-    this.events = generateLadders({
+    const day = simDay({
+      seed: o.seed,
       dateEt: o.dateEt,
       closeEt: this.closeEt,
-      hourlyTargets: hourly,
-      centre: { spx: this.paths.spx.valueAt(openMs), ndx: this.paths.ndx.valueAt(openMs) },
+      hourlyTargets: o.hourlyTargets,
       thresholdStrikes: o.thresholdStrikes,
       rangeBins: o.rangeBins,
       omitEvents: o.omitEvents,
+      paths: o.paths,
     });
+    this.paths = day.paths;
+    this.events = day.events;
+    const defaultFee: SimFeeConfig = { feeType: 'quadratic', multiplier: 1 };
+    this.fees = { INXU: defaultFee, NASDAQ100U: defaultFee, INX: defaultFee, NASDAQ100: defaultFee, ...o.fees };
     for (const ev of this.events) {
       for (const spec of ev.markets) {
         this.markets.set(spec.ticker, { spec, event: ev, status: 'initialized', bids: [], asks: [], volume: 0, openInterest: 0, published: { yes: new Map(), no: new Map() } });
       }
       this.scheduleLifecycle(ev);
     }
-    const tick = o.mmTickMs ?? 2000;
+    const tick = this.participants.marketMaker.tickMs;
     if (tick > 0) {
       this.marketMakerTick(false);
       this.every(tick, () => this.marketMakerTick(true));
@@ -792,42 +814,61 @@ export class SimExchange {
     return best ? [ONE_DOLLAR - best[0], best[1]] : undefined;
   }
 
-  // ---------------- market maker and takers ----------------
+  // ---------------- participants (sim/market/participants.ts) ----------------
 
+  private indexOf(m: SimMarketState): 'spx' | 'ndx' {
+    return indexOfSeries(m.spec.series);
+  }
+
+  /** The true P(YES) under the generating process (the oracle; never served through the venue APIs). */
+  oracleYes(ticker: string, now = this.clock.now()): number {
+    const m = this.market(ticker);
+    return oracleYes(m.spec, this.paths[this.indexOf(m)], m.spec.closeMs, now);
+  }
+
+  /** The market maker's fair P(YES) now: the delayed index, the noisy variance. */
   fairYes(m: SimMarketState, now = this.clock.now()): number {
-    const idx = m.spec.series === 'INX' || m.spec.series === 'INXU' ? 'spx' : 'ndx';
-    return simFairYes(m.spec, this.spot(idx, now), m.spec.closeMs - now, this.vol[idx]);
+    const mm = this.participants.marketMaker;
+    const idx = this.indexOf(m);
+    const period = Math.floor((now - etToMs(this.dateEt, '09:30')) / mm.volNoiseRefreshMs);
+    const eta = makerVolError(this.o.seed, this.dateEt, idx, period, mm.volNoise);
+    return makerFair(m.spec, makerView(this.paths[idx], m.spec.closeMs, now, mm.latencyMs, eta));
   }
 
   private marketMakerTick(withTakers: boolean): void {
     if (!this.tradingActive()) return;
     const now = this.clock.now();
-    const takerP = this.o.takerProbability ?? 0.02;
+    const { marketMaker: mm, informed, noise } = this.participants;
+    const lookP = withTakers ? lookProbability(informed.ratePerMinute, mm.tickMs) : 0;
     for (const m of this.markets.values()) {
-      if (m.status !== 'active' || now >= m.spec.closeMs) continue;
-      this.requote(m, this.fairYes(m, now));
-      if (withTakers && takerP > 0 && this.rand() < takerP) this.randomTaker(m);
+      if (m.status !== 'active' || now >= m.spec.closeMs || m.spec.closeMs - now > mm.horizonMs) continue;
+      if (mm.enabled) this.requote(m, this.fairYes(m, now));
+      if (lookP > 0 && this.informedRand() < lookP) {
+        const at = now + Math.floor(this.informedRand() * mm.tickMs);
+        const ticker = m.spec.ticker;
+        this.at(at, () => this.informedLook(ticker));
+      }
+      if (withTakers && noise.probability > 0 && this.noiseRand() < noise.probability) this.noiseTaker(m);
     }
   }
 
   /** Replaces the maker's quotes when its target top of book moved (keeps the delta stream modest). */
   private requote(m: SimMarketState, fair: number): void {
-    const cents = Math.round(fair * 100);
-    const half = 2;
-    const bidTop = Math.min(98, cents - half);
-    const askTop = Math.max(2, cents + half);
+    const mm = this.participants.marketMaker;
+    const { bid: bidTop, ask: askTop } = makerTop(fair, mm.halfSpreadCents);
     const mine = [...m.bids, ...m.asks].filter((o) => o.owner === MM_OWNER);
     const curBid = Math.max(0, ...mine.filter((o) => o.side === 'bid').map((o) => o.price / 100));
     const curAsk = Math.min(100, ...mine.filter((o) => o.side === 'ask').map((o) => o.price / 100));
     const targetBid = bidTop >= 1 ? bidTop : 0;
     const targetAsk = askTop <= 99 ? askTop : 100;
-    if (mine.length > 0 && curBid === targetBid && curAsk === targetAsk && this.rand() > 0.1) return;
+    if (mine.length > 0 && curBid === targetBid && curAsk === targetAsk && this.rand() > mm.refreshProbability) return;
+    this.participantStats.makerRequotes++;
     for (const o of mine) {
       this.unrest(m, o);
       o.status = 'canceled';
       o.remaining = 0;
     }
-    for (let lvl = 0; lvl < 3; lvl++) {
+    for (let lvl = 0; lvl < mm.levels; lvl++) {
       const b = bidTop - lvl;
       const a = askTop + lvl;
       if (b >= 1) this.mmOrder(m, 'bid', b * 100);
@@ -838,7 +879,8 @@ export class SimExchange {
 
   private mmOrder(m: SimMarketState, side: BookSide, price: Pips): void {
     if (this.crosses(m, side, price)) return; // never take liquidity from a user's order
-    const size = (10 + Math.floor(this.rand() * 290)) * 100;
+    const mm = this.participants.marketMaker;
+    const size = (mm.minContracts + Math.floor(this.rand() * (mm.maxContracts - mm.minContracts))) * 100;
     const now = this.clock.now();
     const o: SimOrder = {
       orderId: this.nextId('mm'), clientOrderId: '', owner: MM_OWNER, ticker: m.spec.ticker, side, price, initial: size, filled: 0, remaining: size,
@@ -848,12 +890,44 @@ export class SimExchange {
     this.rest(m, o);
   }
 
-  private randomTaker(m: SimMarketState): void {
-    const side: BookSide = this.rand() < 0.5 ? 'bid' : 'ask';
+  /**
+   * An informed taker looks at the displayed book: a best price mispriced against the oracle by its edge
+   * (after the taker fee) gets an IOC order `reactionMs` later, limited to the prices that cleared the edge now.
+   */
+  private informedLook(ticker: string): void {
+    const m = this.markets.get(ticker);
+    const now = this.clock.now();
+    if (!m || m.status !== 'active' || now >= m.spec.closeMs || !this.tradingActive()) return;
+    this.participantStats.informedLooks++;
+    const cfg = this.participants.informed;
+    const p = this.oracleYes(ticker, now);
+    const mult = this.fees[m.spec.series].multiplier;
+    const orders: { side: BookSide; limit: Pips }[] = [];
+    const ask = m.asks[0];
+    const buyLimit = informedLimitCents('buy', p, cfg.minEdgeCents, mult);
+    if (ask && buyLimit !== undefined && ask.price <= buyLimit * 100) orders.push({ side: 'bid', limit: buyLimit * 100 });
+    const bid = m.bids[0];
+    const sellLimit = informedLimitCents('sell', p, cfg.minEdgeCents, mult);
+    if (bid && sellLimit !== undefined && bid.price >= sellLimit * 100) orders.push({ side: 'ask', limit: sellLimit * 100 });
+    for (const { side, limit } of orders) {
+      const count = (1 + Math.floor(this.informedRand() * cfg.maxContracts)) * 100;
+      this.at(now + cfg.reactionMs, () => {
+        if (m.status !== 'active' || this.clock.now() >= m.spec.closeMs || !this.tradingActive()) return;
+        const r = this.takerOrder(ticker, side, limit, count);
+        this.participantStats.informedOrders++;
+        this.participantStats.informedContracts += r.fillCount / 100;
+      });
+    }
+  }
+
+  private noiseTaker(m: SimMarketState): void {
+    const side: BookSide = this.noiseRand() < 0.5 ? 'bid' : 'ask';
     const best = side === 'bid' ? m.asks[0] : m.bids[0];
     if (!best) return;
-    const count = (1 + Math.floor(this.rand() * 25)) * 100;
-    this.takerOrder(m.spec.ticker, side, best.price, count);
+    const count = (1 + Math.floor(this.noiseRand() * this.participants.noise.maxContracts)) * 100;
+    const r = this.takerOrder(m.spec.ticker, side, best.price, count);
+    this.participantStats.noiseOrders++;
+    this.participantStats.noiseContracts += r.fillCount / 100;
   }
 
   /** A taker (not the user) sends an IOC order: trades against whatever rests at or through `price`. */

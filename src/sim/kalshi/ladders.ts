@@ -158,8 +158,10 @@ export function normalCdf(x: number): number {
 }
 
 /**
- * The simulator's own fair P(YES): the index at close is normal around `spot` with σ from an annualised
- * volatility over the trading time left. Deliberately simple and self-contained (not the product's model).
+ * A flat-volatility fair P(YES): the index at close is normal around `spot` with σ from an annualised
+ * volatility over the trading time left. The simulated market maker no longer prices with it (it ignored
+ * the day's U-shaped volatility; see sim/market/participants.ts and the oracle in sim/market/oracle.ts);
+ * kept as a simple reference.
  */
 export function simFairYes(m: Pick<SimMarketSpec, 'strikeType' | 'floorStrike' | 'capStrike'>, spot: number, msToClose: number, annualVol: number): number {
   if (msToClose <= 0) return yesHolds(m, spot) ? 1 : 0;

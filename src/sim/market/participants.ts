@@ -1,0 +1,200 @@
+/**
+ * The simulated market's participants (SPEC §9, issue 11) — sim only: the engine never sees them, only the
+ * book and trades they leave on the exchange. One config object holds every knob (`SimParticipantsConfig`,
+ * defaults in `DEFAULT_PARTICIPANTS`); `SimExchangeOptions.participants` and the sim environment
+ * (`SimEnvOptions.participants`) pass a partial one, merged field by field with `resolveParticipants`.
+ *
+ * - **Market maker** (`marketMaker`): every `tickMs` it prices each active market with the generating
+ *   process's own law (oracle.ts: the path's U-shaped per-second volatility, conditional on the index) but
+ *   - with **update latency**: it reads the index as it was `latencyMs` ago;
+ *   - with **estimation noise**: its remaining variance is the true one × exp(2η), η ~ N(0, `volNoise`), one
+ *     draw per index per `volNoiseRefreshMs` period (a function of seed, date, index and period: stateless);
+ *   and quotes `levels` levels each side, the best `halfSpreadCents` around its fair value (whole cents, never
+ *   crossing a resting user order), sizes uniform in [minContracts, maxContracts]. It requotes when its top
+ *   changes, and anyway with chance `refreshProbability` per tick. `horizonMs` limits it to markets closing
+ *   within that time (a speed knob for long runs; default: every active market).
+ *   `enabled: false` keeps the takers and drops the maker (a takers-only market, for tests).
+ * - **Informed takers** (`informed`): per market, looks arrive as a Poisson process of `ratePerMinute`
+ *   (drawn per maker tick, at a uniform instant inside it). At a look the taker reads the displayed book and
+ *   the oracle; if the best ask (bid) is below (above) the true value by at least `minEdgeCents` after the
+ *   taker fee, it sends, `reactionMs` later, an immediate-or-cancel order up to `maxContracts` with a limit
+ *   at the last whole-cent price that still clears that edge at the look — whatever rests at or through it
+ *   then trades (the maker may have requoted in between). It trades against any resting order on the
+ *   displayed book, users' included; a dry (paper) order is not on the book, and meets informed flow through
+ *   the tape: an informed trade at or through its price fills it by the paper rules.
+ * - **Noise takers** (`noise`): per market per maker tick, with chance `probability`, an uninformed taker
+ *   buys or sells (even odds) 1…`maxContracts` contracts at the best opposite price.
+ *
+ * `tickMs: 0` means a quiet market: no maker, no takers (exchange tests place every order themselves).
+ * Randomness: three seeded streams (maker, informed, noise), each from (seed, date), so changing one
+ * participant's knobs does not reshuffle the others' draws.
+ */
+import { gaussian, hashSeed, seededRandom, type IndexPath } from '../day/index-path.ts';
+import { probYes, type YesCondition } from './oracle.ts';
+
+export interface MarketMakerConfig {
+  /** Requote period, ms; 0 = no participants at all (a quiet market). The takers' clock too. */
+  tickMs: number;
+  /** false: the maker quotes nothing, the takers still come every tick (a takers-only market). */
+  enabled: boolean;
+  /** It prices off the index as it was this long ago (ms). */
+  latencyMs: number;
+  /** Std dev of η, its volatility estimate being the true σ × exp(η). */
+  volNoise: number;
+  /** How long one estimation error lasts (ms) before the next draw. */
+  volNoiseRefreshMs: number;
+  /** Best bid/ask this many cents either side of its fair value. */
+  halfSpreadCents: number;
+  /** Price levels per side, one cent apart. */
+  levels: number;
+  minContracts: number;
+  maxContracts: number;
+  /** Chance per tick of a full requote when its top has not changed. */
+  refreshProbability: number;
+  /** Only markets closing within this many ms are quoted (Infinity: every active market). */
+  horizonMs: number;
+}
+
+export interface InformedTakerConfig {
+  /** Looks per market per minute (Poisson). 0 = no informed flow. */
+  ratePerMinute: number;
+  /** From the look to its order reaching the exchange (ms). */
+  reactionMs: number;
+  /** Edge vs the true value after the taker fee it requires, cents per contract. */
+  minEdgeCents: number;
+  maxContracts: number;
+}
+
+export interface NoiseTakerConfig {
+  /** Chance per market per maker tick of an uninformed taker trade. */
+  probability: number;
+  maxContracts: number;
+}
+
+export interface SimParticipantsConfig {
+  marketMaker: MarketMakerConfig;
+  informed: InformedTakerConfig;
+  noise: NoiseTakerConfig;
+}
+
+export type SimParticipantsOverrides = {
+  [K in keyof SimParticipantsConfig]?: Partial<SimParticipantsConfig[K]>;
+};
+
+/** The defaults (documented in the header and README §Simulator participants). */
+export const DEFAULT_PARTICIPANTS: Readonly<SimParticipantsConfig> = Object.freeze({
+  marketMaker: Object.freeze({
+    tickMs: 2000,
+    enabled: true,
+    latencyMs: 1000,
+    volNoise: 0.15,
+    volNoiseRefreshMs: 5 * 60_000,
+    halfSpreadCents: 2,
+    levels: 3,
+    minContracts: 10,
+    maxContracts: 300,
+    refreshProbability: 0.1,
+    horizonMs: Infinity,
+  }),
+  informed: Object.freeze({
+    ratePerMinute: 6,
+    reactionMs: 500,
+    minEdgeCents: 1,
+    maxContracts: 50,
+  }),
+  noise: Object.freeze({
+    probability: 0.02,
+    maxContracts: 25,
+  }),
+});
+
+export class ParticipantsConfigError extends RangeError {
+  override name = 'ParticipantsConfigError';
+}
+
+/** Merges overrides into the defaults and validates every knob (a bad one names itself). */
+export function resolveParticipants(o: SimParticipantsOverrides = {}): SimParticipantsConfig {
+  const c: SimParticipantsConfig = {
+    marketMaker: { ...DEFAULT_PARTICIPANTS.marketMaker, ...o.marketMaker },
+    informed: { ...DEFAULT_PARTICIPANTS.informed, ...o.informed },
+    noise: { ...DEFAULT_PARTICIPANTS.noise, ...o.noise },
+  };
+  const check = (ok: boolean, key: string, v: unknown) => {
+    if (!ok) throw new ParticipantsConfigError(`sim participants: ${key}: invalid value ${String(v)}`);
+  };
+  const nonNeg = (section: keyof SimParticipantsConfig, key: string, integer = false) => {
+    const v = (c[section] as unknown as Record<string, number>)[key]!;
+    check(typeof v === 'number' && v >= 0 && (integer ? Number.isInteger(v) : !Number.isNaN(v)), `${section}.${key}`, v);
+  };
+  const mm = c.marketMaker;
+  for (const k of ['tickMs', 'latencyMs', 'volNoise', 'halfSpreadCents', 'horizonMs']) nonNeg('marketMaker', k);
+  check(typeof mm.enabled === 'boolean', 'marketMaker.enabled', mm.enabled);
+  check(mm.volNoiseRefreshMs > 0, 'marketMaker.volNoiseRefreshMs', mm.volNoiseRefreshMs);
+  check(Number.isInteger(mm.levels) && mm.levels >= 1, 'marketMaker.levels', mm.levels);
+  check(Number.isInteger(mm.halfSpreadCents), 'marketMaker.halfSpreadCents', mm.halfSpreadCents);
+  check(Number.isInteger(mm.minContracts) && mm.minContracts >= 1, 'marketMaker.minContracts', mm.minContracts);
+  check(Number.isInteger(mm.maxContracts) && mm.maxContracts >= mm.minContracts, 'marketMaker.maxContracts', mm.maxContracts);
+  check(mm.refreshProbability >= 0 && mm.refreshProbability <= 1, 'marketMaker.refreshProbability', mm.refreshProbability);
+  for (const k of ['ratePerMinute', 'reactionMs', 'minEdgeCents']) nonNeg('informed', k);
+  check(Number.isInteger(c.informed.maxContracts) && c.informed.maxContracts >= 1, 'informed.maxContracts', c.informed.maxContracts);
+  check(c.noise.probability >= 0 && c.noise.probability <= 1, 'noise.probability', c.noise.probability);
+  check(Number.isInteger(c.noise.maxContracts) && c.noise.maxContracts >= 1, 'noise.maxContracts', c.noise.maxContracts);
+  return c;
+}
+
+/** η of the maker's volatility estimate for one index and period: a pure function of its inputs. */
+export function makerVolError(seed: number, dateEt: string, index: string, period: number, volNoise: number): number {
+  if (volNoise <= 0) return 0;
+  return volNoise * gaussian(seededRandom(hashSeed(seed, 'sim-mm-vol', dateEt, index, period)))();
+}
+
+export interface MakerView {
+  /** Index value it prices off (as of `nowMs − latencyMs`). */
+  spot: number;
+  /** Log variance it assumes to the close. */
+  variance: number;
+}
+
+/** What the maker believes at `nowMs`: the delayed index and the noisy remaining variance. */
+export function makerView(path: IndexPath, closeMs: number, nowMs: number, latencyMs: number, volError: number): MakerView {
+  const spot = path.valueAt(nowMs - latencyMs);
+  const variance = path.logVarianceBetween(nowMs, closeMs) * Math.exp(2 * volError);
+  return { spot, variance };
+}
+
+/** The maker's fair P(YES). */
+export function makerFair(c: YesCondition, view: MakerView): number {
+  return probYes(c, view.spot, view.variance);
+}
+
+/** The maker's best bid and ask in whole cents (each may fall off the 1–99 range: then that side is empty). */
+export function makerTop(fair: number, halfSpreadCents: number): { bid: number; ask: number } {
+  const c = Math.round(fair * 100);
+  return { bid: Math.min(98, c - halfSpreadCents), ask: Math.max(2, c + halfSpreadCents) };
+}
+
+/** Taker fee per contract in dollars at YES price `x` dollars (0.07 × M × x(1 − x), before per-order rounding). */
+export const takerFeePerContract = (x: number, multiplier: number): number => 0.07 * multiplier * x * (1 - x);
+
+/**
+ * The informed taker's limit, in whole cents, for a buy (the highest price x with p − x − fee(x) ≥ edge) or
+ * a sell (the lowest x with x − p − fee(x) ≥ edge); undefined when no price in 1…99 clears it.
+ */
+export function informedLimitCents(side: 'buy' | 'sell', p: number, minEdgeCents: number, feeMultiplier: number): number | undefined {
+  const edge = minEdgeCents / 100;
+  if (side === 'buy') {
+    for (let x = 99; x >= 1; x--) {
+      const d = x / 100;
+      if (p - d - takerFeePerContract(d, feeMultiplier) >= edge - 1e-12) return x;
+    }
+    return undefined;
+  }
+  for (let x = 1; x <= 99; x++) {
+    const d = x / 100;
+    if (d - p - takerFeePerContract(d, feeMultiplier) >= edge - 1e-12) return x;
+  }
+  return undefined;
+}
+
+/** P(at least one look in `ms`) for a Poisson rate per minute. */
+export const lookProbability = (ratePerMinute: number, ms: number): number => (ratePerMinute > 0 ? 1 - Math.exp((-ratePerMinute * ms) / 60_000) : 0);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import {
   checkOutputFile,
   checkUserDirectory,
@@ -47,12 +49,35 @@ test('userFileError: permission and unknown errors get a one-line reason', () =>
   assert.equal(userFileError('f', 'weird').message, 'f: cannot read');
 });
 
-test('a real unreadable file (skipped when running as root, which reads anything)', (t) => {
-  if (process.getuid?.() === 0) return t.skip('root ignores file modes');
-  const locked = path.join(dir, 'locked');
+test('a real unreadable file: permission denied (as root, checked by a child running as nobody)', () => {
+  // Root reads anything, and CI runs as root: there the check runs in a child that drops to nobody.
+  const open = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-perm-'));
+  fs.chmodSync(open, 0o755);
+  const locked = path.join(open, 'locked');
   fs.writeFileSync(locked, 'x', { mode: 0o000 });
-  fails(() => readUserFile(locked, 'locked'), /^locked: permission denied$/, 'permission');
-  fails(() => checkUserFile(locked, 'locked'), /permission denied/, 'permission');
+  if (process.getuid?.() !== 0) {
+    fails(() => readUserFile(locked, 'locked'), /^locked: permission denied$/, 'permission');
+    fails(() => checkUserFile(locked, 'locked'), /permission denied/, 'permission');
+    return;
+  }
+  const src = pathToFileURL(path.resolve(import.meta.dirname, '../../src/config/user-file.ts')).href;
+  const script = `import { readUserFile, checkUserFile } from ${JSON.stringify(src)};
+    const out = [];
+    for (const f of [() => readUserFile(${JSON.stringify(locked)}, 'locked'), () => checkUserFile(${JSON.stringify(locked)}, 'locked')]) {
+      try { f(); out.push('no error'); } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+    }
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    uid: 65534,
+    gid: 65534,
+    env: { ...process.env, HOME: open },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const [read, check] = JSON.parse(r.stdout) as string[];
+  assert.equal(read, 'UserFileError: locked: permission denied');
+  assert.match(check!, /^UserFileError: .*permission denied/);
 });
 
 test('checkUserFile / checkOutputFile / checkUserDirectory', () => {

@@ -251,3 +251,18 @@ test('final seconds: 10 s before the target, spot 2 points above the strike, σ(
   assert.equal(rp.model.curve_target, 'pooled');
   assert.ok(Math.abs(rp.model.sigma_m - 5 * Math.sqrt(1 / 6)) < 1e-9);
 });
+
+test('price holds quotes to the running window\'s bar: the final-seconds rule blocks new quotes 3 s before the target', async () => {
+  const h = home();
+  const run = async (now: string) => {
+    const r = await cli(['price', '--markets', U_FIXTURE, '--spot', '6802', '--now', now, '--json'], { home: h });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).events[0] as { quotes: unknown[]; markets: MarketOut[] };
+  };
+  const early = await run(NOW);
+  assert.ok(early.quotes.length > 0, 'quotes 15 minutes out');
+  const late = await run('2026-11-20T09:59:57-05:00');
+  assert.equal(late.quotes.length, 0);
+  const reasons = late.markets.flatMap((m) => [m.buy.reason, m.sell.reason]);
+  assert.ok(reasons.includes('final_seconds_no_new_quote'), reasons.join(','));
+});

@@ -146,7 +146,11 @@ export async function priceEvents(
     const model = buildModelSpec({ calibration, config: cfg.model, spot, targetEt: choice.targetEt, dayTags, ...(opt.dist ? { dist: opt.dist } : {}) });
     const books = new Map<string, OrderBook>(event.markets.map((m) => [m.ticker, bookFromMarket(m, opt.nowMs)]));
     const windowId = windowIdOf(event);
-    const result = quoteLadder({ event, books, spot, nowMs: opt.nowMs, model, fees, windowId, policy, exposure: { lossBudgetPips } });
+    // The engine's conditions, so this shows what a window would quote now: the adverse-selection margin
+    // and the final-seconds rule apply; the feed age of a one-shot spot is unknown, the books are of now.
+    const restMs = Math.max(0, event.closeTimeMs - cfg.windows.freeze_offset_seconds * 1000 - opt.nowMs);
+    const conditions = { feedAgeMs: null, restMs };
+    const result = quoteLadder({ event, books, spot, nowMs: opt.nowMs, model, fees, windowId, policy, exposure: { lossBudgetPips }, conditions });
     if (result.minutesToTarget <= 0) warn(`${event.eventTicker}: target ${formatEt(event.closeTimeMs)} is not after --now; pricing at m = 0`);
     out.push({ event, symbol: info.symbol, spot, fees, feesSource, calibration: calibInfo, choice, curveTarget: model.curve.target, residualStd: model.curve.residualStd, dayTags, windowId, result, kappa: model.kappa });
   }

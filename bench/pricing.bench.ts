@@ -2,7 +2,7 @@
  * Pricing + quote selection for a 40-market ladder (SPEC §10: microseconds; issue 14: ≤ 10 µs median).
  * Measures `quoteLadder`: forecast, P(YES) for every market, maker quote selection with fees and caps —
  * for threshold and range ladders, normal and Student-t shocks, a fresh selection and a refresh with the
- * previous quotes resting. The fresh cases also report the two halves (`pricing_us`: forecast + P(YES);
+ * previous quotes resting, each with the conditions the engine passes (margin, timing rules). The fresh cases also report the two halves (`pricing_us`: forecast + P(YES);
  * `selection_us`: selectQuotes alone) as extra fields.
  */
 import { latency, type Report } from './harness.ts';
@@ -52,7 +52,7 @@ function books(markets: Market[], spot: number, sigma: number): Map<string, Orde
       const p = pr[i]!.ok ? (pr[i] as { pYes: number }).pYes : 0.5;
       // a market maker around a slightly different fair value, 4–6 ticks wide
       const mid = Math.min(9700, Math.max(300, Math.round((p * 10_000 + 250 * Math.sin(i)) / 100) * 100));
-      return [m.ticker, { ticker: m.ticker, yesBids: [{ price: mid - 200, size: 1000 }, { price: mid - 300, size: 2000 }], noBids: [{ price: 10_000 - mid - 300, size: 1000 }], tsMs: 0 }];
+      return [m.ticker, { ticker: m.ticker, yesBids: [{ price: mid - 200, size: 1000 }, { price: mid - 300, size: 2000 }], noBids: [{ price: 10_000 - mid - 300, size: 1000 }], tsMs: CLOSE - 15 * 60_000 - 400 }];
     }),
   );
 }
@@ -78,27 +78,33 @@ export default async function run(report: Report): Promise<void> {
       const spec: ModelSpec = { ...model, dist: dist === 't' ? { kind: 't', dof: 5 } : { kind: 'normal' } };
       let tick = 0;
       const nowMs = CLOSE - 15 * 60_000;
-      const input = { event, books: b, nowMs, model: spec, fees, windowId: '2026-11-20/hourly-1000', policy, exposure: { lossBudgetPips: 500_000 } };
-      const first = quoteLadder({ ...input, spot });
+      // What the engine passes every cycle: the margin and timing rules apply (feed 150 ms old, to the freeze).
+      const conditions = { feedAgeMs: 150, restMs: 15 * 60_000 - 2_000 };
+      const input = { event, books: b, nowMs, model: spec, fees, windowId: '2026-11-20/hourly-1000', policy, exposure: { lossBudgetPips: 500_000 }, conditions };
+      // One object literal per call, as the engine builds it (a spread here would time the spread).
+      const ladderAt = (s: number, resting?: RestingQuote[]) =>
+        quoteLadder({ event, books: b, spot: s, nowMs, model: spec, fees, windowId: input.windowId, policy, exposure: input.exposure, conditions, resting });
+      const first = ladderAt(spot);
       const resting: RestingQuote[] = first.selection.quotes.map((q) => ({ ...q }));
       const jitter = () => spot + ((tick++ & 7) - 4) * 0.05;
 
       // The halves, for the record: forecast + P(YES), and selection on a fixed pricing.
       const pricingOnly = latency('pricing only', () => void priceLadder(markets, forecast(jitter(), 15, spec)), { iterations: 10_000, target: TARGET });
+      const selectConditions = { ...conditions, nowMs, minutesToTarget: 15 };
       const selectionOnly = latency(
         'selection only',
-        () => void selectQuotes({ windowId: input.windowId, markets, pricing: first.pricing, books: b, fees, policy, exposure: input.exposure }),
+        () => void selectQuotes({ windowId: input.windowId, markets, pricing: first.pricing, books: b, fees, policy, exposure: input.exposure, conditions: selectConditions }),
         { iterations: 10_000, target: TARGET },
       );
       report(
-        latency(`pricing+selection: 40 ${kind} markets, ${dist}`, () => void quoteLadder({ ...input, spot: jitter() }), {
+        latency(`pricing+selection: 40 ${kind} markets, ${dist}`, () => void ladderAt(jitter()), {
           iterations: 20_000,
           target: TARGET,
           extra: { quotes: first.selection.quotes.length, pricing_us: pricingOnly.median, selection_us: selectionOnly.median },
         }),
       );
       report(
-        latency(`pricing+selection: 40 ${kind} markets, ${dist}, refresh with ${resting.length} resting`, () => void quoteLadder({ ...input, spot: jitter(), resting }), {
+        latency(`pricing+selection: 40 ${kind} markets, ${dist}, refresh with ${resting.length} resting`, () => void ladderAt(jitter(), resting), {
           iterations: 20_000,
           target: TARGET,
         }),

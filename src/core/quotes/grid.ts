@@ -25,8 +25,8 @@ export function snapDown(ranges: readonly PriceRange[], p: Pips): Pips | undefin
 export function snapUp(ranges: readonly PriceRange[], p: Pips): Pips | undefined {
   let best: Pips | undefined;
   for (const r of ranges) {
-    const top = r.end - ((r.end - r.start) % r.step);
-    if (p > top) continue;
+    // The last price, end − (end − start) mod step, is > end − step: only a p past that needs the modulo.
+    if (p > r.end - r.step && p > r.end - ((r.end - r.start) % r.step)) continue;
     const q = p <= r.start ? r.start : r.start + Math.ceil((p - r.start) / r.step) * r.step;
     if (best === undefined || q < best) best = q;
   }

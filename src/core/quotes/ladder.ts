@@ -38,6 +38,7 @@ export interface LadderQuote {
 export function quoteLadder(input: LadderQuoteInput): LadderQuote {
   const minutesToTarget = (input.event.closeTimeMs - input.nowMs) / 60_000;
   const f = forecast(input.spot, minutesToTarget, input.model);
+  const c = input.conditions;
   const pricing = priceLadder(input.event.markets, f);
   const selection = selectQuotes({
     windowId: input.windowId,
@@ -49,7 +50,8 @@ export function quoteLadder(input: LadderQuoteInput): LadderQuote {
     exposure: input.exposure,
     resting: input.resting,
     revisions: input.revisions,
-    ...(input.conditions ? { conditions: { ...input.conditions, nowMs: input.nowMs, minutesToTarget } } : {}),
+    // Built field by field: object spread on this per-cycle path costs more than the selection's bookkeeping.
+    conditions: c ? { nowMs: input.nowMs, minutesToTarget, feedAgeMs: c.feedAgeMs, flows: c.flows, restMs: c.restMs } : undefined,
   });
   return { minutesToTarget, forecast: f, pricing, selection };
 }

@@ -48,13 +48,22 @@ const MIN_MINUTES = 1 / 60;
 
 /** The adverse-selection margin in pips (≥ 0, ≤ the cap). */
 export function adverseSelectionMarginPips(r: MarginRules, x: MarginInputs): number {
-  let margin = 0;
-  if (r.margin1mPips > 0) margin += r.margin1mPips * Math.sqrt(1 / Math.max(MIN_MINUTES, x.minutesToTarget));
-  if (r.bookAgePipsPerS > 0 && x.bookAgeMs !== undefined && x.bookAgeMs > r.bookAgeGraceMs) {
-    margin += (r.bookAgePipsPerS * (x.bookAgeMs - r.bookAgeGraceMs)) / 1000;
+  return marginWithAgesPips(r, targetMarginPips(r, x.minutesToTarget), x.bookAgeMs, x.quoteAgeMs);
+}
+
+/** The margin's time-to-target term alone (the same for every market of a ladder at one instant). */
+export function targetMarginPips(r: MarginRules, minutesToTarget: number): number {
+  return r.margin1mPips > 0 ? r.margin1mPips * Math.sqrt(1 / Math.max(MIN_MINUTES, minutesToTarget)) : 0;
+}
+
+/** The whole margin from its time term (`targetMarginPips`) plus the age terms, capped. */
+export function marginWithAgesPips(r: MarginRules, targetPips: number, bookAgeMs: number | undefined, quoteAgeMs?: number): number {
+  let margin = targetPips;
+  if (r.bookAgePipsPerS > 0 && bookAgeMs !== undefined && bookAgeMs > r.bookAgeGraceMs) {
+    margin += (r.bookAgePipsPerS * (bookAgeMs - r.bookAgeGraceMs)) / 1000;
   }
-  if (r.quoteAgePipsPerMin > 0 && x.quoteAgeMs !== undefined && x.quoteAgeMs > r.quoteAgeGraceMs) {
-    margin += (r.quoteAgePipsPerMin * (x.quoteAgeMs - r.quoteAgeGraceMs)) / 60_000;
+  if (r.quoteAgePipsPerMin > 0 && quoteAgeMs !== undefined && quoteAgeMs > r.quoteAgeGraceMs) {
+    margin += (r.quoteAgePipsPerMin * (quoteAgeMs - r.quoteAgeGraceMs)) / 60_000;
   }
   return r.marginMaxPips > 0 ? Math.min(margin, r.marginMaxPips) : margin;
 }

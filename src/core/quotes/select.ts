@@ -27,7 +27,7 @@ import type { YesSide } from '../orders.ts';
 import { clientOrderId } from './client-order-id.ts';
 import { snapDown, snapUp } from './grid.ts';
 import { topOfBook, type OwnOrder, type TopOfBook } from './top-of-book.ts';
-import { adverseSelectionMarginPips, newQuoteAllowed, usdToPips, type MarginRules } from './margin.ts';
+import { marginWithAgesPips, newQuoteAllowed, targetMarginPips, usdToPips, type MarginRules } from './margin.ts';
 import { fillProbability, type MarketFlow } from './fill-prob.ts';
 
 export interface QuotePolicy {
@@ -225,10 +225,10 @@ interface Candidate {
   eval: SideEvaluation;
   /** Already admitted or refused. */
   done: boolean;
-  /** EV bar in admission (pips); absent: min EV (minus the hysteresis when kept), as without conditions. */
-  bar?: number;
+  /** EV bar in admission (pips); undefined: min EV (minus the hysteresis when kept), as without conditions. */
+  bar: number | undefined;
   /** Estimated queue ahead (conditions only). */
-  queue?: CentiContracts;
+  queue: CentiContracts | undefined;
   /** Rank in admission: EV, plus `binKeepPips` for a kept quote when rules apply (bin hysteresis). */
   rank: number;
 }
@@ -256,7 +256,9 @@ function down(grid: readonly PriceRange[], p: Pips): Pips | undefined {
 function up(grid: readonly PriceRange[], p: Pips): Pips | undefined {
   if (grid.length !== 1) return snapUpAny(grid, p);
   const r = grid[0]!;
-  if (p > r.end - ((r.end - r.start) % r.step)) return undefined;
+  // The range's last price is end − (end − start) mod step ≥ end − step + 1: only a p within the last step
+  // needs the remainder (a floating-point modulo, the slowest operation on this path).
+  if (p > r.end - r.step && p > r.end - ((r.end - r.start) % r.step)) return undefined;
   return p <= r.start ? r.start : r.start + Math.ceil((p - r.start) / r.step) * r.step;
 }
 /** Largest grid price strictly below p (gridBelow). */
@@ -393,6 +395,24 @@ function keepResting(
   return undefined;
 }
 
+/** With conditions: a resting quote's own keep floor (its margin includes its age) and its time/queue holds. */
+function keepTiming(rules: QuoteRules, cond: QuoteConditions, minEv: number, targetPips: number, bookAgeMs: number | undefined, top: TopOfBook, side: YesSide, r: RestingQuote): KeepTiming {
+  const age = r.placedMs !== undefined ? cond.nowMs - r.placedMs : undefined;
+  const margin = marginWithAgesPips(rules, targetPips, bookAgeMs, age);
+  const tied = side === 'buy' ? top.bid === r.price : top.ask === r.price;
+  return {
+    floor: minEv + margin - rules.keepHysteresisPips,
+    young: age !== undefined && age < rules.minQuoteLifeMs,
+    front: rules.keepFrontOfQueue && tied && r.queueAhead === 0,
+  };
+}
+
+/** Queue ahead of a candidate at `price`; a resting order at that same price keeps its own place. */
+function queueOf(book: OrderBook | undefined, side: YesSide, price: Pips, r: RestingQuote | undefined): CentiContracts {
+  const same = r !== undefined && r.price === price;
+  return queueAheadOf(book, side, price, same ? r.size : 0, same ? r.queueAhead : undefined);
+}
+
 /** Displayed size (others') ahead of an order at `price` on `side`: better levels, plus its share of its own level. */
 function queueAheadOf(book: OrderBook | undefined, side: YesSide, price: Pips, ownAtLevel: CentiContracts, atPlacement: CentiContracts | undefined): CentiContracts {
   if (!book) return 0;
@@ -470,14 +490,7 @@ function admit(st: Admission, c: Candidate): void {
   const revision = keepId ? c.resting!.revision : Math.max(base, c.resting ? c.resting.revision + 1 : 0);
   const worst = worstLossPips(c.side, c.price, size, fee);
   const timing = st.timing;
-  const extra: Pick<Quote, 'barPips' | 'queueAhead' | 'fillProb'> = {};
-  if (timing && c.bar !== undefined) {
-    extra.barPips = c.bar;
-    extra.queueAhead = keepId && c.resting!.queueAhead !== undefined ? c.resting!.queueAhead : (c.queue ?? 0);
-    const flow = timing.cond.flows?.get(t);
-    if (flow) extra.fillProb = fillProbability(c.side, c.queue ?? 0, flow, timing.horizonMs);
-  }
-  st.quotes.push({
+  const quote: Quote = {
     marketTicker: t,
     side: c.side,
     price: c.price,
@@ -490,8 +503,14 @@ function admit(st: Admission, c: Candidate): void {
     clientOrderId: keepId ? c.resting!.clientOrderId : orderId(st.input.windowId, t, c.side, c.price, revision),
     revision,
     kept: keepId,
-    ...extra,
-  });
+  };
+  if (timing && c.bar !== undefined) {
+    quote.barPips = c.bar;
+    quote.queueAhead = keepId && c.resting!.queueAhead !== undefined ? c.resting!.queueAhead : (c.queue ?? 0);
+    const flow = timing.cond.flows?.get(t);
+    if (flow) quote.fillProb = fillProbability(c.side, c.queue ?? 0, flow, timing.horizonMs);
+  }
+  st.quotes.push(quote);
   st.bins.add(t);
   st.allocated.set(t, (st.allocated.get(t) ?? 0) + size);
   st.windowLeft -= size;
@@ -533,6 +552,7 @@ export function selectQuotes(input: SelectInput): Selection {
   const rules = cond ? policy.rules : undefined;
   const allowNew = rules ? newQuoteAllowed(rules, cond!.minutesToTarget, cond!.feedAgeMs) : true;
   const keepBonus = rules ? rules.binKeepPips : 0;
+  const targetPips = rules ? targetMarginPips(rules, cond!.minutesToTarget) : 0;
 
   for (let mi = 0; mi < n; mi++) {
     const m = markets[mi]!;
@@ -566,34 +586,21 @@ export function selectQuotes(input: SelectInput): Selection {
     let bookAgeMs: number | undefined;
     if (rules) {
       bookAgeMs = book ? cond!.nowMs - book.tsMs : undefined;
-      bar = minEv + adverseSelectionMarginPips(rules, { minutesToTarget: cond!.minutesToTarget, bookAgeMs });
+      bar = minEv + marginWithAgesPips(rules, targetPips, bookAgeMs);
     }
-    const timingOf = (side: YesSide, r: RestingQuote): KeepTiming | undefined => {
-      if (!rules) return undefined;
-      const age = r.placedMs !== undefined ? cond!.nowMs - r.placedMs : undefined;
-      const margin = adverseSelectionMarginPips(rules, { minutesToTarget: cond!.minutesToTarget, bookAgeMs, quoteAgeMs: age });
-      const tied = side === 'buy' ? top.bid === r.price : top.ask === r.price;
-      return {
-        floor: minEv + margin - rules.keepHysteresisPips,
-        young: age !== undefined && age < rules.minQuoteLifeMs,
-        front: rules.keepFrontOfQueue && tied && r.queueAhead === 0,
-      };
-    };
-    const queueOf = (side: YesSide, price: Pips, r: RestingQuote | undefined): CentiContracts | undefined =>
-      rules ? queueAheadOf(book, side, price, r && r.price === price ? r.size : 0, r && r.price === price ? r.queueAhead : undefined) : undefined;
 
     // buy side
     let buy = buyCandidate(grid, p, top, aboveBid, belowAsk, rule, size0, bar);
     if (!allowNew && !buy.reason) buy = { ...buy, reason: 'final_seconds_no_new_quote' };
     let rb: RestingQuote | undefined;
     for (let k = 0; k < own.length; k++) if (own[k]!.side === 'buy') { rb = own[k]; break; }
-    const tb = rb ? timingOf('buy', rb) : undefined;
+    const tb = rb && rules ? keepTiming(rules, cond!, minEv, targetPips, bookAgeMs, top, 'buy', rb) : undefined;
     const keptBuy = rb ? keepResting('buy', rb, buy, top, p, rule, size0, minEv, h, tb) : undefined;
     if (keptBuy) {
       buy = keptBuy;
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, rank: keptBuy.evPips! + keepBonus, resting: rb, kept: true, eval: keptBuy, done: false, ...(tb ? { bar: tb.floor, queue: queueOf('buy', rb!.price, rb) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: rb!.price, evPips: keptBuy.evPips!, rank: keptBuy.evPips! + keepBonus, resting: rb, kept: true, eval: keptBuy, done: false, bar: tb?.floor, queue: tb ? queueOf(book, 'buy', rb!.price, rb) : undefined });
     } else if (!buy.reason && buy.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, rank: buy.evPips!, resting: rb, kept: false, eval: buy, done: false, ...(rules ? { bar, queue: queueOf('buy', buy.price, undefined) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'buy', price: buy.price, evPips: buy.evPips!, rank: buy.evPips!, resting: rb, kept: false, eval: buy, done: false, bar: rules ? bar : undefined, queue: rules ? queueOf(book, 'buy', buy.price, undefined) : undefined });
     }
 
     // sell side
@@ -601,13 +608,13 @@ export function selectQuotes(input: SelectInput): Selection {
     if (!allowNew && !sell.reason) sell = { ...sell, reason: 'final_seconds_no_new_quote' };
     let rs: RestingQuote | undefined;
     for (let k = 0; k < own.length; k++) if (own[k]!.side === 'sell') { rs = own[k]; break; }
-    const ts = rs ? timingOf('sell', rs) : undefined;
+    const ts = rs && rules ? keepTiming(rules, cond!, minEv, targetPips, bookAgeMs, top, 'sell', rs) : undefined;
     const keptSell = rs ? keepResting('sell', rs, sell, top, p, rule, size0, minEv, h, ts) : undefined;
     if (keptSell) {
       sell = keptSell;
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, rank: keptSell.evPips! + keepBonus, resting: rs, kept: true, eval: keptSell, done: false, ...(ts ? { bar: ts.floor, queue: queueOf('sell', rs!.price, rs) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: rs!.price, evPips: keptSell.evPips!, rank: keptSell.evPips! + keepBonus, resting: rs, kept: true, eval: keptSell, done: false, bar: ts?.floor, queue: ts ? queueOf(book, 'sell', rs!.price, rs) : undefined });
     } else if (!sell.reason && sell.price !== undefined) {
-      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, rank: sell.evPips!, resting: rs, kept: false, eval: sell, done: false, ...(rules ? { bar, queue: queueOf('sell', sell.price, undefined) } : {}) });
+      candidates.push({ mi, ticker: m.ticker, side: 'sell', price: sell.price, evPips: sell.evPips!, rank: sell.evPips!, resting: rs, kept: false, eval: sell, done: false, bar: rules ? bar : undefined, queue: rules ? queueOf(book, 'sell', sell.price, undefined) : undefined });
     }
     evaluations[mi] = { ticker: m.ticker, top, buy, sell, pYes: p };
   }

@@ -212,7 +212,7 @@ export function planQuotes(s: SeriesQuotingState, input: PlanInput): Plan {
     exposure: { marketContracts: exposure.byMarket, windowContracts: exposure.total, lossBudgetPips: input.lossBudgetPips },
     resting,
     revisions: new Map(Object.entries(s.revisions)),
-    ...(input.conditions ? { conditions: input.conditions } : {}),
+    conditions: input.conditions,
   });
   return { live, ladder, actions: diffQuotes(resting, ladder.selection.quotes) };
 }

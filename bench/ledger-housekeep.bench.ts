@@ -9,23 +9,9 @@ import path from 'node:path';
 import { latency, type Report } from './harness.ts';
 import { LedgerWriter, type LedgerCoordination, type LedgerDurability } from '../src/adapters/ledger/ledger-writer.ts';
 import { readLedgerFile } from '../src/adapters/ledger/ledger-reader.ts';
-import { quoteRecord } from '../src/core/ledger/build.ts';
+// The ledger tests' quote record, built through the real record builder.
+import { quoteInput as input } from '../test/ledger/fixtures/records.ts';
 
-const input = (i: number) =>
-  quoteRecord(
-    {
-      series: 'INXU',
-      window: '2026-11-20/hourly-1000',
-      market: { ticker: 'KXINXU-26NOV20H1000-T6800', eventTicker: 'KXINXU-26NOV20H1000', strikeType: 'greater', floorStrike: 6800 },
-      evAfterFeesCents: 6.5,
-      fillProb: 0.3,
-      modelProb: 0.62,
-      activeFeed: 'polygon',
-      feedAgeMs: 120,
-    },
-    { clientOrderId: `q-${i}`, marketTicker: 'KXINXU-26NOV20H1000-T6800', side: 'buy', price: 5600, size: 100, filled: 0, status: 'resting', submittedMs: 0, updatedMs: 0 },
-    1_795_186_800_000 + i,
-  );
 
 export default async function run(report: Report): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-hk-bench-'));

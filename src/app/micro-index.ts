@@ -3,31 +3,16 @@
  * open the day's adapters for the source, open the session, run the window with one series, close.
  */
 import type { Clock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
-import type { TradingCalendar } from '../core/calendar/calendar.ts';
 import { activeOrNextWindow, type TradingWindow } from '../core/windows.ts';
 import type { SeriesCode } from '../core/series.ts';
-import type { AppEnv, RawEnv } from '../config/env.ts';
-import type { IndexOpsConfig } from '../config/index-ops.ts';
-import type { Paths } from '../config/paths.ts';
 import type { SeriesWindowResult } from '../engine/series-window.ts';
 import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { openMarketAdapters, type DataSource } from './market-adapters.ts';
 import { TradingSession } from './session.ts';
+import { sessionOptionsFor, type RunContext } from './run-context.ts';
 
 export type { DataSource } from './market-adapters.ts';
-
-export interface RunContext {
-  paths: Paths;
-  config: IndexOpsConfig;
-  calendar: TradingCalendar;
-  env: AppEnv;
-  rawEnv: RawEnv;
-  /** The run's clock, created by the caller (system, or virtual for sim/offline/replay). */
-  clock: Clock;
-  log: Logger;
-  signal?: AbortSignal;
-}
+export type { RunContext } from './run-context.ts';
 
 export interface MicroIndexOptions {
   series: SeriesCode;
@@ -76,19 +61,7 @@ export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promis
     startupTimeoutMs: o.startupTimeoutMs,
     startupClock: o.startupClock,
   });
-  const session = await TradingSession.open({
-    adapters,
-    clock: c.clock,
-    log: c.log,
-    paths: c.paths,
-    config: c.config,
-    broker: o.broker,
-    liveApproval: c.rawEnv.KALSHI_LIVE_APPROVED,
-    killSwitchFile: o.killSwitchFile,
-    signal: c.signal,
-    settle: o.settle,
-    requoteIntervalMs: o.requoteIntervalMs,
-  }).catch(async (e) => {
+  const session = await TradingSession.open(sessionOptionsFor(c, o, adapters)).catch(async (e) => {
     await adapters.close();
     throw e;
   });

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../adapters/fs/atomic-write.ts';
+import type { TradingWindow } from '../core/windows.ts';
 
 export const WINDOW_STATES = ['pending', 'preflight', 'active', 'strict', 'frozen', 'settling', 'done', 'no_go', 'error', 'skipped'] as const;
 export type WindowState = (typeof WINDOW_STATES)[number];
@@ -28,6 +29,11 @@ const WindowEntry = z.object({
   pnl_usd: z.number(),
 });
 export type WindowEntry = z.infer<typeof WindowEntry>;
+
+/** A window's identity and times as the snapshot (and the dashboard's view of it) spell them. */
+export function windowTimes(w: TradingWindow): Pick<WindowEntry, 'id' | 'label' | 'series' | 'start_ms' | 'strict_ms' | 'freeze_ms' | 'target_ms'> {
+  return { id: w.id, label: w.label, series: [...w.series], start_ms: w.startMs, strict_ms: w.strictMs, freeze_ms: w.freezeMs, target_ms: w.targetMs };
+}
 
 const FeedEntry = z.object({ age_ms: z.number().nullable(), lag_ms: z.number().nullable() });
 

@@ -31,8 +31,8 @@ import { openMarketAdapters, type DataSource, type MarketAdapters, type OpenAdap
 import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
-import { readSnapshot, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
-import type { RunContext } from './micro-index.ts';
+import { readSnapshot, windowTimes, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
+import { sessionOptionsFor, type RunContext } from './run-context.ts';
 
 export interface SupervisorOptions {
   source: DataSource;
@@ -378,17 +378,7 @@ export class Supervisor {
     let session: TradingSession;
     try {
       session = await TradingSession.open({
-        adapters,
-        clock: c.clock,
-        log: c.log,
-        paths: c.paths,
-        config: c.config,
-        broker: o.broker,
-        liveApproval: c.rawEnv.KALSHI_LIVE_APPROVED,
-        killSwitchFile: o.killSwitchFile,
-        signal: c.signal,
-        settle: o.settle,
-        requoteIntervalMs: o.requoteIntervalMs,
+        ...sessionOptionsFor(c, o, adapters),
         onQuotingState: (s) => {
           this.quoting.set(`${s.windowId}|${s.series}`, s);
           this.queueSnapshot();
@@ -537,13 +527,7 @@ export class Supervisor {
       const e = this.entries.get(w.id);
       const sum = summarise(e?.results ?? []);
       return {
-        id: w.id,
-        label: w.label,
-        series: [...w.series],
-        start_ms: w.startMs,
-        strict_ms: w.strictMs,
-        freeze_ms: w.freezeMs,
-        target_ms: w.targetMs,
+        ...windowTimes(w),
         state: e?.state ?? 'pending',
         reasons: e?.reasons ?? [],
         quotes: sum.quotes,

@@ -11,7 +11,7 @@ import { windowsForDay, DEFAULT_WINDOWS_CONFIG, type WindowsConfig } from '../co
 import { etDateOf, formatEt, etTimeOf } from '../core/time/et.ts';
 import type { LedgerRecord } from '../core/ledger/record.ts';
 import type { ReliabilityBin } from '../core/scoreboard.ts';
-import type { Snapshot, WindowEntry, WindowState } from '../app/snapshot.ts';
+import { windowTimes, type Snapshot, type WindowEntry, type WindowState } from '../app/snapshot.ts';
 import { evGapSource, freshnessSource, ordersSource, readKillSwitch, snapshotSource, type JsonFileSource, type OrdersFile, type EvGapFile, type FreshnessFile } from './file-sources.ts';
 import { LedgerView, type DayAggregate } from './ledger-view.ts';
 import { IncidentsView, type Incident } from './incidents-view.ts';
@@ -348,13 +348,7 @@ export class DashboardData {
       const byTime: WindowState = refNow >= w.targetMs ? 'done' : 'pending';
       const k = known.get(w.id);
       const v: WindowView = {
-        id: w.id,
-        label: w.label,
-        series: [...w.series],
-        start_ms: w.startMs,
-        strict_ms: w.strictMs,
-        freeze_ms: w.freezeMs,
-        target_ms: w.targetMs,
+        ...windowTimes(w),
         start_et: etTimeOf(w.startMs),
         target_et: etTimeOf(w.targetMs),
         state: byTime,

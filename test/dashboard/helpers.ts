@@ -8,20 +8,12 @@ import { writeSnapshot, type Snapshot, type WindowEntry } from '../../src/app/sn
 import { resolvePaths, type Paths } from '../../src/config/paths.ts';
 import { createCalendar } from '../../src/core/calendar/calendar.ts';
 import { windowsForDay } from '../../src/core/windows.ts';
+import { seededRandom } from '../../src/sim/day/index-path.ts';
 
 export const DAY = '2026-11-20';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the simulator's own (mulberry32). */
+export const rng = seededRandom;
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 

@@ -13,14 +13,13 @@
  * - `recordResult` — the market's result: fills become realised PnL.
  * Money is integers: prices pips ($0.0001), sizes centi-contracts, PnL and fees micro-dollars.
  */
-import type { FeeSchedule, LadderEvent, Market, OrderBook } from '../market.ts';
-import type { ModelSpec } from '../model/forecast.ts';
+import type { Market } from '../market.ts';
 import type { OrderState, YesSide } from '../orders.ts';
 import type { SeriesCode } from '../series.ts';
 import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
 import { quoteLadder, type LadderQuote, type LadderQuoteInput } from '../quotes/ladder.ts';
 import { diffQuotes, type RefreshAction } from '../quotes/refresh.ts';
-import { slotKey, type QuotePolicy, type Quote, type RestingQuote } from '../quotes/select.ts';
+import { slotKey, type Quote, type RestingQuote } from '../quotes/select.ts';
 import type { BrokerEvent } from './events.ts';
 
 /**
@@ -174,14 +173,8 @@ export function restingWorstPips(s: SeriesQuotingState): Pips {
   return sum;
 }
 
-export interface PlanInput {
-  event: LadderEvent;
-  books: ReadonlyMap<string, OrderBook>;
-  spot: number;
-  nowMs: number;
-  model: ModelSpec;
-  fees: FeeSchedule;
-  policy: QuotePolicy;
+/** The ladder's inputs (quotes/ladder.ts) less what the quoting state itself supplies (window, resting, exposure). */
+export interface PlanInput extends Pick<LadderQuoteInput, 'event' | 'books' | 'spot' | 'nowMs' | 'model' | 'fees' | 'policy'> {
   /** What remains of the day's loss budget for this series (pips), see DayRisk. */
   lossBudgetPips: number;
   /** Feed age and trade flow: turns on the policy's timing rules (quotes/margin.ts); absent: as before. */

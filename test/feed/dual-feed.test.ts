@@ -19,6 +19,7 @@ import { runCli } from '../../src/cli/program.ts';
 import type { FailoverTransition } from '../../src/core/feed/failover.ts';
 import type { IndexTick } from '../../src/ports/index-feed.ts';
 import { pump, waitFor } from '../massive/helpers.ts';
+import { captureLog } from '../helpers/log.ts';
 
 const T0 = Date.parse('2026-11-20T15:00:00Z');
 
@@ -90,7 +91,8 @@ test('DualFeed: forwards only the active feed, latest() follows it, nothing whil
   const clock = new VirtualClock(T0);
   const p = new InMemoryIndexFeed('polygon');
   const m = new InMemoryIndexFeed('massive');
-  const dual = new DualFeed({ clock, polygon: p, massive: m, symbols: ['I:SPX'], sloMs: 1200, returnAfterMs: 5000 });
+  const { log, lines } = captureLog(clock);
+  const dual = new DualFeed({ clock, polygon: p, massive: m, symbols: ['I:SPX'], sloMs: 1200, returnAfterMs: 5000, logger: log });
   const forwarded: IndexTick[] = [];
   const transitions: FailoverTransition[] = [];
   dual.onTick((t) => forwarded.push(t));
@@ -126,6 +128,11 @@ test('DualFeed: forwards only the active feed, latest() follows it, nothing whil
     tick(p, 300);
     assert.equal(dual.active, 'polygon');
     assert.equal(forwarded.length, before + 1);
+    // Leaving the initial stand-down is start-up, not an outage; every later transition is a failover line.
+    assert.deepEqual(
+      lines.map((l) => / (INFO|WARN|ERROR) (feed [^=]*?) reason=/.exec(l)?.slice(1, 3).join(' ')),
+      ['INFO feed up: polygon active', 'WARN feed failover polygon → massive', 'ERROR feed failover massive → stand_down', 'INFO feed failover stand_down → polygon'],
+    );
   } finally {
     await dual.stop();
     dual.dispose();

@@ -198,10 +198,13 @@ export class DualFeed implements IndexFeed {
   }
 
   private publish(t: FailoverTransition): void {
+    // The first feed to come fresh after start-up leaves the initial stand-down: that is start-up, not an outage.
+    const startUp = this.history.length === 0 && t.from === 'stand_down' && t.to !== 'stand_down';
     this.history.push(t);
     if (this.history.length > this.historyLimit) this.history.shift();
     const level = t.to === 'stand_down' ? 'error' : t.to === 'massive' ? 'warn' : 'info';
-    this.log[level]({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, `feed failover ${t.from} → ${t.to}`);
+    const msg = startUp ? `feed up: ${t.to} active` : `feed failover ${t.from} → ${t.to}`;
+    this.log[level]({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, msg);
     for (const l of this.transitionListeners) l(t);
   }
 

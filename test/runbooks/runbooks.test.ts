@@ -259,3 +259,17 @@ test('the line parser: quotes, variables, pipes, continuations; unknown variable
   assert.equal(checkAgainstTree(['kill-switch', 'arm', '--reason', 'x']).problem, undefined);
   assert.match(checkAgainstTree(['orders']).problem ?? '', /needs a subcommand/);
 });
+
+// README and the other docs: long sessions, whole-day sweeps and files of the operator's own make their
+// lines unrunnable here, but every one must name a real command with real flags (as `--help` lists them).
+const DOCS = [path.join(ROOT, 'README.md'), ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join(ROOT, 'docs', f))];
+
+test('README and docs/*.md: every kalshi-alpha line names an existing command and its real flags', () => {
+  const lines = DOCS.flatMap((f) => runbookLines(f));
+  assert.ok(lines.length >= 15, `only ${lines.length} command lines found in README and docs`);
+  const problems = lines.flatMap((l) => {
+    const r = checkAgainstTree(l.words);
+    return r.missing ? [`${l.file}: \`${l.text}\`: no command "${r.missing}"`] : r.problem ? [`${l.file}: \`${l.text}\`: ${r.problem}`] : [];
+  });
+  assert.deepEqual(problems, []);
+});

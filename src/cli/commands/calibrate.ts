@@ -9,9 +9,9 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import { describeCommand } from '../manifest.ts';
-import { parsePositiveInt } from '../command.ts';
+import { parseNonNegativeInt, parsePositiveInt } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { CalibrationFitError, DEFAULT_MIN_TARGET_SAMPLES, fitCalibration, type Bar, type SessionHours } from '../../core/calibration/fit.ts';
+import { CalibrationFitError, DEFAULT_MIN_TARGET_SAMPLES, DEFAULT_NEAR_TARGET_MINUTES, fitCalibration, type Bar, type SessionHours } from '../../core/calibration/fit.ts';
 import type { Horizon } from '../../core/calibration/params.ts';
 import { CalendarRangeError, createCalendar } from '../../core/calendar/index.ts';
 import type { IndexSymbol } from '../../core/series.ts';
@@ -64,6 +64,7 @@ interface CalibrateOptions {
   maxMinutes?: number;
   maxStaleMinutes: number;
   minTargetSamples: number;
+  nearTargetMinutes: number;
   residualStd?: number;
   out?: string;
   json?: boolean;
@@ -85,6 +86,7 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
     .option('--max-minutes <n>', 'largest minute-to-target to fit (default 60 hourly, 390 close)', parsePositiveInt)
     .option('--max-stale-minutes <n>', 'carry a bar value forward at most this long across gaps', parsePositiveInt, 5)
     .option('--min-target-samples <n>', 'hourly: samples a target hour needs for its own curve (else the pooled curve serves it)', parsePositiveInt, DEFAULT_MIN_TARGET_SAMPLES)
+    .option('--near-target-minutes <n>', 'σ(m) for m ≤ n from the pooled one-minute changes of the last n minutes (0: the direct std at every minute)', parseNonNegativeInt, DEFAULT_NEAR_TARGET_MINUTES)
     .option('--residual-std <points>', 'settlement-print noise in index points (default: model.residual_std_bp × the median target value)', parseResidual)
     .option('--out <file>', 'output file (default data/proc/calib/index/<spx|ndx>/<horizon>/params.json)')
     .option('--json', 'machine-readable output')
@@ -149,6 +151,7 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
           ...(opt.maxMinutes ? { maxMinutes: opt.maxMinutes } : {}),
           maxStaleMinutes: opt.maxStaleMinutes,
           minTargetSamples: opt.minTargetSamples,
+          nearTargetMinutes: opt.nearTargetMinutes,
           residual: opt.residualStd !== undefined ? { points: opt.residualStd } : { bp: c.config.model.residual_std_bp },
           kappaCap,
           generatedAtMs: c.clock.now(),
@@ -172,6 +175,7 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
       c.out(`calibrated ${p.symbol} ${p.horizon}: ${p.days} day(s), ${p.sample_count} target sample(s), ${d.minutesFitted} minute(s)`);
       c.out(`  pooled  ${sigmas(p.minutes_to_target)}`);
       for (const [hhmm, t] of Object.entries(p.by_target ?? {})) c.out(`  ${hhmm}   ${sigmas(t.minutes_to_target)}  (${t.sample_count} samples)`);
+      if (d.nearTargetMinutes > 0) c.out(`  σ(m ≤ ${d.nearTargetMinutes}) = √m × the std of the one-minute changes of the last ${d.nearTargetMinutes} minutes`);
       if (d.pooledTargets.length) c.out(`  pooled curve serves ${d.pooledTargets.join(', ')} (fewer than ${d.minTargetSamples} samples)`);
       const res = d.residual.source === 'given' ? 'given' : `${d.residual.bp} bp of ${d.residual.level}`;
       c.out(`  residual_std=${p.residual_std.toFixed(3)} (${res})  kappa=${p.event_tail.kappa.toFixed(3)}${p.event_tail.tags.length ? ` (${p.event_tail.tags.join(',')})` : ''}`);

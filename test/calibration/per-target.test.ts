@@ -138,7 +138,7 @@ test('calibrate CLI writes by_target and the residual it was given (or the bp de
   }
 });
 
-test('near the target σ(m) = √m × the std of the last ten one-minute changes: exact on the fit’s data, and half the error of the direct σ(1)', () => {
+test('near the target σ(m) = √m·σ₁ and drift(m) = m·μ₁ from the last ten one-minute changes: exact on the fit’s data, and half the error of the direct σ(1)', () => {
   const { bars } = generateHourlyBars({ from: '2005-01-03', sessions: 200, seed: 11, sigmaPerMinuteByTarget: SIGMA_1M });
   const fit = (nearTargetMinutes: number) =>
     fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, session: weekdaySession, kappaCap: 1.8, generatedAtMs: GEN_AT, nearTargetMinutes });
@@ -156,8 +156,11 @@ test('near the target σ(m) = √m × the std of the last ten one-minute changes
   const n12 = near.params.by_target!['12:00']!.minutes_to_target;
   const d12 = direct.params.by_target!['12:00']!.minutes_to_target;
   for (let m = 1; m <= 10; m++) {
-    assert.ok(Math.abs(n12[String(m)]!.sigma - sigma1 * Math.sqrt(m)) < 2e-6, `σ(${m}) ${n12[String(m)]!.sigma} vs ${sigma1 * Math.sqrt(m)}`);
-    assert.deepEqual([n12[String(m)]!.drift, n12[String(m)]!.drift_se], [d12[String(m)]!.drift, d12[String(m)]!.drift_se], 'drift is the direct fit');
+    const got = n12[String(m)]!;
+    assert.ok(Math.abs(got.sigma - sigma1 * Math.sqrt(m)) < 2e-6, `σ(${m}) ${got.sigma} vs ${sigma1 * Math.sqrt(m)}`);
+    const se = (m * sigma1) / Math.sqrt(steps.length);
+    assert.ok(Math.abs(got.drift_se! - se) < 2e-6, `drift_se(${m}) ${got.drift_se} vs ${se}`);
+    assert.ok(Math.abs(got.drift - shrinkDrift(m * mean, se)) < 2e-6, `drift(${m}) ${got.drift} vs ${shrinkDrift(m * mean, se)}`);
   }
   assert.notEqual(n12['1']!.sigma, d12['1']!.sigma);
   for (const m of [11, 30, 60]) assert.deepEqual(n12[String(m)], d12[String(m)], `σ(${m}) beyond the near minutes is the direct std`);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -19,8 +18,9 @@ import { loadCalendarOverrides } from '../../src/config/calendar-config.ts';
 import { loadEventDays } from '../../src/config/events-config.ts';
 import { loadFeesConfig } from '../../src/config/fees-config.ts';
 import { loadRawEnv } from '../../src/config/env.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-userfile-'));
+const dir = tempDir('ka-userfile-');
 const file = path.join(dir, 'a.txt');
 fs.writeFileSync(file, '\ufeffhello');
 
@@ -51,7 +51,7 @@ test('userFileError: permission and unknown errors get a one-line reason', () =>
 
 test('a real unreadable file: permission denied (as root, checked by a child running as nobody)', () => {
   // Root reads anything, and CI runs as root: there the check runs in a child that drops to nobody.
-  const open = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-perm-'));
+  const open = tempDir('ka-perm-');
   fs.chmodSync(open, 0o755);
   const locked = path.join(open, 'locked');
   fs.writeFileSync(locked, 'x', { mode: 0o000 });

@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -19,6 +18,7 @@ import { KalshiWsClient } from '../../src/adapters/kalshi/ws-client.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { etToMs } from '../../src/core/time/et.ts';
 import { captureLogger, KEY_ID, SIM_DATE, testKeys, until } from '../kalshi/helpers.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 /** Reflections the server answers with, by request path (after /trade-api/v2). */
 function body(pathname: string, headers: http.IncomingHttpHeaders): [number, string] {
@@ -108,7 +108,7 @@ describe('no secret in errors, logs or CLI output against a header-reflecting se
   });
 
   test('scan-ladders against it: the one-line reason names the endpoint and code, never the key', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secret-'));
+    const dir = tempDir('secret-');
     const pem = path.join(dir, 'kalshi.pem');
     fs.writeFileSync(pem, testKeys().privatePem, { mode: 0o600 });
     let out = '';

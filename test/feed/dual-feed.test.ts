@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -20,6 +19,7 @@ import type { FailoverTransition } from '../../src/core/feed/failover.ts';
 import type { IndexTick } from '../../src/ports/index-feed.ts';
 import { pump, waitFor } from '../massive/helpers.ts';
 import { captureLog } from '../helpers/log.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const T0 = Date.parse('2026-11-20T15:00:00Z');
 
@@ -56,7 +56,7 @@ function io(home: string) {
 }
 
 test('failover-smoke --dry-run prints each transition in ET and UTC and exits 0; --json; no --dry-run → 2', async () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-smoke-'));
+  const home = tempDir('ka-smoke-');
   try {
     const a = io(home);
     assert.equal(await runCli(['failover-smoke', '--dry-run'], a.io), 0);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildFreshnessReport, nextAlert, writeFreshnessMonitor, type FreshnessMonitorInput } from '../../src/adapters/monitors/freshness.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const NOW = Date.parse('2026-11-20T14:50:00Z');
 const base: FreshnessMonitorInput = {
@@ -65,7 +65,7 @@ test('alert counts consecutive flagged windows once each, survives between-windo
 });
 
 test('written atomically into the monitors dir; the alert streak is carried over from the previous file', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-mon-'));
+  const dir = tempDir('ka-mon-');
   try {
     const on = (id: string, t: number) => ({ ...base, nowMs: t, window: { id, label: id.split('/')[1]! }, dualFeed: { active: 'massive' as const, lastSwitchAt: t, switches: 1 } });
     writeFreshnessMonitor(dir, on('d/hourly-1000', NOW));

@@ -1,8 +1,8 @@
 /** Runs the CLI in-process against a temporary working root. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/program.ts';
+import { tempDir } from './tmp.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 
 export interface CliRun {
@@ -11,8 +11,9 @@ export interface CliRun {
   stderr: string;
 }
 
+/** A temporary working root, removed when the test process exits (helpers/tmp.ts). */
 export function tempHome(prefix = 'ka-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 export async function cli(argv: string[], opts: { home?: string; env?: Record<string, string>; clock?: Clock } = {}): Promise<CliRun> {

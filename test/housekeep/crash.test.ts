@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedger } from '../../src/adapters/ledger/ledger-reader.ts';
 import { parseInstant } from '../../src/core/time/et.ts';
 import { archiveDir, artifactsDir, duplicates, ledgerPath, lineOf, NOW_A, quoteOn, tree, writeArchive, writeFile } from './fixtures/data.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KEEP = 31;
@@ -93,7 +93,7 @@ test('a kill at every step of a housekeeping run loses nothing and duplicates no
   ]);
   assert.equal(fs.readFileSync(ledgerPath(ref), 'utf8'), 'not a record\n' + lineOf(6, quoteOn('2026-02-02', 6)) + '{"seq":7,"type":"quo');
 
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-crash-'));
+  const work = tempDir('hk-crash-');
   const homes = steps.map((_, k) => {
     const h = path.join(work, `k${k}`);
     fs.mkdirSync(h);

@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { discoverLadders, summarizeLadder } from '../../src/core/discovery.ts';
 import { createCalendar } from '../../src/core/calendar/calendar.ts';
@@ -14,6 +13,7 @@ import { FixtureVenue, readFixtureManifest } from '../../src/adapters/kalshi/fix
 import { KalshiVenue } from '../../src/adapters/kalshi/venue.ts';
 import { generateKalshiFixtures } from '../../scripts/gen-kalshi-fixtures.ts';
 import { startRig, SIM_DATE, type Rig } from './helpers.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const FIXTURES = path.resolve('fixtures/kalshi');
 
@@ -37,7 +37,7 @@ async function cli(argv: string[], opts: { clock?: VirtualClock; env?: Record<st
   let err = '';
   const code = await runCli(argv, {
     env: opts.env ?? {},
-    cwd: opts.cwd ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scan-')),
+    cwd: opts.cwd ?? tempDir('scan-'),
     out: (s) => (out += s),
     err: (s) => (err += s),
     clock: opts.clock ?? new VirtualClock(etToMs(SIM_DATE, '12:00')),
@@ -83,7 +83,7 @@ describe('discovery (pure)', () => {
 
 describe('offline fixtures', () => {
   test('the committed fixtures are exactly what the seeded generator produces', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kfx-'));
+    const tmp = tempDir('kfx-');
     try {
       await generateKalshiFixtures(tmp);
       const list = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(d, e.name)).map((x) => path.join(e.name, x)) : [e.name])).sort();

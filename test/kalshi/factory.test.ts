@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { connectKalshi } from '../../src/adapters/kalshi/factory.ts';
 import { KalshiKeyError } from '../../src/adapters/kalshi/auth.ts';
 import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { KEY_ID, startRig, testKeys, until } from './helpers.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 test('connectKalshi: key from KALSHI_PRIVATE_KEY_PEM_PATH, hosts from the environment, config tuning applied', async () => {
   const rig = await startRig({ mmTickMs: 0 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kkey-'));
+  const dir = tempDir('kkey-');
   const pemPath = path.join(dir, 'kalshi.key');
   fs.writeFileSync(pemPath, testKeys().privatePem, { mode: 0o600 });
   try {

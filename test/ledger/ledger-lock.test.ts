@@ -2,15 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { LedgerWriter, LedgerLockTimeout, ledgerLockPath } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import { FileLock, formatOwner, ownerAlive, parseOwner, selfOwner, staleOwnerFiles } from '../../src/adapters/fs/file-lock.ts';
 import { quoteInput } from './fixtures/records.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
-const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-lock-'));
+const tmpDir = () => tempDir('ledger-lock-');
 
 /** The identity of a process that has exited (and been reaped). */
 function deadOwnerText(): string {

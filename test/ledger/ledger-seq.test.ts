@@ -5,15 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import { scanMaxSeqBuffer, scanMaxSeqFd, SEQ_HIGH_WATER_FILE } from '../../src/adapters/ledger/seq-scan.ts';
 import { quoteInput } from './fixtures/records.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
-const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-seq-'));
+const tmpDir = () => tempDir('ledger-seq-');
 const line = (seq: number, i = seq) => JSON.stringify({ seq, ...quoteInput(i) }) + '\n';
 
 function seqsOnDisk(file: string): number[] {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fork } from 'node:child_process';
@@ -10,9 +9,10 @@ import { LedgerWriter, LedgerValidationError } from '../../src/adapters/ledger/l
 import { readLedger, readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import { LedgerRecordSchema } from '../../src/core/ledger/record.ts';
 import { quoteInput } from './fixtures/records.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-test-'));
+const tmpDir = () => tempDir('ledger-test-');
 
 test('records round-trip with the documented shape; seq is monotonic and continues across reopen', () => {
   const dir = tmpDir();

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { DryBroker } from '../../src/adapters/broker/dry-broker.ts';
@@ -15,6 +14,7 @@ import type { PaperEvent } from '../../src/core/paper/types.ts';
 import { makerFeeFromSchedule } from '../../src/core/paper/fees.ts';
 import { ctx } from '../ledger/fixtures/records.ts';
 import { book, intent, trade, T } from './helpers.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 function ofType<K extends LedgerRecord['type']>(r: LedgerRecord | undefined, type: K): Extract<LedgerRecord, { type: K }> {
   assert.ok(r, `expected a ${type} record`);
@@ -25,7 +25,7 @@ function ofType<K extends LedgerRecord['type']>(r: LedgerRecord | undefined, typ
 const START = Date.UTC(2026, 10, 20, 14, 50); // 09:50 ET
 
 function setup() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dry-broker-'));
+  const dir = tempDir('dry-broker-');
   const clock = new VirtualClock(START);
   const writer = LedgerWriter.open(path.join(dir, 'index_paper.jsonl'));
   const recorder = new PaperLedgerRecorder(writer, () => ({ activeFeed: 'massive', feedAgeMs: 42 }));

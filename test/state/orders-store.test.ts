@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { OrdersStore, StateLockError, summarizeOrders, type CorruptStateReport } from '../../src/adapters/state/orders-store.ts';
 import type { OrderState } from '../../src/ports/broker.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NOW = Date.UTC(2026, 10, 20, 15); // 10:00 ET
 
 function setup() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-state-'));
+  const dir = tempDir('orders-state-');
   const file = path.join(dir, 'state', 'orders.json');
   const clock = new VirtualClock(NOW);
   const corrupt: CorruptStateReport[] = [];

@@ -40,11 +40,12 @@ test('hourly fit recovers a known σ√m, drift, residual and event κ from seed
     const n = diagnostics.samplesPerMinute[String(m)]!;
     const se = want / Math.sqrt(n);
     assert.ok(Math.abs(got.drift - mu * m) < 4 * se, `drift(${m}) = ${got.drift}, want ${mu * m} ± ${4 * se}`);
-    // drift_se is the raw mean's standard error: σ(m)/√n, or near the target m·σ₁/√N over the N pooled
-    // one-minute changes (≈ √m × that over the √(near-target minutes) more data); the stored drift is
-    // shrunk toward zero, never past it
-    const seWant = m > diagnostics.nearTargetMinutes ? got.sigma / Math.sqrt(n) : (got.sigma * Math.sqrt(m)) / Math.sqrt(n * diagnostics.nearTargetMinutes);
-    assert.ok(Math.abs(got.drift_se! / seWant - 1) < (m > diagnostics.nearTargetMinutes ? 1e-5 : 0.05), `drift_se(${m}) = ${got.drift_se} vs ${seWant}`);
+    // one drift rate per curve, from the longest horizon (60): drift(m) = m·rate and drift_se(m) = m·se, with
+    // se = σ(60)/(60·√n) (σ(60) is the direct std there); the stored rate is shrunk toward zero, never past it
+    const top = params.minutes_to_target['60']!;
+    const seRate = top.sigma / (60 * Math.sqrt(diagnostics.samplesPerMinute['60']!));
+    assert.ok(Math.abs(got.drift_se! - m * seRate) < 1e-5 * m, `drift_se(${m}) = ${got.drift_se} vs ${m * seRate}`);
+    assert.ok(Math.abs(got.drift - (m * top.drift) / 60) < 1e-5 * m, `drift(${m}) = ${got.drift} is not m × the rate`);
     assert.ok(got.drift >= 0 && got.drift <= mu * m + 4 * se);
   }
   // residual_std is the settlement-print noise: 0.15 bp of the median target value by default, never σ(1)

@@ -138,7 +138,7 @@ test('calibrate CLI writes by_target and the residual it was given (or the bp de
   }
 });
 
-test('near the target σ(m) = √m·σ₁ and drift(m) = m·μ₁ from the last ten one-minute changes: exact on the fit’s data, and half the error of the direct σ(1)', () => {
+test('near the target σ(m) = √m × the std of the last ten one-minute changes: exact on the fit’s data, and half the error of the direct σ(1); drift is one rate', () => {
   const { bars } = generateHourlyBars({ from: '2005-01-03', sessions: 200, seed: 11, sigmaPerMinuteByTarget: SIGMA_1M });
   const fit = (nearTargetMinutes: number) =>
     fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, session: weekdaySession, kappaCap: 1.8, generatedAtMs: GEN_AT, nearTargetMinutes });
@@ -155,12 +155,17 @@ test('near the target σ(m) = √m·σ₁ and drift(m) = m·μ₁ from the last 
   const sigma1 = Math.sqrt(steps.reduce((a, b) => a + (b - mean) ** 2, 0) / (steps.length - 1));
   const n12 = near.params.by_target!['12:00']!.minutes_to_target;
   const d12 = direct.params.by_target!['12:00']!.minutes_to_target;
-  for (let m = 1; m <= 10; m++) {
+  // the drift rate by hand: mean and std of the 60-minute change (11:00 → 12:00), over 60 and 60·√n
+  const d60 = Array.from({ length: 200 }, (_, day) => at(day, 150) - at(day, 90));
+  const m60 = d60.reduce((a, b) => a + b, 0) / 200;
+  const s60 = Math.sqrt(d60.reduce((a, b) => a + (b - m60) ** 2, 0) / 199);
+  const rate = shrinkDrift(m60 / 60, s60 / (60 * Math.sqrt(200)));
+  for (let m = 1; m <= 60; m++) {
     const got = n12[String(m)]!;
-    assert.ok(Math.abs(got.sigma - sigma1 * Math.sqrt(m)) < 2e-6, `σ(${m}) ${got.sigma} vs ${sigma1 * Math.sqrt(m)}`);
-    const se = (m * sigma1) / Math.sqrt(steps.length);
-    assert.ok(Math.abs(got.drift_se! - se) < 2e-6, `drift_se(${m}) ${got.drift_se} vs ${se}`);
-    assert.ok(Math.abs(got.drift - shrinkDrift(m * mean, se)) < 2e-6, `drift(${m}) ${got.drift} vs ${shrinkDrift(m * mean, se)}`);
+    if (m <= 10) assert.ok(Math.abs(got.sigma - sigma1 * Math.sqrt(m)) < 2e-6, `σ(${m}) ${got.sigma} vs ${sigma1 * Math.sqrt(m)}`);
+    assert.ok(Math.abs(got.drift_se! - (m * s60) / (60 * Math.sqrt(200))) < 2e-6, `drift_se(${m}) ${got.drift_se}`);
+    assert.ok(Math.abs(got.drift - m * rate) < 2e-6, `drift(${m}) ${got.drift} vs ${m * rate}`);
+    assert.deepEqual([got.drift, got.drift_se], [d12[String(m)]!.drift, d12[String(m)]!.drift_se], 'the drift does not depend on the near-target minutes');
   }
   assert.notEqual(n12['1']!.sigma, d12['1']!.sigma);
   for (const m of [11, 30, 60]) assert.deepEqual(n12[String(m)], d12[String(m)], `σ(${m}) beyond the near minutes is the direct std`);

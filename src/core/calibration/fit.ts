@@ -10,20 +10,22 @@
  *   `close` → the session close (16:00, or 13:00 on early-close days). A target counts as a sample when its
  *   own value exists.
  * - For each m = 1…maxMinutes (60 hourly, 390 close) with T − m inside the session: Δ = S_T − S_{T−m};
- *   σ(m) = sample std of Δ (near the target see below); the raw mean Δ̄ has standard error se = std(Δ)/√n (`drift_se`), and the stored
- *   drift is Δ̄ shrunk toward zero by positive-part James–Stein, Δ̄·max(0, 1 − se²/Δ̄²): a mean within one
- *   standard error of zero is 0, a mean of k·se keeps 1 − 1/k² of itself. Only pre-open values are
- *   excluded (a pre-market print is stale, and would bias σ down).
- * - **Near the target** (m ≤ `nearTargetMinutes`, default 10) σ(m) = √m · σ₁ and raw drift(m) = m · μ₁, with
- *   σ₁, μ₁ the sample std and mean of every one-minute change S_{T−k+1} − S_{T−k}, k = 1…nearTargetMinutes, of
- *   the same samples (`drift_se` = m · σ₁/√N over those N changes; the drift is then shrunk as above). Same
- *   quantities as the std and mean of Δ (for independent one-minute changes, which the index's minute changes
- *   are to a good approximation), estimated from ten times the data. The final minute is priced from the
- *   m = 1 point alone: on 120 sample days the direct σ(1) is off by 6.4% rms while σ₁ is off by 2.9% (seeded
- *   study over the simulator's U-shaped paths, 280 target-hours; 5 minutes 3.2%, 15 minutes 3.3% as the
- *   volatility shape starts to bend), and a direct drift(1) that survives the shrinkage by chance (the
- *   simulator has none) was 10–16% of σ(1) in the calibrations we drew: in the last seconds (drift ∝ m, σ ∝ √m) that shifts an
- *   at-the-money probability by several cents. `nearTargetMinutes: 0` keeps the direct estimates.
+ *   σ(m) = sample std of Δ (near the target see below). Only pre-open values are excluded (a pre-market
+ *   print is stale, and would bias σ down).
+ * - **Drift is one rate per curve**: μ = mean(Δ_M)/M at the longest fitted horizon M (the whole of the
+ *   sample's information about a drift: the one-minute means add up to it), with standard error
+ *   se = std(Δ_M)/(M·√n), shrunk toward zero by positive-part James–Stein, μ·max(0, 1 − se²/μ²) (a rate
+ *   within one standard error of zero is 0, k·se keeps 1 − 1/k² of itself); drift(m) = m·μ_shrunk and
+ *   `drift_se`(m) = m·se. A mean per minute instead (60 of them per hourly target, each from the same ~120
+ *   days) lets a chance drift through at about a third of the minutes, 10–16% of σ(m) where it does: it
+ *   was the largest error left in the model against the simulator's oracle (which has no drift).
+ * - **Near the target** (m ≤ `nearTargetMinutes`, default 10) σ(m) = √m · σ₁, σ₁ the sample std of every
+ *   one-minute change S_{T−k+1} − S_{T−k}, k = 1…nearTargetMinutes, of the same samples. Same quantity as the
+ *   std of Δ (for independent one-minute changes, which the index's minute changes are to a good
+ *   approximation), estimated from ten times the data. The final minute is priced from the m = 1 point
+ *   alone: on 120 sample days the direct σ(1) is off by 6.4% rms while σ₁ is off by 2.9% (seeded study over
+ *   the simulator's U-shaped paths, 280 target-hours; 5 minutes 3.2%, 15 minutes 3.3% as the volatility
+ *   shape starts to bend). `nearTargetMinutes: 0` keeps the direct std at every minute.
  * - Hourly horizon **per target hour** (volatility is U-shaped through the day): every target `HH:MM`
  *   with at least `minTargetSamples` samples (default 30: σ to about ±13%) gets its own curve in
  *   `by_target`; the pooled curve over every target is always written and serves the hours below the
@@ -289,32 +291,35 @@ interface CurveFit {
 }
 
 /**
- * σ(m), shrunk drift(m) and drift_se(m) for every minute with ≥ 2 samples; for m ≤ near, from the pooled
- * one-minute changes (σ₁√m, m·μ₁, m·σ₁/√N) when there are at least two of them.
+ * σ(m), drift(m) = m × the shrunk drift rate, and drift_se(m) for every minute with ≥ 2 samples; σ(m ≤ near)
+ * = √m · σ₁ from the pooled one-minute changes when there are at least two of them.
  */
 function fitCurve(acc: Acc, maxMinutes: number, near: number): CurveFit {
   const st = acc.step;
-  const pooledSteps = st.n >= 2;
-  const mu1 = pooledSteps ? st.sum / st.n : NaN;
-  const sigma1 = pooledSteps ? Math.sqrt(Math.max(0, (st.sumSq - st.n * mu1 * mu1) / (st.n - 1))) : NaN;
+  const sigma1 = st.n >= 2 ? Math.sqrt(Math.max(0, (st.sumSq - (st.sum * st.sum) / st.n) / (st.n - 1))) : NaN;
   const sigma = new Float64Array(maxMinutes + 1);
   const drift = new Float64Array(maxMinutes + 1);
   const table: CalibrationParams['minutes_to_target'] = {};
   const samples: Record<string, number> = {};
+  const stdOf = (m: number) => {
+    const n = acc.n[m]!;
+    const mean = acc.sum[m]! / n;
+    return Math.sqrt(Math.max(0, (acc.sumSq[m]! - n * mean * mean) / (n - 1)));
+  };
+  // one drift rate, from the longest horizon with samples
+  let top = 0;
+  for (let m = maxMinutes; m >= 1 && top === 0; m--) if (acc.n[m]! >= 2) top = m;
+  const rate = top > 0 ? acc.sum[top]! / acc.n[top]! / top : 0;
+  const rateSe = top > 0 ? stdOf(top) / (top * Math.sqrt(acc.n[top]!)) : 0;
+  const shrunkRate = shrinkDrift(rate, rateSe);
   let minutes = 0;
   for (let m = 1; m <= maxMinutes; m++) {
     const n = acc.n[m]!;
     if (n < 2) continue;
-    const mean = acc.sum[m]! / n;
-    const direct = Math.sqrt(Math.max(0, (acc.sumSq[m]! - n * mean * mean) / (n - 1)));
-    const fromSteps = m <= near && pooledSteps;
-    const sd = fromSteps ? sigma1 * Math.sqrt(m) : direct;
-    const rawDrift = fromSteps ? m * mu1 : mean;
-    const se = fromSteps ? (m * sigma1) / Math.sqrt(st.n) : direct / Math.sqrt(n);
-    const shrunk = shrinkDrift(rawDrift, se);
+    const sd = m <= near && !Number.isNaN(sigma1) ? sigma1 * Math.sqrt(m) : stdOf(m);
     sigma[m] = sd;
-    drift[m] = shrunk;
-    table[String(m)] = { sigma: round6(sd), drift: round6(shrunk) + 0, drift_se: round6(se) };
+    drift[m] = m * shrunkRate;
+    table[String(m)] = { sigma: round6(sd), drift: round6(m * shrunkRate) + 0, drift_se: round6(m * rateSe) };
     samples[String(m)] = n;
     minutes++;
   }

@@ -25,7 +25,8 @@
  *   approximation), estimated from ten times the data. The final minute is priced from the m = 1 point
  *   alone: on 120 sample days the direct σ(1) is off by 6.4% rms while σ₁ is off by 2.9% (seeded study over
  *   the simulator's U-shaped paths, 280 target-hours; 5 minutes 3.2%, 15 minutes 3.3% as the volatility
- *   shape starts to bend). `nearTargetMinutes: 0` keeps the direct std at every minute.
+ *   shape starts to bend; test/eval/sigma-near-target-study.ts). `nearTargetMinutes: 0` keeps the direct std
+ *   at every minute.
  * - Hourly horizon **per target hour** (volatility is U-shaped through the day): every target `HH:MM`
  *   with at least `minTargetSamples` samples (default 30: σ to about ±13%) gets its own curve in
  *   `by_target`; the pooled curve over every target is always written and serves the hours below the

@@ -9,7 +9,7 @@ import type { SeriesWindowResult } from '../engine/series-window.ts';
 import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { openMarketAdapters, type DataSource } from './market-adapters.ts';
 import { TradingSession } from './session.ts';
-import { sessionOptionsFor, type RunContext } from './run-context.ts';
+import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
 
 export type { DataSource } from './market-adapters.ts';
 export type { RunContext } from './run-context.ts';
@@ -48,19 +48,7 @@ export function virtualStart(refNow: number, w: TradingWindow, lead: number): nu
 }
 
 export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promise<MicroIndexOutcome> {
-  const adapters = await openMarketAdapters(o.source, {
-    clock: c.clock,
-    config: c.config,
-    log: c.log,
-    signal: c.signal,
-    env: c.env,
-    paths: c.paths,
-    seed: o.seed,
-    dateEt: o.window.dateEt,
-    noWsListen: o.noWsListen,
-    startupTimeoutMs: o.startupTimeoutMs,
-    startupClock: o.startupClock,
-  });
+  const adapters = await openMarketAdapters(o.source, adapterOptionsFor(c, o, o.window.dateEt));
   const session = await TradingSession.open(sessionOptionsFor(c, o, adapters)).catch(async (e) => {
     await adapters.close();
     throw e;

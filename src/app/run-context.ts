@@ -9,7 +9,7 @@ import type { TradingCalendar } from '../core/calendar/calendar.ts';
 import type { AppEnv, RawEnv } from '../config/env.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
-import type { MarketAdapters } from './market-adapters.ts';
+import type { MarketAdapters, OpenAdaptersOptions } from './market-adapters.ts';
 import type { SessionOptions } from './session.ts';
 
 export interface RunContext {
@@ -46,5 +46,30 @@ export function sessionOptionsFor(c: RunContext, o: SessionFlags, adapters: Mark
     signal: c.signal,
     settle: o.settle,
     requoteIntervalMs: o.requoteIntervalMs,
+  };
+}
+
+/** The run flags that shape the day's adapters. */
+export interface AdapterFlags {
+  seed: number;
+  noWsListen?: boolean;
+  startupTimeoutMs?: number;
+  startupClock?: Clock;
+}
+
+/** The options of one day's adapters from the run context and flags, the same in every mode. */
+export function adapterOptionsFor(c: RunContext, o: AdapterFlags, dateEt: string): OpenAdaptersOptions {
+  return {
+    clock: c.clock,
+    config: c.config,
+    log: c.log,
+    signal: c.signal,
+    env: c.env,
+    paths: c.paths,
+    seed: o.seed,
+    dateEt,
+    noWsListen: o.noWsListen,
+    startupTimeoutMs: o.startupTimeoutMs,
+    startupClock: o.startupClock,
   };
 }

@@ -32,7 +32,7 @@ import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
 import { readSnapshot, windowTimes, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
-import { sessionOptionsFor, type RunContext } from './run-context.ts';
+import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
 
 export interface SupervisorOptions {
   source: DataSource;
@@ -361,17 +361,7 @@ export class Supervisor {
     const { c, o } = this;
     c.log.info({ date: dateEt, source: o.source }, 'opening the day: connections and session');
     const adapters = await openMarketAdapters(o.source, {
-      clock: c.clock,
-      config: c.config,
-      log: c.log,
-      signal: c.signal,
-      env: c.env,
-      paths: c.paths,
-      seed: o.seed,
-      dateEt,
-      noWsListen: o.noWsListen,
-      startupTimeoutMs: o.startupTimeoutMs,
-      startupClock: o.startupClock,
+      ...adapterOptionsFor(c, o, dateEt),
       sim: o.sim,
       ...o.composition?.adapters,
     });

@@ -24,6 +24,7 @@ import { addDays, etDateOf, formatEt } from '../core/time/et.ts';
 import { liveOrders, type SeriesQuotingState } from '../core/quoting/state.ts';
 import type { FailoverTransition } from '../core/feed/failover.ts';
 import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
+import { clockKindOf } from '../adapters/clock/system-clock.ts';
 import { freshnessInputFromDual, writeFreshnessMonitor } from '../adapters/monitors/freshness.ts';
 import { buildEvGapReport, writeEvGapMonitor, type MarketGap } from '../adapters/monitors/ev-gap.ts';
 import type { SeriesWindowResult } from '../engine/series-window.ts';
@@ -31,7 +32,7 @@ import { openMarketAdapters, type DataSource, type MarketAdapters, type OpenAdap
 import type { SimEnvOptions } from './sim-env.ts';
 import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
-import { readSnapshot, windowTimes, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
+import { readSnapshot, restoreVerdict, windowTimes, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
 import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
 
 export interface SupervisorOptions {
@@ -333,26 +334,22 @@ export class Supervisor {
 
   /**
    * What the last snapshot lets this start resume: its quoting state, when it is fresh (≤ max-restore-age)
-   * and describes the window this run starts in. A corrupt or future-dated snapshot is set aside.
+   * and describes the window this run starts in (snapshot.ts: restoreVerdict). A corrupt or future-dated
+   * snapshot is set aside; one of another clock (a simulated session's, judged by a real-clock start, or a
+   * simulated session that ran further than this one starts) is said plainly and left for this run to replace.
    */
   private resumePlan(first: TradingWindow | undefined): ResumePlan | undefined {
     const maxAge = this.o.maxRestoreAgeMs ?? 5_000;
-    const read = readSnapshot(this.c.paths.hotRestart, this.now, { setAside: true });
-    if (read.kind === 'missing') return undefined;
-    if (read.kind === 'invalid') {
-      this.c.log.error({ reason: read.reason, set_aside: read.setAsidePath }, 'hot_restart.json is not trustworthy: set aside, starting without it');
+    const read = readSnapshot(this.c.paths.hotRestart, this.now, { setAside: true, clock: clockKindOf(this.c.clock) });
+    const v = restoreVerdict(read, { maxAgeMs: maxAge, windowId: first?.id });
+    if (!v.restorable) {
+      if (read.kind === 'invalid') this.c.log.error({ reason: read.reason, set_aside: read.setAsidePath }, 'hot_restart.json is not trustworthy: set aside, starting without it');
+      else if (read.kind === 'other_clock') this.c.log[v.level === 'warn' ? 'warn' : 'info'](`hot_restart.json is a snapshot of another clock, not restorable by this run (${read.reason}); starting without it`);
+      else if (v.level === 'warn') this.c.log.warn({ reason: v.reason }, 'snapshot too old to resume from: orders from before the restart are closed out');
       return undefined;
     }
-    const snap = read.snapshot;
-    const w = snap.active_window;
-    if (!w || !first || w.id !== first.id || snap.quoting.length === 0) return undefined;
-    if (read.ageMs > maxAge) {
-      this.c.log.warn({ age_ms: read.ageMs, max_ms: maxAge, window_id: w.id }, 'snapshot too old to resume from: orders from before the restart are closed out');
-      return undefined;
-    }
-    const quoting = snap.quoting as unknown as SeriesQuotingState[];
-    this.c.log.info({ age_ms: read.ageMs, window_id: w.id, series: quoting.length }, 'hot restart: resuming the window from the snapshot');
-    return { windowId: w.id, quoting, queue: snap.paper?.queue ?? {}, snapshotAgeMs: read.ageMs };
+    this.c.log.info({ age_ms: v.ageMs, window_id: v.windowId, series: v.quoting.length }, 'hot restart: resuming the window from the snapshot');
+    return { windowId: v.windowId, quoting: v.quoting, queue: v.queue, snapshotAgeMs: v.ageMs };
   }
 
   // ---- the day's connections ----
@@ -467,13 +464,14 @@ export class Supervisor {
     if (this.o.composition?.monitors === false) return;
     const dual = day.adapters.feeds?.dual;
     const now = this.now;
+    const clock = clockKindOf(this.c.clock);
     try {
       const thresholds = { softMs: this.c.config.freshness.soft_ms, strictMs: this.c.config.freshness.strict_ms };
       const fresh = dual
-        ? writeFreshnessMonitor(this.c.paths.monitorsDir, freshnessInputFromDual(dual, now, { id: w.id, label: w.label, strictMs: w.strictMs }, thresholds))
+        ? writeFreshnessMonitor(this.c.paths.monitorsDir, freshnessInputFromDual(dual, now, clock, { id: w.id, label: w.label, strictMs: w.strictMs }, thresholds))
         : undefined;
       const gaps = this.entries.get(w.id)?.results.length ? mergeGaps(this.entries.get(w.id)!.results) : {};
-      writeEvGapMonitor(this.c.paths.monitorsDir, buildEvGapReport(now, w.label, fresh?.required_feeds_ok ?? !dual, dual ? dual.active : null, gaps));
+      writeEvGapMonitor(this.c.paths.monitorsDir, buildEvGapReport(now, { clock, supervisor: 'running' }, w.label, fresh?.required_feeds_ok ?? !dual, dual ? dual.active : null, gaps));
     } catch (e) {
       this.c.log.error({ err: e }, 'monitors not written');
     }
@@ -533,6 +531,7 @@ export class Supervisor {
       version: 1,
       captured_at: formatEt(now),
       captured_ms: now,
+      clock: clockKindOf(this.c.clock),
       pid: process.pid,
       running,
       source: this.o.source,

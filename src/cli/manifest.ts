@@ -64,12 +64,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'hot-restart',
-    description: 'the supervisor snapshot data/proc/state/hot_restart.json: status, capture now, what a restart would restore',
+    description: "the supervisor snapshot data/proc/state/hot_restart.json: status (its clock, age and the supervisor's state), capture now, what a restart would restore",
     load: async () => (await import('./commands/hot-restart.ts')).registerHotRestart,
   },
   {
     name: 'monitors',
-    description: "rewrite reports/_artifacts/monitors/{freshness,ev_gap}.json from the supervisor's current snapshot",
+    description: "rewrite reports/_artifacts/monitors/{freshness,ev_gap}.json from the supervisor's current snapshot (a stopped supervisor reads as stopped, not as a stand-down)",
     load: async () => (await import('./commands/monitors.ts')).registerMonitors,
   },
   {

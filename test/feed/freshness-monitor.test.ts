@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/tmp.ts';
 const NOW = Date.parse('2026-11-20T14:50:00Z');
 const base: FreshnessMonitorInput = {
   nowMs: NOW,
+  clock: 'virtual',
   window: { id: '2026-11-20/hourly-1000', label: 'hourly-1000', strictMs: Date.parse('2026-11-20T14:59:00Z') },
   thresholds: { softMs: 1500, strictMs: 800 },
   ages: { polygon: 120.4, massive: 900 },
@@ -18,6 +19,8 @@ test('freshness.json has exactly the SPEC §7.5 shape', () => {
   const r = buildFreshnessReport(base, null);
   assert.deepEqual(r, {
     generated_at: '2026-11-20T14:50:00Z',
+    clock: 'virtual',
+    supervisor: 'running',
     window: 'hourly-1000',
     required_feeds_ok: true,
     data_freshness: {
@@ -44,6 +47,18 @@ test('strict threshold from strict_et; kalshi age gates required_feeds_ok when g
   const onMassive = buildFreshnessReport({ ...base, dualFeed: { active: 'massive', lastSwitchAt: NOW, switches: 1 } }, null);
   assert.equal(onMassive.required_feeds_ok, true);
   assert.equal(onMassive.alert.window_flagged, true);
+});
+
+test('written for a supervisor that is not running: nothing measured, no active feed, no window — not a stand-down', () => {
+  const flagged = nextAlert(nextAlert(null, 'd/w1', true), null, false);
+  const r = buildFreshnessReport({ ...base, supervisor: 'stopped', dualFeed: { active: 'stand_down', lastSwitchAt: null, switches: 2 } }, { ...flagged });
+  assert.equal(r.supervisor, 'stopped');
+  assert.equal(r.dual_feed.active, 'none');
+  assert.equal(r.dual_feed.switches, 2);
+  assert.equal(r.window, null);
+  assert.equal(r.required_feeds_ok, false);
+  for (const f of Object.values(r.data_freshness)) assert.deepEqual([f.age_ms, f.stale], [null, null]);
+  assert.deepEqual([r.alert.consecutive_windows, r.alert.window_flagged, r.alert.window_id], [1, false, null], 'the last streak is kept, nothing new flagged');
 });
 
 test('alert counts consecutive flagged windows once each, survives between-window writes, resets on a clean window', () => {

@@ -1,5 +1,5 @@
 /** Wall-clock implementation of the Clock port. The one place real time enters the system. */
-import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import type { Clock, ClockKind, TimerHandle } from '../../ports/clock.ts';
 import { abortableSleep } from './sleep.ts';
 
 interface SystemTimer extends TimerHandle {
@@ -25,4 +25,9 @@ export class SystemClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return abortableSleep(this, ms, signal);
   }
+}
+
+/** The kind of time a clock keeps: the wall clock is `real`; every other clock (virtual, stepped, event) is `virtual`. */
+export function clockKindOf(clock: Clock): ClockKind {
+  return clock instanceof SystemClock ? 'real' : 'virtual';
 }

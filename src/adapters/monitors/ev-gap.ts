@@ -7,6 +7,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { formatUtc } from '../../core/time/et.ts';
 import type { ActiveFeed } from '../../core/feed/failover.ts';
+import type { MonitorStamp } from './stamp.ts';
 
 export const EV_GAP_FILE = 'ev_gap.json';
 
@@ -16,7 +17,8 @@ export interface MarketGap {
   n: number;
 }
 
-export interface EvGapReport {
+/** `clock` and `supervisor`: see stamp.ts. */
+export interface EvGapReport extends MonitorStamp {
   generated_at: string;
   window: string | null;
   required_feeds_ok: boolean;
@@ -27,7 +29,8 @@ export interface EvGapReport {
 
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
-export function buildEvGapReport(nowMs: number, window: string | null, requiredOk: boolean, active: ActiveFeed | null, gaps: Record<string, MarketGap>): EvGapReport {
+/** `gaps`: the last window's per-market gaps (a stopped supervisor's last window keeps them). */
+export function buildEvGapReport(nowMs: number, stamp: MonitorStamp, window: string | null, requiredOk: boolean, active: ActiveFeed | null, gaps: Record<string, MarketGap>): EvGapReport {
   const markets: EvGapReport['markets'] = {};
   let max = 0;
   let sum = 0;
@@ -40,6 +43,7 @@ export function buildEvGapReport(nowMs: number, window: string | null, requiredO
   }
   return {
     generated_at: formatUtc(nowMs),
+    ...stamp,
     window,
     required_feeds_ok: requiredOk,
     dual_feed: { active },

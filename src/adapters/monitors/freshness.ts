@@ -9,6 +9,9 @@
  * - `required_feeds_ok`: the active index feed is fresh (never while standing down) and, when measured,
  *   the Kalshi websocket too.
  * - A window is flagged once anything during it was stale or the active feed was not `polygon`.
+ * - `clock` and `supervisor` (stamp.ts): which clock `generated_at` is on, and whether the supervisor runs.
+ *   Written for a supervisor that is not running, nothing is measured (ages and `stale` null, active feed
+ *   `none`, no window): a stopped supervisor is not a stand-down.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,12 +21,18 @@ import { formatUtc } from '../../core/time/et.ts';
 import { strictApplies, type FreshnessThresholds } from '../../core/feed/freshness.ts';
 import type { ActiveFeed } from '../../core/feed/failover.ts';
 import type { DualFeed } from '../feeds/dual-feed.ts';
+import type { ClockKind } from '../../ports/clock.ts';
+import type { MonitorStamp, SupervisorState } from './stamp.ts';
 
 export const FRESHNESS_FILE = 'freshness.json';
 export const ALERT_AFTER_WINDOWS = 2;
 
 export interface FreshnessMonitorInput {
   nowMs: number;
+  /** The clock `nowMs` is on. */
+  clock: ClockKind;
+  /** Default `running`; any other state writes a report that measures nothing. */
+  supervisor?: SupervisorState;
   /** The running window (null between windows). */
   window: { id: string; label: string; strictMs?: number } | null;
   thresholds: FreshnessThresholds;
@@ -47,12 +56,13 @@ export interface FreshnessAlert {
   window_id: string | null;
 }
 
-export interface FreshnessReport {
+export interface FreshnessReport extends MonitorStamp {
   generated_at: string;
   window: string | null;
   required_feeds_ok: boolean;
   data_freshness: { polygon_ws: FeedFreshnessEntry; massive_ws: FeedFreshnessEntry; kalshi_ws: FeedFreshnessEntry };
-  dual_feed: { active: ActiveFeed; last_switch_at: string | null; switches: number };
+  /** `none` while no supervisor runs. */
+  dual_feed: { active: ActiveFeed | 'none'; last_switch_at: string | null; switches: number };
   alert: FreshnessAlert;
 }
 
@@ -95,8 +105,23 @@ function entry(age: number | null | undefined, thresholdMs: number, strict: bool
 
 /** The report for one instant, given the previous file's alert state (pure). */
 export function buildFreshnessReport(input: FreshnessMonitorInput, prev: PrevAlert | null): FreshnessReport {
+  const supervisor = input.supervisor ?? 'running';
+  const stamp: MonitorStamp = { clock: input.clock, supervisor };
   const strict = strictApplies(input.nowMs, input.window?.strictMs);
   const threshold = strict ? input.thresholds.strictMs : input.thresholds.softMs;
+  if (supervisor !== 'running') {
+    // Nothing runs, so nothing is measured or stale; the streak is settled as between windows.
+    const none = entry(null, threshold, false, false);
+    return {
+      generated_at: formatUtc(input.nowMs),
+      ...stamp,
+      window: null,
+      required_feeds_ok: false,
+      data_freshness: { polygon_ws: none, massive_ws: none, kalshi_ws: none },
+      dual_feed: { active: 'none', last_switch_at: input.dualFeed.lastSwitchAt === null ? null : formatUtc(input.dualFeed.lastSwitchAt), switches: input.dualFeed.switches },
+      alert: nextAlert(prev, null, false),
+    };
+  }
   const polygon = entry(input.ages.polygon, threshold, strict, true);
   const massive = entry(input.ages.massive, threshold, strict, true);
   const kalshiMeasured = input.ages.kalshi !== undefined;
@@ -107,6 +132,7 @@ export function buildFreshnessReport(input: FreshnessMonitorInput, prev: PrevAle
   const flagged = !requiredOk || active !== 'polygon';
   return {
     generated_at: formatUtc(input.nowMs),
+    ...stamp,
     window: input.window?.label ?? null,
     required_feeds_ok: requiredOk,
     data_freshness: { polygon_ws: polygon, massive_ws: massive, kalshi_ws: kalshi },
@@ -141,6 +167,7 @@ export function writeFreshnessMonitor(monitorsDir: string, input: FreshnessMonit
 export function freshnessInputFromDual(
   dual: DualFeed,
   nowMs: number,
+  clock: ClockKind,
   window: FreshnessMonitorInput['window'],
   thresholds: FreshnessThresholds,
   kalshiAgeMs?: number | null,
@@ -148,6 +175,7 @@ export function freshnessInputFromDual(
   const ages = dual.ages(nowMs);
   return {
     nowMs,
+    clock,
     window,
     thresholds,
     ages: { polygon: ages.polygon, massive: ages.massive, ...(kalshiAgeMs !== undefined ? { kalshi: kalshiAgeMs } : {}) },

@@ -80,7 +80,9 @@ export class CliContext {
       try {
         this.cachedCalendar = createCalendar(loadCalendarOverrides(this.paths.calendarConfig, undefined, windows));
       } catch (e) {
-        if (e instanceof ConfigError || e instanceof Error) throw new UsageError(`configs/calendar.yaml: ${(e as Error).message.replace(/^configs\/calendar\.yaml: /, '')}`);
+        // A ConfigError names the file (and line and column) already; anything else gets the file's name.
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        if (e instanceof Error) throw new UsageError(`configs/calendar.yaml: ${e.message}`);
         throw e;
       }
     }

@@ -9,7 +9,7 @@ import type { CalendarOverrides } from '../core/calendar/calendar.ts';
 import { inTableRange } from '../core/calendar/calendar.ts';
 import { TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from '../core/calendar/nyse-table.ts';
 import { weekday } from '../core/time/et.ts';
-import { ConfigError, readConfigFile, defaultIndexOps, earlyCloseProblem, parseYamlDocument, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
+import { ConfigError, readConfigFile, defaultIndexOps, earlyCloseProblem, parseYamlConfig, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
 
 const reason = z.string().min(1, 'must not be empty');
 
@@ -31,9 +31,9 @@ export function parseCalendarOverrides(
   file = 'configs/calendar.yaml',
   windows: IndexOpsConfig['windows'] = defaultIndexOps().windows,
 ): CalendarOverrides {
-  const data = parseYamlDocument(text, file, CalendarSchema);
+  const { data, where } = parseYamlConfig(text, file, CalendarSchema);
   const fail = (key: string, message: string): never => {
-    throw new ConfigError(`${file}: ${key}: ${message}`);
+    throw new ConfigError(`${where(key)}: ${key}: ${message}`);
   };
   const seen = new Map<string, string>();
   const checkDate = (date: string, key: string) => {

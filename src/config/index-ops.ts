@@ -3,7 +3,7 @@
  * values are errors that name the key (`quotes.min_ev_usd: …`), never silent defaults.
  * Each section belongs to one part of the system; add keys to your own section only.
  */
-import { Composer, Parser, type CST } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { assertDate, TimeParseError } from '../core/time/et.ts';
 import { DEFAULT_RESIDUAL_STD_BP } from '../core/calibration/fit.ts';
@@ -214,47 +214,104 @@ export function keyText(segment: PropertyKey): string {
   return JSON.stringify(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
-/** Formats the first zod issue as `<file>: <dotted.key>: <message>`. */
-export function describeZodIssue(file: string, error: z.ZodError): string {
+/**
+ * Formats the first zod issue as `<file>: <dotted.key>: <message>` — `<file>:<line>:<column>: …` when `where`
+ * can place the key in the file (a YAML document: see parseYamlConfig).
+ */
+export function describeZodIssue(file: string, error: z.ZodError, where?: YamlWhere): string {
   const issue = error.issues[0]!;
   const key = issue.path.length ? issue.path.map(keyText).join('.') : '(root)';
   if (issue.code === 'unrecognized_keys') {
     const shown = issue.keys.slice(0, 3).map(keyText).join(', ') + (issue.keys.length > 3 ? ` (and ${issue.keys.length - 3} more)` : '');
-    return `${file}: ${key === '(root)' ? '' : key + '.'}${shown}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
+    const at = where ? where([...issue.path, issue.keys[0]!], { atKey: true }) : file;
+    return `${at}: ${key === '(root)' ? '' : key + '.'}${shown}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
   }
-  return `${file}: ${key}: ${issue.message}`;
+  return `${where ? where(issue.path) : file}: ${key}: ${issue.message}`;
 }
 
 export const defaultIndexOps = (): IndexOpsConfig => IndexOpsSchema.parse({});
 
 /**
- * Parses a YAML config document and validates it against `schema`; every failure is a ConfigError that
- * names the file and the key. The YAML core schema keeps bare dates (2026-12-28) as strings; tags of other
- * schemas (`!!binary`, `!!set`, `!!timestamp`) are not resolved, so a document only ever holds JSON values. A
- * YAML warning (such as that unknown tag, or an unknown directive) is an error too: the yaml library would
- * otherwise print it to stderr and go on with a guess.
+ * Where a key sits in a YAML config: `<file>:<line>:<column>` of its value (of the key itself for an unknown
+ * key; of the nearest enclosing entry when the key is missing), or `<file>` alone when it cannot be placed.
+ * Keys are a zod issue path or a dotted key (`windows.hourly_targets`, `closures.0.date`).
  */
-export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
+export type YamlWhere = (key: readonly PropertyKey[] | string, o?: { atKey?: boolean }) => string;
+
+/**
+ * Parses a YAML config document and validates it against `schema`; every failure is a ConfigError that
+ * names the file, the line and column, and the key (`configs/index_ops.yaml:3:15: quotes.min_ev_usd: …`).
+ * The YAML core schema keeps bare dates (2026-12-28) as strings; tags of other schemas (`!!binary`, `!!set`,
+ * `!!timestamp`) are not resolved, so a document only ever holds JSON values. A YAML warning (such as that
+ * unknown tag, or an unknown directive) is an error too: the yaml library would otherwise print it to stderr
+ * and go on with a guess. `where` places the keys of the document for checks made after parsing.
+ */
+export function parseYamlConfig<T extends z.ZodType>(text: string, file: string, schema: T): { data: z.infer<T>; where: YamlWhere } {
+  const lines = new LineCounter();
   let doc: unknown;
+  let where: YamlWhere = () => file;
   try {
     // parseDocument(), in its two phases, with a depth check in between: the lexer/parser is iterative,
     // but composing recurses once per nesting level, and a few KB of `[[[[…` exhaust the stack — where V8
     // may then abort the whole process (a regexp compiled near the stack limit fails as "out of memory")
     // instead of throwing. Config files are a few levels deep; anything past MAX_YAML_DEPTH is refused.
-    const tokens = Array.from(new Parser().parse(text));
+    const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
     if (cstDepth(tokens) > MAX_YAML_DEPTH) throw new Error(`nested deeper than ${MAX_YAML_DEPTH} levels`);
     const docs = Array.from(new Composer({ schema: 'core', resolveKnownTags: false, logLevel: 'error', uniqueKeys: true }).compose(tokens, true, text.length));
-    if (docs.length !== 1) throw new Error('more than one YAML document (---)');
+    if (docs.length > 1) throw Object.assign(new Error('more than one YAML document (---)'), { pos: docs[1]!.range });
     const d = docs[0]!;
     const problem = d.errors[0] ?? d.warnings[0];
     if (problem) throw problem;
+    where = (key, o) => {
+      const offset = offsetOf(d, typeof key === 'string' ? key.split('.') : key, o?.atKey ?? false);
+      return offset === undefined ? file : `${file}:${position(lines, offset)}`;
+    };
     doc = d.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(`${file}: not valid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    const pos = (e as { pos?: unknown }).pos;
+    const at = Array.isArray(pos) && typeof pos[0] === 'number' ? `${file}:${position(lines, pos[0])}` : file;
+    throw new ConfigError(`${at}: not valid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
   const r = schema.safeParse(doc ?? {});
-  if (!r.success) throw new ConfigError(describeZodIssue(file, r.error));
-  return r.data;
+  if (!r.success) throw new ConfigError(describeZodIssue(file, r.error, where));
+  return { data: r.data, where };
+}
+
+/** `parseYamlConfig` for callers that need only the validated value. */
+export function parseYamlDocument<T extends z.ZodType>(text: string, file: string, schema: T): z.infer<T> {
+  return parseYamlConfig(text, file, schema).data;
+}
+
+/** `line:column` (both from 1) of a character offset. */
+function position(lines: LineCounter, offset: number): string {
+  const p = lines.linePos(offset);
+  return `${p.line}:${p.col}`;
+}
+
+/**
+ * Offset of the value at `path` (of its key with `atKey`, or for an entry without a value), else of the
+ * deepest entry found on the way.
+ */
+function offsetOf(doc: Document, path: readonly PropertyKey[], atKey: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let at = (node as YamlNode | null)?.range?.[0];
+  for (const [i, seg] of path.entries()) {
+    let next: unknown;
+    let keyAt: number | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      keyAt = (pair.key as YamlNode | null)?.range?.[0];
+      next = pair.value;
+    } else if (isSeq(node)) {
+      next = node.items[Number(seg)];
+    } else break;
+    const nextAt = (next as YamlNode | null)?.range?.[0];
+    at = (atKey && i === path.length - 1 ? keyAt : undefined) ?? nextAt ?? keyAt ?? at;
+    node = next;
+    if (nextAt === undefined) break;
+  }
+  return at;
 }
 
 const MAX_YAML_DEPTH = 64;
@@ -284,14 +341,25 @@ function cstDepth(tokens: readonly CST.Token[]): number {
 const oneLine = (message: string): string => message.split(/\r?\n/, 1)[0]!.trim();
 
 export function parseIndexOps(text: string, file = 'configs/index_ops.yaml'): IndexOpsConfig {
-  const cfg = parseYamlDocument(text, file, IndexOpsSchema);
-  validateCrossFields(cfg, file);
+  const { data: cfg, where } = parseYamlConfig(text, file, IndexOpsSchema);
+  validateCrossFields(cfg, where);
   return cfg;
 }
 
-function validateCrossFields(c: IndexOpsConfig, file: string): void {
+/**
+ * The same schema and cross-field checks for a value that is not a file (`replay --set`, a recording's
+ * configuration): errors name `label` and the key, with no line or column to give.
+ */
+export function indexOpsFromValue(value: unknown, label: string): IndexOpsConfig {
+  const r = IndexOpsSchema.safeParse(value ?? {});
+  if (!r.success) throw new ConfigError(describeZodIssue(label, r.error));
+  validateCrossFields(r.data, () => label);
+  return r.data;
+}
+
+function validateCrossFields(c: IndexOpsConfig, where: YamlWhere): void {
   const fail = (key: string, message: string): never => {
-    throw new ConfigError(`${file}: ${key}: ${message}`);
+    throw new ConfigError(`${where(key)}: ${key}: ${message}`);
   };
   if (c.freshness.strict_ms > c.freshness.soft_ms) {
     fail('freshness.strict_ms', `must not exceed freshness.soft_ms (${c.freshness.soft_ms})`);

@@ -69,7 +69,7 @@ test('config: a bad index_ops.yaml value exits 2 naming the key; a good override
   fs.writeFileSync(path.join(home, 'configs', 'index_ops.yaml'), 'windows:\n  freeze_offset_seconds: -3\n');
   const bad = await cli(['windows', '--date', '2026-11-20'], { home });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /configs\/index_ops\.yaml: windows\.freeze_offset_seconds:/);
+  assert.match(bad.stderr, /configs\/index_ops\.yaml:2:26: windows\.freeze_offset_seconds:/);
   fs.writeFileSync(path.join(home, 'configs', 'index_ops.yaml'), 'windows:\n  freeze_offset_seconds: 5\n  hourly_targets: ["10:00", "14:00"]\n');
   const good = await cli(['windows', '--date', '2026-11-20', '--json'], { home });
   const ws = JSON.parse(good.stdout);
@@ -86,7 +86,7 @@ test('config: calendar.yaml closure is honoured; a bad one exits 2', async () =>
   fs.writeFileSync(path.join(home, 'configs', 'calendar.yaml'), 'closures: nope\n');
   const bad = await cli(['windows', '--date', '2026-12-28'], { home });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /calendar\.yaml: closures/);
+  assert.match(bad.stderr, /^kalshi-alpha: configs\/calendar\.yaml:\d+:\d+: closures/);
 });
 
 test('kill-switch arm / status / disarm on the sentinel; KALSHI_ALPHA_HOME and --kill-switch-file', async () => {

@@ -73,9 +73,9 @@ test('the ledger path from KALSHI_INDEX_PAPER_LEDGER_PATH being a directory: exi
 
 test('configs/index_ops.yaml windows rules through the CLI: exit 2 naming the key', async () => {
   const cases: [string, RegExp][] = [
-    ['windows:\n  hourly_targets: ["10:00", "10:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml: windows\.hourly_targets: 10:00 is listed twice$/],
-    ['windows:\n  hourly_targets: ["09:00", "12:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml: windows\.hourly_targets: 09:00 is outside cash hours/],
-    ['windows:\n  hourly_targets: ["12:00", "20:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml: windows\.hourly_targets: 20:00 is outside cash hours/],
+    ['windows:\n  hourly_targets: ["10:00", "10:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml:2:19: windows\.hourly_targets: 10:00 is listed twice$/],
+    ['windows:\n  hourly_targets: ["09:00", "12:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml:2:19: windows\.hourly_targets: 09:00 is outside cash hours/],
+    ['windows:\n  hourly_targets: ["12:00", "20:00"]\n', /^kalshi-alpha: configs\/index_ops\.yaml:2:19: windows\.hourly_targets: 20:00 is outside cash hours/],
     ['windows:\n  hourly_start_offset_minutes: 75\n  hourly_targets: ["11:00", "12:00"]\n', /windows\.hourly_start_offset_minutes: 75 is longer than the 60-minute gap/],
     ['windows:\n  close_start_offset_minutes: 1\n', /windows\.close_start_offset_minutes: 1 min must be longer than windows\.strict_offset_seconds/],
   ];
@@ -93,7 +93,7 @@ test('configs/calendar.yaml with a date outside the table years: exit 2 from cal
   fs.writeFileSync(path.join(h, 'configs', 'calendar.yaml'), 'closures:\n  - date: 2030-01-02\n');
   fs.writeFileSync(path.join(h, 'bars.csv'), 'timestamp,close\n');
   const r = await cli(['calibrate', '--symbol', 'I:SPX', '--horizon', 'hourly', '--bars', 'bars.csv'], { home: h });
-  assertBadInput(r, /^kalshi-alpha: configs\/calendar\.yaml: closures\.0\.date: 2030-01-02 is outside the trading calendar's years/, 'calibrate');
+  assertBadInput(r, /^kalshi-alpha: configs\/calendar\.yaml:2:11: closures\.0\.date: 2030-01-02 is outside the trading calendar's years/, 'calibrate');
   const w = await cli(['windows', '--date', '2026-11-20'], { home: h });
-  assertBadInput(w, /^kalshi-alpha: configs\/calendar\.yaml: closures\.0\.date: /, 'windows');
+  assertBadInput(w, /^kalshi-alpha: configs\/calendar\.yaml:2:11: closures\.0\.date: /, 'windows');
 });

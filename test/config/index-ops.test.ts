@@ -5,6 +5,7 @@ import { windowsForDay } from '../../src/core/windows.ts';
 import { createCalendar } from '../../src/core/calendar/index.ts';
 
 const F = 'configs/index_ops.yaml';
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `windows:` section YAML from key/value lines. */
 const windows = (...lines: string[]) => `windows:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
@@ -14,7 +15,8 @@ function rejects(yaml: string, key: string, message: RegExp): void {
     () => parseIndexOps(yaml),
     (e: unknown) => {
       assert.ok(e instanceof ConfigError, `ConfigError, got ${String(e)}`);
-      assert.ok(e.message.startsWith(`${F}: ${key}: `), `names ${key}: ${e.message}`);
+      // file:line:column of the key's value, then the key
+      assert.ok(new RegExp(`^${esc(F)}:\\d+:\\d+: ${esc(key)}: `).test(e.message), `names ${key} and where it is: ${e.message}`);
       assert.match(e.message, message);
       assert.doesNotMatch(e.message, /\n/, 'one line');
       return true;

@@ -13,7 +13,10 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 function rejects(fn: () => unknown, prefix: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof ConfigError, `ConfigError, got ${String(e)}`);
-    assert.ok(e.message.startsWith(prefix), `starts with ${prefix}: ${e.message}`);
+    // `<file>: <key>: ` with the key's line and column after the file name (YAML; none for JSON).
+    const [file, ...rest] = prefix.split(': ');
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.ok(new RegExp(`^${esc(file!)}(:\\d+:\\d+)?: ${esc(rest.join(': '))}`).test(e.message), `starts with ${prefix}: ${e.message}`);
     assert.match(e.message, message);
     assert.doesNotMatch(e.message, /\n/);
     return true;

@@ -115,8 +115,9 @@ export function yamlOf(tree: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
   });
 }
 
-/** Asserts a rejection message is one line that starts with the file name. */
+/** Asserts a rejection message is one line that starts with the file name (`<file>: ` or `<file>:<line>:<column>: `). */
 export function assertCleanMessage(message: string, prefix: string): void {
-  if (!message.startsWith(prefix)) throw new Error(`rejection does not name ${prefix}: ${JSON.stringify(message)}`);
+  const file = prefix.replace(/: $/, '');
+  if (!message.startsWith(prefix) && !(message.startsWith(file) && /^:\d+:\d+: /.test(message.slice(file.length)))) throw new Error(`rejection does not name ${prefix}: ${JSON.stringify(message)}`);
   if (/[\r\n]/.test(message)) throw new Error(`rejection is not one line: ${JSON.stringify(message)}`);
 }

@@ -29,9 +29,9 @@ test('an instant whose New York date has no 4-digit year is rejected up front (w
 });
 
 test('config keys with line breaks or control characters are quoted in one-line messages (was: multi-line)', () => {
-  assert.throws(() => parseIndexOps('freshness:\n  "\\n": false\n'), (e) => oneLine(e, /^configs\/index_ops\.yaml: freshness\."\\n": unknown key$/, ConfigError));
+  assert.throws(() => parseIndexOps('freshness:\n  "\\n": false\n'), (e) => oneLine(e, /^configs\/index_ops\.yaml:2:3: freshness\."\\n": unknown key$/, ConfigError));
   assert.throws(() => parseCalendarOverrides('closures:\n  - date: 2026-12-28\n    "a\\u0000b": 1\n'), (e) => oneLine(e, /closures\.0\."a\\u0000b": unknown key/, ConfigError));
-  assert.throws(() => parseEventDays('"\\n": {}\n'), (e) => oneLine(e, /^configs\/events\.yaml: "\\n": unknown key$/, ConfigError));
+  assert.throws(() => parseEventDays('"\\n": {}\n'), (e) => oneLine(e, /^configs\/events\.yaml:1:1: "\\n": unknown key$/, ConfigError));
   assert.throws(() => parseFeesConfig('\u0000\r'), (e) => oneLine(e, /^configs\/fees\.json: not valid JSON/, ConfigError));
   assert.throws(() => parseFeesConfig(JSON.stringify({ series: { 'KX\nFOO': [] } })), (e) => oneLine(e, /series\."KX\\nFOO"/, ConfigError));
 });
@@ -41,7 +41,7 @@ test('YAML warnings (unknown tags, directives) are config errors, never printed 
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);
   try {
-    assert.throws(() => parseIndexOps('windows: !!binary aGVsbG8=\n'), (e) => oneLine(e, /^configs\/index_ops\.yaml: not valid YAML: Unresolved tag/, ConfigError));
+    assert.throws(() => parseIndexOps('windows: !!binary aGVsbG8=\n'), (e) => oneLine(e, /^configs\/index_ops\.yaml:1:10: not valid YAML: Unresolved tag/, ConfigError));
     assert.throws(() => parseIndexOps('%FOO bar\n---\nwindows: {}\n'), (e) => oneLine(e, /not valid YAML/, ConfigError));
     assert.throws(() => parseIndexOps('a: &a [*a, *a]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n'), (e) => oneLine(e, /./, ConfigError));
   } finally {

@@ -4,7 +4,7 @@
  * Several values of one key (`--set quotes.min_ev_usd=0.03,0.05`, or the key given twice) make a sweep:
  * one setting per combination of values, in a stable order.
  */
-import { parseIndexOps, type IndexOpsConfig } from '../../config/index-ops.ts';
+import { indexOpsFromValue, type IndexOpsConfig } from '../../config/index-ops.ts';
 import { ReplayInputError } from './run.ts';
 
 export interface Setting {
@@ -73,8 +73,8 @@ export function applyOverrides(base: IndexOpsConfig, overrides: Record<string, u
     node[leaf] = value;
   }
   try {
-    // JSON is YAML: the same parser, schema and cross-field checks as the file.
-    return parseIndexOps(JSON.stringify(doc), `--set ${Object.keys(overrides).join(' ')}`);
+    // The same schema and cross-field checks as the file.
+    return indexOpsFromValue(doc, `--set ${Object.keys(overrides).join(' ')}`);
   } catch (e) {
     throw new ReplayInputError((e as Error).message);
   }

@@ -10,6 +10,7 @@
  * unseeded randomness; the same inputs give the same ledger bytes.
  */
 import type { Logger } from '../../ports/logger.ts';
+import type { Clock } from '../../ports/clock.ts';
 import { silentLogger } from '../../ports/logger.ts';
 import type { TradingCalendar } from '../../core/calendar/calendar.ts';
 import type { SeriesCode } from '../../core/series.ts';
@@ -47,7 +48,8 @@ export interface ReplayRunOptions {
   only?: readonly string[];
   /** Where the ledger is written (one durable flush at the end); none = in memory only. */
   ledgerFile?: string;
-  log?: Logger;
+  /** The run's logger, or a factory given the replay's clock (so its lines carry the replay's virtual time). */
+  log?: Logger | ((clock: Clock) => Logger);
   /** Where the clock starts (default: the first window's start − REPLAY_OPEN_LEAD_MS). */
   startMs?: number;
   /** The supervisor's timeline as a recorded run had it (reference instant, loop, lead, sleeps…). */
@@ -88,7 +90,7 @@ export function replayWindows(dateEt: string, o: Pick<ReplayRunOptions, 'calenda
 export async function runReplayDay(o: ReplayRunOptions): Promise<ReplayRunResult> {
   const startMs = o.startMs ?? replayWindows(o.dateEt, o)[0]!.startMs - REPLAY_OPEN_LEAD_MS;
   const clock = new EventClock(startMs);
-  const log = o.log ?? silentLogger;
+  const log = typeof o.log === 'function' ? o.log(clock) : (o.log ?? silentLogger);
   const ledger = new BufferedLedgerSink({ file: o.ledgerFile });
   const sup = new Supervisor(
     {

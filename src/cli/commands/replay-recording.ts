@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import type { SeriesCode } from '../../core/series.ts';
-import { ConfigError, parseIndexOps } from '../../config/index-ops.ts';
+import { ConfigError, indexOpsFromValue } from '../../config/index-ops.ts';
 import { etToMs } from '../../core/time/et.ts';
 import { scanRecording, RecordingError, type BadLine } from '../../adapters/recording/reader.ts';
 import { checkUserFile } from '../../config/user-file.ts';
@@ -52,7 +52,7 @@ export async function replayRecordingCommand(c: CliContext, opt: RecordingFlags,
   let config = c.config;
   if (scan.meta.config !== undefined) {
     try {
-      config = parseIndexOps(JSON.stringify(scan.meta.config), `${opt.recording} (recorded config)`);
+      config = indexOpsFromValue(scan.meta.config, `${opt.recording} (recorded config)`);
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(e.message);
       throw e;
@@ -78,7 +78,7 @@ export async function replayRecordingCommand(c: CliContext, opt: RecordingFlags,
     supervisor: run
       ? { refNowMs: Math.max(run.ref_now_ms, etToMs(dateEt, '00:00')), loop: run.loop, days: run.loop ? 1 : undefined, settle: run.settle, openLeadMs: run.open_lead_ms, sleepSeconds: run.sleep_seconds, preflightRetryMs: run.preflight_retry_ms }
       : undefined,
-    log: opt.verbose ? c.logger({ clock: () => ({ now: () => 0 }) as never, quiet: true, toStderr: true }) : undefined,
+    log: opt.verbose ? (clock) => c.logger({ clock: () => clock, quiet: true, toStderr: true }) : undefined,
   });
   printDay(c, opt, r, {
     source: 'recording',

@@ -136,7 +136,7 @@ async function oneDay(c: CliContext, opt: ReplayFlags, seed: number, config: Set
     series: opt.series,
     only: opt.only,
     ledgerFile,
-    log: opt.verbose ? c.logger({ clock: () => ({ now: () => 0 }) as never, quiet: true, toStderr: true }) : undefined,
+    log: opt.verbose ? (clock) => c.logger({ clock: () => clock, quiet: true, toStderr: true }) : undefined,
   });
   printDay(c, opt, r, { source: 'generated', seed, exchange_events: stats.exchangeEvents, index_ticks: stats.indexTicks });
   if (r.outcome.windows.some((w) => w.state === 'error')) state.exitCode = 1;

@@ -3,6 +3,7 @@
  * description, module); only the module of the command being run is loaded — `kalshi-alpha --help` loads
  * none, and no command pays for another's imports. Each module exports a `CommandRegistrar`.
  */
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
 import { CheckFailed, UsageError } from './errors.ts';
@@ -54,7 +55,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return state.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      // `--help` / `help` exit 0; help shown because no (sub)command was given is bad usage, printed on stderr.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return e.exitCode === 0 ? 0 : 2;
       return 2; // commander already printed its one-line reason
     }
     const debug = argv.includes('--debug');
@@ -67,8 +69,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     } catch {
       redactor = secretsRedactor(io.env);
     }
-    io.err(redactor.mask(`kalshi-alpha: ${err.message}\n`));
+    // A directory that refuses writes is named as such (not the temporary file the code tried first): bad input.
+    const { unwritableDirectoryReason } = await import('./fs-error.ts');
+    const unwritable = unwritableDirectoryReason(e, state.ctx ? path.join(state.ctx.home, 'data') : undefined);
+    io.err(redactor.mask(`kalshi-alpha: ${unwritable ?? err.message}\n`));
     if (debug && err.stack) io.err(redactor.mask(err.stack + '\n'));
+    if (unwritable) return 2;
     if (e instanceof UsageError || e instanceof InvalidArgumentError || e instanceof UserFileError) return 2;
     if (e instanceof CheckFailed) return 1;
     return 1;

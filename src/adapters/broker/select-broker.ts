@@ -13,12 +13,13 @@ export const LIVE_APPROVAL_VAR = 'KALSHI_LIVE_APPROVED';
 
 /**
  * Throws unless live trading is explicitly approved. Pass the *raw* environment value: `yes` must be
- * exact (not `YES`, `true`, ` yes`).
+ * exact (not `YES`, `true`, ` yes`). `asked` is what the operator typed that needs the approval, in the
+ * flags of the command at hand (`--broker live`, `--mode live --apply`).
  */
-export function assertLiveApproved(approval: string | undefined): void {
+export function assertLiveApproved(approval: string | undefined, asked = '--broker live'): void {
   if (approval !== 'yes') {
     throw new LiveBrokerRefused(
-      `--broker live refused: live trading needs explicit human approval; set ${LIVE_APPROVAL_VAR}=yes (exactly) in the environment` +
+      `${asked} refused: live trading needs explicit human approval; set ${LIVE_APPROVAL_VAR}=yes (exactly) in the environment` +
         (approval === undefined ? '' : ' (the current value is not "yes")'),
     );
   }

@@ -112,7 +112,7 @@ export const registerOrders: CommandRegistrar = (program, ctx, state) => {
         if (holder) throw new CheckFailed(`a supervisor is running on this root (${describeOwner(holder)}): it reconciles on every start; not applying behind its back`);
         if (opt.mode === 'live') {
           try {
-            assertLiveApproved(c.rawEnv.KALSHI_LIVE_APPROVED);
+            assertLiveApproved(c.rawEnv.KALSHI_LIVE_APPROVED, '--mode live --apply');
           } catch (e) {
             throw new UsageError((e as Error).message);
           }

@@ -10,7 +10,7 @@
 import { table, type BenchModule, type BenchResult } from './harness.ts';
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
-  cli: () => import('./cli.bench.ts'),
+  startup: () => import('./startup.bench.ts'),
   ingest: () => import('./ingest.bench.ts'),
   ledger: () => import('./ledger.bench.ts'),
   'ledger-housekeep': () => import('./ledger-housekeep.bench.ts'),

@@ -6,8 +6,9 @@
  *   every registered cancel-all runs (bounded), and the process exits 70 — never silently.
  */
 import { runCli } from './program.ts';
-import { secretsRedactor } from './context.ts';
 import { runCaptureRequests, runEmergency } from '../app/last-resort.ts';
+// (Nothing else here: what this module imports, `kalshi-alpha --help` loads. The secret redaction — the
+// environment, config and logger modules — is loaded only when a command or a fatal error needs it.)
 
 const controller = new AbortController();
 let signals = 0;
@@ -30,6 +31,7 @@ let dying = false;
 async function lastResort(kind: string, e: unknown): Promise<void> {
   if (dying) return;
   dying = true;
+  const { secretsRedactor } = await import('./context.ts'); // loaded already by any command that runs
   const redactor = secretsRedactor(process.env);
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(redactor.mask(`kalshi-alpha: fatal ${kind}: ${err.message}\n${err.stack ?? ''}\n`));

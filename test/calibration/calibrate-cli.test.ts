@@ -81,7 +81,7 @@ test('calibrate: bad input exits 2 with the line or flag named', async () => {
   fs.writeFileSync(path.join(home, 'configs', 'events.yaml'), 'days:\n  - date: 2026-13-01\n    tags: [CPI]\n');
   const r = await cli(['calibrate', '--symbol', 'I:SPX', '--horizon', 'hourly', '--bars', 'bad.csv'], { home });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /configs\/events\.yaml: days\.0\.date: expected a real date/);
+  assert.match(r.stderr, /configs\/events\.yaml:\d+:\d+: days\.0\.date: expected a real date/);
 });
 
 test('calibrate --from/--to fetches Massive aggregates (bearer auth, retry on 429) from the simulator', async () => {

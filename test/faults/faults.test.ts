@@ -209,6 +209,6 @@ test('a bad configs/index_ops.yaml stops the supervisor before anything starts (
   fs.writeFileSync(path.join(home, 'configs', 'index_ops.yaml'), 'quotes:\n  min_ev_usd: -1\n');
   const r = await cli(['supervisor-index', '--sim', '--now', '2026-11-20T09:59:00-05:00'], { home });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /configs\/index_ops\.yaml: quotes\.min_ev_usd/);
+  assert.match(r.stderr, /configs\/index_ops\.yaml:2:15: quotes\.min_ev_usd/);
   assert.equal(fs.existsSync(path.join(home, 'data')), false, 'nothing was written');
 });

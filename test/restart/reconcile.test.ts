@@ -99,7 +99,7 @@ test('live restart: orphan cancelled and reported, cancelled-while-down closed, 
     }
     const w = { id: windowId, label: 'hourly-1000', series: ['INXU', 'NASDAQ100U'], start_ms: at('09:45'), strict_ms: at('09:59'), freeze_ms: at('09:59:58'), target_ms: at('10:00'), state: 'active' as const, reasons: [], quotes: 3, fills: 0, pnl_usd: 0 };
     const snap: Snapshot = {
-      version: 1, captured_at: formatEt(clock.now() - 500), captured_ms: clock.now() - 500, pid: 999_999, running: true, source: 'online', mode: 'live', day: DATE,
+      version: 1, captured_at: formatEt(clock.now() - 500), captured_ms: clock.now() - 500, clock: 'virtual', pid: 999_999, running: true, source: 'online', mode: 'live', day: DATE,
       active_window: w, upcoming_windows: [], windows_today: [w], outstanding: { count: 3, client_order_ids: [cancelled.id, filled.id, resting.id] },
       feeds: null, kill_switch: false, maintenance: null, quoting: [state as unknown as Snapshot['quoting'][number]], ev_gap: {},
     };

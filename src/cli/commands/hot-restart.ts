@@ -149,7 +149,7 @@ export const registerHotRestart: CommandRegistrar = (program, ctx) => {
       const v = restoreVerdict(read, { maxAgeMs: opt.maxRestoreAge * 1000 });
       const quoting = s.quoting as unknown as SeriesQuotingState[];
       const live = quoting.flatMap((q) => liveOrders(q).map((o) => o.clientOrderId));
-      const why = v.restorable ? null : read.kind === 'other_clock' ? `${v.reason}; give --now on the snapshot's clock to judge it` : v.reason;
+      const why = v.restorable ? null : read.kind === 'other_clock' && nowArg === undefined ? `${v.reason}; give --now on the snapshot's clock to judge it` : v.reason;
       const plan = {
         restorable: v.restorable,
         reason: why,

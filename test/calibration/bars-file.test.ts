@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BarsFileError, parseBarsCsv, parseBarsJson, parseBarsJsonl, parseBarsText } from '../../src/adapters/calibration/bars-file.ts';
+import { BarsFileError, parseBarsCsv, parseBarsJson, parseBarsJsonl, parseBarsText, parseClosesText } from '../../src/adapters/calibration/bars-file.ts';
 import { etToMs } from '../../src/core/time/et.ts';
 
 const T0 = etToMs('2026-11-20', '09:30');
@@ -45,4 +45,14 @@ test('bad input names the file, line and field', () => {
     [() => parseBarsJson('{"status":"OK"}', 'b.json'), /^b\.json: results: /],
   ];
   for (const [fn, re] of bad) assert.throws(fn, (e: unknown) => e instanceof BarsFileError && re.test((e as Error).message), String(re));
+});
+
+test('official closes: CSV date,close, or daily bars stamped at midnight ET, midnight UTC, the open or the close', () => {
+  assert.deepEqual([...parseClosesText('date,close\n2026-11-19,6801.25\n2026-11-20,6790\n', 'c.csv')], [['2026-11-19', 6801.25], ['2026-11-20', 6790]]);
+  const stamps = [etToMs('2026-11-20', '00:00'), Date.parse('2026-11-21T00:00:00Z'), etToMs('2026-11-23', '09:30'), etToMs('2026-11-24', '16:00')];
+  const aggs = JSON.stringify({ ticker: 'I:SPX', results: stamps.map((t, i) => ({ o: 1, h: 1, l: 1, c: 6800 + i, t })) });
+  assert.deepEqual([...parseClosesText(aggs, 'daily.json')], [['2026-11-20', 6800], ['2026-11-21', 6801], ['2026-11-23', 6802], ['2026-11-24', 6803]]);
+  assert.throws(() => parseClosesText('date,close\n2026-13-01,1\n', 'c.csv'), /^BarsFileError: c\.csv:2: date:|c\.csv:2: date:/);
+  assert.throws(() => parseClosesText('date,value\n2026-11-20,1\n', 'c.csv'), /c\.csv:1: header must name a close column/);
+  assert.throws(() => parseClosesText('date,close\n2026-11-20,-1\n', 'c.csv'), /c\.csv:2: close "-1" must be a positive number/);
 });

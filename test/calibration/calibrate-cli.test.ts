@@ -102,6 +102,26 @@ test('calibrate --from/--to fetches Massive aggregates (bearer auth, retry on 42
     assert.ok(out.params.minutes_to_target['30'].sigma > 0);
     assert.ok(fs.existsSync(path.join(home, 'data/proc/calib/index/ndx/hourly/params.json')));
     assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+    assert.deepEqual(out.params.fitted_on, { source: 'massive', from: '2026-11-09', to: '2026-11-13' });
+    // the daily aggregates came too: 5 official closes, below the 10 days residual_std needs → the default
+    assert.deepEqual((({ source, close_days }) => ({ source, close_days }))(out.diagnostics.residual), { source: 'bp_of_level', close_days: 5 });
+    // …and with --min-close-days 5 it is fitted: the simulator's day close is its last minute bar's close
+    const fitted = JSON.parse((await cli(['calibrate', '--symbol', 'I:NDX', '--horizon', 'close', '--from', '2026-11-09', '--to', '2026-11-13', '--min-close-days', '5', '--json'], { home, env, clock })).stdout);
+    assert.deepEqual(fitted.diagnostics.residual, { source: 'fitted', days: 5, rms: 0, mean: 0, points: 0 });
+    assert.equal(fitted.params.residual_std, 0);
+    // --closes beside a bars file: an official close 0.5 above the last minute bar every day
+    const aggs = await fetch(`${sim.restUrl}/v2/aggs/ticker/I:SPX/range/1/minute/2026-11-09/2026-11-13?limit=50000`, { headers: { authorization: `Bearer ${KEY}` } }).then((x) => x.json() as Promise<{ results: { t: number; c: number }[] }>);
+    fs.writeFileSync(path.join(home, 'spx.json'), JSON.stringify(aggs));
+    const lastOfDay = new Map<string, number>();
+    for (const b of aggs.results) lastOfDay.set(new Date(b.t - 5 * 3_600_000).toISOString().slice(0, 10), b.c);
+    fs.writeFileSync(path.join(home, 'closes.csv'), 'date,close\n' + [...lastOfDay].map(([d, c]) => `${d},${(c + 0.5).toFixed(2)}`).join('\n') + '\n');
+    const withCloses = JSON.parse((await cli(['calibrate', '--symbol', 'SPX', '--horizon', 'close', '--bars', 'spx.json', '--closes', 'closes.csv', '--min-close-days', '5', '--json'], { home, clock })).stdout);
+    assert.equal(withCloses.diagnostics.residual.source, 'fitted');
+    assert.ok(Math.abs(withCloses.params.residual_std - 0.5) < 0.006, `residual ${withCloses.params.residual_std}`);
+    assert.equal(withCloses.params.fitted_on.source, 'bars_file');
+    const noBars = await cli(['calibrate', '--symbol', 'SPX', '--horizon', 'close', '--from', '2026-11-09', '--to', '2026-11-13', '--closes', 'closes.csv'], { home, env, clock });
+    assert.equal(noBars.code, 2);
+    assert.match(noBars.stderr, /--closes goes with --bars/);
 
     const wrongKey = await cli(['calibrate', '--symbol', 'I:SPX', '--horizon', 'hourly', '--from', '2026-11-09', '--to', '2026-11-10'], { home, env: { ...env, POLYGON_API_KEY: 'wrong-key-000000' }, clock });
     assert.equal(wrongKey.code, 1);

@@ -41,17 +41,20 @@ test('hourly fit recovers a known σ√m, drift, residual and event κ from seed
     const se = want / Math.sqrt(n);
     assert.ok(Math.abs(got.drift - mu * m) < 4 * se, `drift(${m}) = ${got.drift}, want ${mu * m} ± ${4 * se}`);
     // one drift rate per curve, from the longest horizon (60): drift(m) = m·rate and drift_se(m) = m·se, with
-    // se = σ(60)/(60·√n) (σ(60) is the direct std there); the stored rate is shrunk toward zero, never past it
+    // se = std(Δ_60)/(60·√n) — the direct std of Δ_60, which the diagnostics give as a ratio to σ(60); the
+    // stored rate is shrunk toward zero, never past it
     const top = params.minutes_to_target['60']!;
-    const seRate = top.sigma / (60 * Math.sqrt(diagnostics.samplesPerMinute['60']!));
-    assert.ok(Math.abs(got.drift_se! - m * seRate) < 1e-5 * m, `drift_se(${m}) = ${got.drift_se} vs ${m * seRate}`);
+    const check = diagnostics.sigma.directCheck.pooled!;
+    assert.equal(check.m, 60);
+    const seRate = (top.sigma * check.ratio) / (60 * Math.sqrt(diagnostics.samplesPerMinute['60']!));
+    assert.ok(Math.abs(got.drift_se! - m * seRate) < 1e-6 + 1e-5 * m * seRate, `drift_se(${m}) = ${got.drift_se} vs ${m * seRate}`);
     assert.ok(Math.abs(got.drift - (m * top.drift) / 60) < 1e-5 * m, `drift(${m}) = ${got.drift} is not m × the rate`);
     assert.ok(got.drift >= 0 && got.drift <= mu * m + 4 * se);
   }
-  // residual_std is the settlement-print noise: 0.15 bp of the median target value by default, never σ(1)
+  // residual_std is the settlement-print noise: without official closes 1 bp of the median target value, never σ(1)
   assert.equal(diagnostics.residual.source, 'bp_of_level');
-  assert.ok(params.residual_std > 0 && params.residual_std < 0.2 * s, `residual ${params.residual_std}`);
-  assert.ok(Math.abs(params.residual_std - (diagnostics.residual as { level: number }).level * 0.15e-4) < 1e-6);
+  assert.ok(params.residual_std > 0 && params.residual_std < 0.6 * s, `residual ${params.residual_std}`);
+  assert.ok(Math.abs(params.residual_std - (diagnostics.residual as { level: number }).level * 1e-4) < 1e-6);
   assert.deepEqual(params.event_tail.tags, ['CPI']);
   assert.ok(Math.abs(params.event_tail.kappa - 1.5) < 0.35, `kappa ${params.event_tail.kappa}`);
   assert.equal(params.generated_at, '2026-08-01T00:00:00.000Z');
@@ -105,4 +108,35 @@ test('bars stamped at the window end, pre-open prints ignored, and no-sample inp
     (e: unknown) => e instanceof CalibrationFitError && /no usable samples/.test((e as Error).message),
   );
   assert.throws(() => fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: [bars[2]!, bars[1]!], session, kappaCap: 1.8, generatedAtMs: GEN_AT }), /ascending/);
+});
+
+test('residual_std fitted from official closes: the rms gap to the last minute bar; too few closes → the bp default; given points win', () => {
+  const { bars, days } = generateBars({ from: '2026-02-02', to: '2026-07-31', seed: 43, sigmaPerMinute: 1.2 });
+  // the value at the close is the close of the bar stamped 15:59 (13:00 on early closes): an official close
+  // that differs from it by N(0, 0.5²)
+  const lastValue = new Map<string, number>();
+  for (const b of bars) lastValue.set(new Date(b.t + 60_000).toISOString().slice(0, 10), b.c); // (UTC date = ET date in session hours)
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const normal = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const closes = new Map(days.map((d) => [d, lastValue.get(d)! + 0.5 * normal()]));
+  const base = { symbol: 'I:SPX' as const, horizon: 'close' as const, bars, session, kappaCap: 1.8, generatedAtMs: GEN_AT };
+  const fitted = fitCalibration({ ...base, closes });
+  assert.equal(fitted.diagnostics.residual.source, 'fitted');
+  const r = fitted.diagnostics.residual as { days: number; rms: number; mean: number };
+  assert.equal(r.days, days.length);
+  assert.ok(Math.abs(fitted.params.residual_std / 0.5 - 1) < 0.15, `residual ${fitted.params.residual_std} (${days.length} days)`);
+  assert.equal(fitted.params.residual_std, r.rms);
+  // the hourly file carries the same fitted residual (its 16:00 target settles on the close too)
+  assert.equal(fitCalibration({ ...base, horizon: 'hourly', closes }).params.residual_std, fitted.params.residual_std);
+  // closes on fewer than --min-close-days days: the conservative default, and the diagnostics say why
+  const few = fitCalibration({ ...base, closes: new Map([...closes].slice(0, 5)) });
+  assert.deepEqual({ ...few.diagnostics.residual, level: 0, points: 0 }, { source: 'bp_of_level', bp: 1, level: 0, points: 0, close_days: 5 });
+  assert.ok(few.params.residual_std >= 0.5, `default ${few.params.residual_std} points at SPX ~6000`);
+  assert.equal(fitCalibration({ ...base, closes: new Map([...closes].slice(0, 5)), minCloseSamples: 5 }).diagnostics.residual.source, 'fitted');
+  // a close print with no bar near the close that day does not count
+  const thin = bars.filter((b) => !(new Date(b.t).toISOString().startsWith(days[0]!) && b.t >= etToMs(days[0]!, '15:50')));
+  assert.equal((fitCalibration({ ...base, bars: thin, closes }).diagnostics.residual as { days: number }).days, days.length - 1);
+  // --residual-std POINTS wins over the closes
+  assert.deepEqual(fitCalibration({ ...base, closes, residual: { points: 0.07 } }).diagnostics.residual, { source: 'given', points: 0.07 });
 });

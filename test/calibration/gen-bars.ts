@@ -56,6 +56,11 @@ export interface HourlyGenOptions {
    */
   sigmaPerMinuteByTarget: Readonly<Record<string, number>>;
   driftPerMinute?: number;
+  /**
+   * MA(1) dependence of the one-minute changes: x_j = σ_j·(e_j + θ·e_{j−1}) / √(1 + θ²) (each change keeps
+   * its variance σ_j², lag-1 autocorrelation θ/(1 + θ²)); 0 (default) = independent changes.
+   */
+  ma1?: number;
 }
 
 /** Seeded minute bars (stamp = start) with a U-shaped, per-hour σ; weekday sessions only, any years. */
@@ -77,8 +82,13 @@ export function generateHourlyBars(o: HourlyGenOptions): { bars: Bar[]; days: st
       days.push(d);
       const open = etToMs(d, '09:30');
       let v = 6000;
+      const theta = o.ma1 ?? 0;
+      let prev = theta === 0 ? 0 : z();
       for (let j = 1; j <= 390; j++) {
-        v += (o.driftPerMinute ?? 0) + sigmaOfMinute[j]! * z();
+        const e = z();
+        const shock = theta === 0 ? e : (e + theta * prev) / Math.sqrt(1 + theta * theta);
+        prev = e;
+        v += (o.driftPerMinute ?? 0) + sigmaOfMinute[j]! * shock;
         bars.push({ t: open + (j - 1) * 60_000, c: v }); // the bar starting at j − 1 reports the value at j
       }
     }

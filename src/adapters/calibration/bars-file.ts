@@ -6,12 +6,18 @@
  * - JSON: a Massive aggregates response (`{results: [...]}`) or an array of bar objects.
  * Output is ascending by time; a repeated stamp replaces the earlier bar (re-sent aggregates).
  * Any bad row is an error naming the file, line and field.
+ *
+ * Official closes for `calibrate --closes` (the settlement print, to fit residual_std): the same forms
+ * holding **daily** bars — a Massive daily aggregates response (`range/1/day`), JSONL or CSV `timestamp,close`
+ * — or a CSV `date,close` (ET dates). A daily bar's date is the ET date of its stamp + 6 h, so a day stamped
+ * at midnight ET (Massive), at midnight UTC (the previous evening in New York), at the open or at the close
+ * lands on its own trading day.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Bar } from '../../core/calibration/fit.ts';
-import { parseInstant, TimeParseError } from '../../core/time/et.ts';
+import { assertDate, etDateOf, parseInstant, TimeParseError } from '../../core/time/et.ts';
 
 export class BarsFileError extends Error {
   override name = 'BarsFileError';
@@ -147,4 +153,50 @@ export function readBarsFile(file: string, displayName = file): Bar[] {
     throw new BarsFileError(`${displayName}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return parseBarsText(text, displayName);
+}
+
+const SIX_HOURS = 6 * 3_600_000;
+
+/** Official closes by ET date from daily bars or a `date,close` CSV (see the header). */
+export function parseClosesText(text: string, name: string): Map<string, number> {
+  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
+  const header = firstLine.split(',').map((x) => x.trim().toLowerCase());
+  const out = new Map<string, number>();
+  if (!firstLine.startsWith('{') && !firstLine.startsWith('[') && header.includes('date')) {
+    const di = header.indexOf('date');
+    const ci = header.findIndex((x) => x === 'close' || x === 'c');
+    if (ci < 0) throw new BarsFileError(`${name}:1: header must name a close column (close or c) next to date`);
+    const lines = text.split(/\r?\n/);
+    const h = lines.findIndex((l) => l.trim() !== '');
+    for (let i = h + 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.trim() === '') continue;
+      const cells = line.split(',');
+      const where = `${name}:${i + 1}`;
+      if (cells.length < header.length) throw new BarsFileError(`${where}: expected ${header.length} columns, got ${cells.length}`);
+      let date: string;
+      try {
+        date = assertDate(cells[di]!.trim());
+      } catch (e) {
+        throw new BarsFileError(`${where}: date: ${(e as Error).message}`);
+      }
+      const c = Number(cells[ci]!.trim());
+      if (cells[ci]!.trim() === '' || !Close.safeParse(c).success) throw new BarsFileError(`${where}: close "${cells[ci]!.trim()}" must be a positive number`);
+      out.set(date, c);
+    }
+    if (out.size === 0) throw new BarsFileError(`${name}: no closes`);
+    return out;
+  }
+  for (const b of parseBarsText(text, name)) out.set(etDateOf(b.t + SIX_HOURS), b.c);
+  return out;
+}
+
+export function readClosesFile(file: string, displayName = file): Map<string, number> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BarsFileError(`${displayName}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseClosesText(text, displayName);
 }

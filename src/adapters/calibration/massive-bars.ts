@@ -4,11 +4,13 @@
  * auth, zod-validated bodies, key never in messages). The range is fetched in 30-day chunks so no response
  * nears the 50 000-bar limit; a full response is treated as truncated (error), never silently short.
  * Transient failures (unreachable, 429, 5xx) are retried with backoff on the injected clock.
+ * `fetchDailyCloses`: the daily aggregates of the same range (`range/1/day`), whose close is the day's
+ * official close — what `calibrate` fits residual_std from (the gap to the last minute bar).
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { Bar } from '../../core/calibration/fit.ts';
 import type { IndexSymbol } from '../../core/series.ts';
-import { addDays, assertDate } from '../../core/time/et.ts';
+import { addDays, assertDate, etDateOf } from '../../core/time/et.ts';
 import { MassiveHttpError, type MassiveRestClient } from '../massive/rest.ts';
 
 export interface FetchBarsOptions {
@@ -45,6 +47,16 @@ export async function fetchMinuteBars(o: FetchBarsOptions): Promise<Bar[]> {
     else dedup.push(b);
   }
   return dedup;
+}
+
+/** Official closes by ET date from Massive's daily aggregates (a daily bar's date: ET date of its stamp + 6 h). */
+export async function fetchDailyCloses(o: Omit<FetchBarsOptions, 'chunkDays' | 'onChunk'>): Promise<Map<string, number>> {
+  assertDate(o.from);
+  assertDate(o.to);
+  const rows = await withRetry(o, () => o.client.getIndexAggregates(o.symbol, 1, 'day', o.from, o.to, { limit: o.limit ?? 50_000, sort: 'asc' }));
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(etDateOf(r.t + 6 * 3_600_000), r.c);
+  return out;
 }
 
 async function withRetry<T>(o: FetchBarsOptions, fn: () => Promise<T>): Promise<T> {

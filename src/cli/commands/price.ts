@@ -34,7 +34,7 @@ import { massiveApiKey } from '../../config/env.ts';
 import { loadEventDays } from '../../config/events-config.ts';
 import { feeScheduleAt, loadFeesConfig } from '../../config/fees-config.ts';
 import { ConfigError } from '../../config/index-ops.ts';
-import { DEFAULT_MASSIVE_REST_BASE } from './calibrate.ts';
+import { DEFAULT_MASSIVE_REST_BASE } from './bars-input.ts';
 
 /** Where ladders come from (file, Kalshi REST, or anything a test injects). */
 export type MarketSource = () => Promise<LadderEvent[]>;

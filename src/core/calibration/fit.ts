@@ -8,39 +8,56 @@
  *   value is carried forward up to `maxStaleMinutes` (default 5); beyond that the point is missing.
  * - Targets per sample day: `hourly` → every HH:00 from 10:00 to 16:00 that is ≤ the session close;
  *   `close` → the session close (16:00, or 13:00 on early-close days). A target counts as a sample when its
- *   own value exists.
- * - For each m = 1…maxMinutes (60 hourly, 390 close) with T − m inside the session: Δ = S_T − S_{T−m};
- *   σ(m) = sample std of Δ (near the target see below). Only pre-open values are excluded (a pre-market
- *   print is stale, and would bias σ down).
+ *   own value exists. Only values inside the session are used (a pre-market print is stale).
+ *
+ * **σ(m): one estimator at every horizon** (no switch between estimators, so no kink in the curve). σ(m)² is
+ * the variance of Δ_m = S_T − S_{T−m}, the sum of the one-minute changes x_k = S_{T−k+1} − S_{T−k},
+ * k = 1…m:
+ *
+ *     Var(Δ_m) = Σ_{k ≤ m} v_k + 2 Σ_{l=1..L} ρ_l Σ_{k ≤ m−l} √(v_k · v_{k+l})
+ *
+ * with v_k the variance of the one-minute change at lag k before the target and ρ_l the lag-l
+ * autocorrelation of one-minute changes. Each piece is estimated from far more data than the direct std of
+ * Δ_m at one m (one noisy number per minute, ±6.6% at 120 days, independent of its neighbours' noise only
+ * in part, so the curve wobbles):
+ * - v_k: the sample variance of x_k over the sample days, **locally smoothed** across lags by a local linear
+ *   fit (tricube kernel over ±`smoothLags` lags, default 15, weighted by each lag's sample count). Local
+ *   linear, not a moving average: it follows the U-shape's slope without bias at the target (k = 1) and at
+ *   the window's far end. Neighbouring minutes then differ by a smooth v_{m+1}, so σ(m+1)/σ(m) stays within
+ *   a fraction of a percent of √((m+1)/m) at every m.
+ * - ρ_l, l = 1…`autocorrLags` (default 5): pooled over every pair of one-minute changes of the sample days'
+ *   sessions, Σ x_t x_{t+l} / √(Σ x_t² · Σ x_{t+l}²) (variance-weighted, so the U-shape does not bias it),
+ *   with its heteroskedasticity-robust standard error √(Σ (x_t x_{t+l})²) / √(Σ x_t² · Σ x_{t+l}²), and
+ *   shrunk toward 0 by positive-part James–Stein at two standard errors, ρ·max(0, 1 − 4·se²/ρ²): an
+ *   index's real autocorrelation (stale components, mean reversion) is kept, a chance one of a
+ *   serially independent world is dropped. This is what keeps σ(m) an estimate of SPEC §5.3's "std of
+ *   S_T − S_{T−m}" — the same quantity as the direct std, with less noise — rather than of Σ v_k alone.
+ * - The curve is a function of (target, m) only: a day-level variance multiplier (event κ today, a
+ *   conditioned σ later) scales it without refitting.
+ * Seeded study on the simulator's paths (test/eval/sigma-estimator-study.ts): see README "calibrate".
+ * `smoothLags: 0` is SPEC §5.3's direct sample std of Δ_m at every minute (the former estimator beyond the
+ * near-target minutes), kept for comparison.
+ *
  * - **Drift is one rate per curve**: μ = mean(Δ_M)/M at the longest fitted horizon M (the whole of the
  *   sample's information about a drift: the one-minute means add up to it), with standard error
- *   se = std(Δ_M)/(M·√n), shrunk toward zero by positive-part James–Stein, μ·max(0, 1 − se²/μ²) (a rate
- *   within one standard error of zero is 0, k·se keeps 1 − 1/k² of itself); drift(m) = m·μ_shrunk and
- *   `drift_se`(m) = m·se. A mean per minute instead (60 of them per hourly target, each from the same ~120
- *   days) lets a chance drift through at about a third of the minutes, 10–16% of σ(m) where it does: it
- *   was the largest error left in the model against the simulator's oracle (which has no drift).
- * - **Near the target** (m ≤ `nearTargetMinutes`, default 10) σ(m) = √m · σ₁, σ₁ the sample std of every
- *   one-minute change S_{T−k+1} − S_{T−k}, k = 1…nearTargetMinutes, of the same samples. Same quantity as the
- *   std of Δ (for independent one-minute changes, which the index's minute changes are to a good
- *   approximation), estimated from ten times the data. The final minute is priced from the m = 1 point
- *   alone: on 120 sample days the direct σ(1) is off by 6.4% rms while σ₁ is off by 2.9% (seeded study over
- *   the simulator's U-shaped paths, 280 target-hours; 5 minutes 3.2%, 15 minutes 3.3% as the volatility
- *   shape starts to bend; test/eval/sigma-near-target-study.ts). `nearTargetMinutes: 0` keeps the direct std
- *   at every minute.
+ *   se = std(Δ_M)/(M·√n), shrunk toward zero by positive-part James–Stein, μ·max(0, 1 − se²/μ²);
+ *   drift(m) = m·μ_shrunk and `drift_se`(m) = m·se. A mean per minute instead lets a chance drift through
+ *   at about a third of the minutes (the largest error left in the model against the simulator's oracle).
  * - Hourly horizon **per target hour** (volatility is U-shaped through the day): every target `HH:MM`
- *   with at least `minTargetSamples` samples (default 30: σ to about ±13%) gets its own curve in
- *   `by_target`; the pooled curve over every target is always written and serves the hours below the
- *   threshold (and any file reader that ignores `by_target`). The close horizon is pooled only.
- * - Baseline (σ, drift) uses **untagged** days when there are any, so event days do not inflate the
+ *   with at least `minTargetSamples` samples (default 30) gets its own curve in `by_target`; the pooled
+ *   curve over every target is always written and serves the hours below the threshold (and any reader
+ *   that ignores `by_target`). The close horizon is pooled only.
+ * - Baseline (σ, drift, ρ) uses **untagged** days when there are any, so event days do not inflate the
  *   ordinary-day curve. κ = mean over tagged-day samples of ((Δ − drift(m)) / σ(m))² against the curve the
- *   model uses for that target (its own hour, else pooled), i.e. the ratio of event-day to ordinary-day
- *   variance, clamped to [1, kappaCap]; 1 when no sample day is tagged.
- * - residual_std is the settlement-print noise of SPEC §5.2 (the gap between the feed's last value and the
- *   official settlement print). Minute bars are a single series — they carry no second print of the same
- *   instant — so it **cannot be measured from them** (the variance-signature intercept 2·residual² is
- *   ~0.02 pt² against σ(1)² of several pt², far below its sampling error). It is set: `residual.points`
- *   (calibrate `--residual-std`), else `residual.bp` basis points of the median target value of the
- *   sample (`model.residual_std_bp`, default 0.15 bp ≈ 0.10 points on SPX 6800). It is never σ(1).
+ *   model uses for that target (its own hour, else pooled), clamped to [1, kappaCap]; 1 when no day is tagged.
+ * - **residual_std** is the settlement-print noise of SPEC §5.2: the gap between the feed's last value
+ *   before the close and the official close. Fitted when the input carries official closes (`closes`: ET
+ *   date → the official close, e.g. Massive's daily aggregate close): the rms over the days that have both
+ *   a close print and a minute bar ending within a minute of the close, when there are at least
+ *   `minCloseSamples` (default 10) of them. Otherwise set: `residual.points` (calibrate `--residual-std`),
+ *   else `residual.bp` basis points of the median target value (`model.residual_std_bp`, default 1 bp —
+ *   0.68 points on SPX 6800, 2.5 on NDX 25000: conservative against the ≈ 0.5 points rms measured on real
+ *   SPX sessions). A given `points` wins over closes. It is never σ(1).
  */
 import { addDays, etDateOf, etToMs } from '../time/et.ts';
 import type { IndexSymbol } from '../series.ts';
@@ -69,35 +86,68 @@ export interface FitInput {
   dayTags?: (dateEt: string) => readonly string[];
   maxMinutes?: number;
   maxStaleMinutes?: number;
-  /** σ(m) for m ≤ this from the pooled one-minute changes of the last this-many minutes (default 10; 0 = off). */
-  nearTargetMinutes?: number;
+  /** Half-width in lags of the local linear smoothing of the per-lag variances (default 15; 0 = the direct std of Δ_m). */
+  smoothLags?: number;
+  /** Autocorrelation lags of one-minute changes in σ(m) (default 5; 0 = independent minute changes). */
+  autocorrLags?: number;
   /** Hourly: a target hour needs this many samples for its own curve in `by_target` (default 30). */
   minTargetSamples?: number;
-  /** Settlement-print noise: given in points, or basis points of the median target value (default 0.15 bp). */
+  /** Official closes by ET date (the settlement print): residual_std is fitted from them. */
+  closes?: ReadonlyMap<string, number>;
+  /** Days with both a close print and a last minute bar needed to fit residual_std (default 10). */
+  minCloseSamples?: number;
+  /** Settlement-print noise when not fitted: given in points (wins over closes), or basis points of the median target value. */
   residual?: { points: number } | { bp: number };
   kappaCap: number;
   generatedAtMs: number;
+  /** Where the bars came from: written as `fitted_on` with the sample's first and last date. */
+  provenance?: { source: 'bars_file' | 'massive' | 'sim'; world?: string; seed?: number };
 }
 
 export const DEFAULT_MIN_TARGET_SAMPLES = 30;
-export const DEFAULT_NEAR_TARGET_MINUTES = 10;
-export const DEFAULT_RESIDUAL_STD_BP = 0.15;
+export const DEFAULT_SMOOTH_LAGS = 15;
+export const DEFAULT_AUTOCORR_LAGS = 5;
+export const DEFAULT_MIN_CLOSE_SAMPLES = 10;
+/** 1 bp of the level: 0.68 points on SPX 6800, 2.5 on NDX 25000 (real SPX: ≈ 0.5 points rms, issue 23). */
+export const DEFAULT_RESIDUAL_STD_BP = 1;
+
+export interface AutocorrDiagnostic {
+  lag: number;
+  /** Raw pooled estimate, its standard error, and the shrunk value σ(m) uses. */
+  rho: number;
+  se: number;
+  used: number;
+}
+
+export type ResidualDiagnostic =
+  | { source: 'given'; points: number }
+  | { source: 'fitted'; days: number; rms: number; mean: number; points: number }
+  | { source: 'bp_of_level'; bp: number; level: number; points: number; close_days: number };
 
 export interface FitDiagnostics {
   daysWithBars: number;
   sessionDays: number;
   taggedDays: number;
   minutesFitted: number;
-  /** Samples behind each fitted minute's σ of the pooled curve (baseline). */
+  /** Samples behind each fitted minute's Δ_m of the pooled curve (baseline). */
   samplesPerMinute: Record<string, number>;
   /** Target samples per target `HH:MM` (all days). */
   samplesPerTarget: Record<string, number>;
   /** Hourly targets below `minTargetSamples`: the pooled curve serves them. */
   pooledTargets: string[];
   minTargetSamples: number;
-  /** Minutes whose σ comes from the pooled one-minute changes (0: the direct std everywhere). */
-  nearTargetMinutes: number;
-  residual: { source: 'given'; points: number } | { source: 'bp_of_level'; bp: number; level: number; points: number };
+  sigma: {
+    estimator: 'cumulative' | 'direct';
+    smoothLags: number;
+    autocorr: AutocorrDiagnostic[];
+    /**
+     * The fitted curve against the direct std of Δ_m at the curve's longest horizon, per curve (`pooled`,
+     * `HH:MM`): ratio σ_direct/σ_fit and the ratio's standard error under the fit (≈ 1/√(2n)). A ratio
+     * many standard errors from 1 says the bars hold a dependence the estimator does not model.
+     */
+    directCheck: Record<string, { m: number; ratio: number; se: number }>;
+  };
+  residual: ResidualDiagnostic;
 }
 
 export class CalibrationFitError extends Error {
@@ -106,14 +156,32 @@ export class CalibrationFitError extends Error {
 
 const MINUTE = 60_000;
 
-interface Acc {
+/** Running count / sum / sum of squares per minute to target. */
+interface Moments {
   n: Float64Array;
   sum: Float64Array;
   sumSq: Float64Array;
-  /** One-minute changes of the last `nearTargetMinutes` minutes before the targets: count, sum, sum of squares. */
-  step: { n: number; sum: number; sumSq: number };
 }
-const newAcc = (len: number): Acc => ({ n: new Float64Array(len), sum: new Float64Array(len), sumSq: new Float64Array(len), step: { n: 0, sum: 0, sumSq: 0 } });
+const newMoments = (len: number): Moments => ({ n: new Float64Array(len), sum: new Float64Array(len), sumSq: new Float64Array(len) });
+function addMoment(a: Moments, i: number, x: number): void {
+  a.n[i]!++;
+  a.sum[i]! += x;
+  a.sumSq[i]! += x * x;
+}
+function varianceOf(a: Moments, i: number): number {
+  const n = a.n[i]!;
+  if (n < 2) return NaN;
+  const mean = a.sum[i]! / n;
+  return Math.max(0, (a.sumSq[i]! - n * mean * mean) / (n - 1));
+}
+
+interface Acc {
+  /** Δ_m = S_T − S_{T−m}. */
+  direct: Moments;
+  /** x_k = S_{T−k+1} − S_{T−k}, the one-minute change at lag k before the target. */
+  lag: Moments;
+}
+const newAcc = (len: number): Acc => ({ direct: newMoments(len), lag: newMoments(len) });
 
 interface DayPath {
   date: string;
@@ -122,6 +190,8 @@ interface DayPath {
   vals: Float64Array;
   /** Target minute index from the open and its ET label `HH:MM`. */
   targets: { k: number; label: string }[];
+  /** Time from the last bar's value to the session close (ms; Infinity without one). */
+  closeAgeMs: number;
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -129,8 +199,10 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 export function fitCalibration(input: FitInput): { params: CalibrationParams; diagnostics: FitDiagnostics } {
   const maxMinutes = input.maxMinutes ?? (input.horizon === 'hourly' ? 60 : 390);
   const minTargetSamples = input.minTargetSamples ?? DEFAULT_MIN_TARGET_SAMPLES;
-  const near = input.nearTargetMinutes ?? DEFAULT_NEAR_TARGET_MINUTES;
-  if (!Number.isInteger(near) || near < 0) throw new CalibrationFitError(`near-target minutes must be a whole number ≥ 0, got ${near}`);
+  const smoothLags = input.smoothLags ?? DEFAULT_SMOOTH_LAGS;
+  const autocorrLags = input.autocorrLags ?? DEFAULT_AUTOCORR_LAGS;
+  if (!Number.isInteger(smoothLags) || smoothLags < 0) throw new CalibrationFitError(`smoothing lags must be a whole number ≥ 0, got ${smoothLags}`);
+  if (!Number.isInteger(autocorrLags) || autocorrLags < 0) throw new CalibrationFitError(`autocorrelation lags must be a whole number ≥ 0, got ${autocorrLags}`);
   const staleMs = (input.maxStaleMinutes ?? 5) * MINUTE;
   const shift = (input.barStamp ?? 'start') === 'start' ? MINUTE : 0;
   const bars = input.bars;
@@ -176,33 +248,29 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
       const top = Math.min(maxMinutes, tg.k);
       for (let m = 1; m <= top; m++) {
         const x = sT - v[tg.k - m]!;
-        if (Number.isNaN(x)) continue;
-        pooled.n[m]!++;
-        pooled.sum[m]! += x;
-        pooled.sumSq[m]! += x * x;
-        own.acc.n[m]!++;
-        own.acc.sum[m]! += x;
-        own.acc.sumSq[m]! += x * x;
-      }
-      const steps = Math.min(near, top);
-      for (let k = 1; k <= steps; k++) {
-        const x = v[tg.k - k + 1]! - v[tg.k - k]!;
-        if (Number.isNaN(x)) continue;
-        for (const st of [pooled.step, own.acc.step]) {
-          st.n++;
-          st.sum += x;
-          st.sumSq += x * x;
+        if (!Number.isNaN(x)) {
+          addMoment(pooled.direct, m, x);
+          addMoment(own.acc.direct, m, x);
+        }
+        const step = v[tg.k - m + 1]! - v[tg.k - m]!;
+        if (!Number.isNaN(step)) {
+          addMoment(pooled.lag, m, step);
+          addMoment(own.acc.lag, m, step);
         }
       }
     }
   }
 
-  const pooledFit = fitCurve(pooled, maxMinutes, near);
+  const autocorr = estimateAutocorr(days.filter(isBaseline), autocorrLags);
+  const rho = autocorr.map((a) => a.used);
+  const estimator = smoothLags > 0 ? 'cumulative' : 'direct';
+  const pooledFit = fitCurve(pooled, maxMinutes, smoothLags, rho);
   if (pooledFit.minutes === 0) {
     throw new CalibrationFitError(
       `no usable samples for ${input.symbol} ${input.horizon}: ${daysWithBars} day(s) with bars, ${days.length} trading session(s), ${sampleCount} target(s) with a value`,
     );
   }
+  const directCheck: FitDiagnostics['sigma']['directCheck'] = { pooled: pooledFit.check };
 
   // Per target hour (hourly horizon only), above the sample threshold.
   const byTarget: NonNullable<CalibrationParams['by_target']> = {};
@@ -213,12 +281,13 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     const t = perTarget.get(label)!;
     samplesPerTarget[label] = t.samples;
     if (input.horizon !== 'hourly') continue;
-    const fit = t.samples >= minTargetSamples ? fitCurve(t.acc, maxMinutes, near) : null;
+    const fit = t.samples >= minTargetSamples ? fitCurve(t.acc, maxMinutes, smoothLags, rho) : null;
     if (!fit || fit.minutes === 0) {
       pooledTargets.push(label);
       continue;
     }
     ownFits.set(label, fit);
+    directCheck[label] = fit.check;
     byTarget[label] = { sample_count: t.samples, minutes_to_target: fit.table };
   }
 
@@ -249,10 +318,7 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     if (zn > 0) kappa = Math.min(input.kappaCap, Math.max(1, zsum / zn));
   }
 
-  const level = median(levels);
-  const residualIn = input.residual ?? { bp: DEFAULT_RESIDUAL_STD_BP };
-  const residual = 'points' in residualIn ? residualIn.points : level * residualIn.bp * 1e-4;
-  if (!(residual >= 0) || !Number.isFinite(residual)) throw new CalibrationFitError(`residual std must be a finite number ≥ 0, got ${residual}`);
+  const residual = fitResidual(days, input, median(levels));
 
   const params: CalibrationParams = {
     symbol: input.symbol,
@@ -262,8 +328,9 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     days: sampleDays.size,
     minutes_to_target: pooledFit.table,
     ...(input.horizon === 'hourly' && Object.keys(byTarget).length > 0 ? { by_target: byTarget } : {}),
-    residual_std: round6(residual),
+    residual_std: residual.points,
     event_tail: { tags: [...tags].sort(), kappa: round6(kappa) },
+    ...(input.provenance ? { fitted_on: { ...input.provenance, from: [...sampleDays].sort()[0]!, to: [...sampleDays].sort().at(-1)! } } : {}),
   };
   return {
     params,
@@ -276,10 +343,46 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
       samplesPerTarget,
       pooledTargets,
       minTargetSamples,
-      nearTargetMinutes: near,
-      residual: 'points' in residualIn ? { source: 'given', points: round6(residual) } : { source: 'bp_of_level', bp: residualIn.bp, level: round6(level), points: round6(residual) },
+      sigma: { estimator, smoothLags, autocorr, directCheck },
+      residual,
     },
   };
+}
+
+/**
+ * residual_std: the given points; else the rms gap between the official close and the last minute value
+ * (days with both, the bar ending within a minute of the close), when there are enough such days; else
+ * bp of the median target value.
+ */
+function fitResidual(days: readonly DayPath[], input: FitInput, level: number): ResidualDiagnostic {
+  const given = input.residual && 'points' in input.residual ? input.residual.points : undefined;
+  if (given !== undefined) {
+    if (!(given >= 0) || !Number.isFinite(given)) throw new CalibrationFitError(`residual std must be a finite number ≥ 0, got ${given}`);
+    return { source: 'given', points: round6(given) };
+  }
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  if (input.closes) {
+    for (const d of days) {
+      const print = input.closes.get(d.date);
+      const last = d.vals[d.vals.length - 1]!;
+      if (print === undefined || Number.isNaN(last) || d.closeAgeMs > MINUTE) continue;
+      const gap = print - last;
+      n++;
+      sum += gap;
+      sumSq += gap * gap;
+    }
+  }
+  const minDays = input.minCloseSamples ?? DEFAULT_MIN_CLOSE_SAMPLES;
+  if (n >= minDays && n > 0) {
+    const rms = Math.sqrt(sumSq / n);
+    return { source: 'fitted', days: n, rms: round6(rms), mean: round6(sum / n) + 0, points: round6(rms) };
+  }
+  const bp = input.residual && 'bp' in input.residual ? input.residual.bp : DEFAULT_RESIDUAL_STD_BP;
+  const points = level * bp * 1e-4;
+  if (!(points >= 0) || !Number.isFinite(points)) throw new CalibrationFitError(`residual std must be a finite number ≥ 0, got ${points}`);
+  return { source: 'bp_of_level', bp, level: round6(level), points: round6(points), close_days: n };
 }
 
 interface CurveFit {
@@ -289,42 +392,153 @@ interface CurveFit {
   drift: Float64Array;
   samples: Record<string, number>;
   minutes: number;
+  check: { m: number; ratio: number; se: number };
 }
 
 /**
- * σ(m), drift(m) = m × the shrunk drift rate, and drift_se(m) for every minute with ≥ 2 samples; σ(m ≤ near)
- * = √m · σ₁ from the pooled one-minute changes when there are at least two of them.
+ * σ(m), drift(m) = m × the shrunk drift rate, and drift_se(m) for every minute with ≥ 2 samples of Δ_m:
+ * σ(m)² from the smoothed per-lag variances and the autocorrelations (`smoothLags` > 0), else the direct
+ * sample variance of Δ_m.
  */
-function fitCurve(acc: Acc, maxMinutes: number, near: number): CurveFit {
-  const st = acc.step;
-  const sigma1 = st.n >= 2 ? Math.sqrt(Math.max(0, (st.sumSq - (st.sum * st.sum) / st.n) / (st.n - 1))) : NaN;
+function fitCurve(acc: Acc, maxMinutes: number, smoothLags: number, rho: readonly number[]): CurveFit {
   const sigma = new Float64Array(maxMinutes + 1);
   const drift = new Float64Array(maxMinutes + 1);
   const table: CalibrationParams['minutes_to_target'] = {};
   const samples: Record<string, number> = {};
-  const stdOf = (m: number) => {
-    const n = acc.n[m]!;
-    const mean = acc.sum[m]! / n;
-    return Math.sqrt(Math.max(0, (acc.sumSq[m]! - n * mean * mean) / (n - 1)));
-  };
+  const d = acc.direct;
   // one drift rate, from the longest horizon with samples
   let top = 0;
-  for (let m = maxMinutes; m >= 1 && top === 0; m--) if (acc.n[m]! >= 2) top = m;
-  const rate = top > 0 ? acc.sum[top]! / acc.n[top]! / top : 0;
-  const rateSe = top > 0 ? stdOf(top) / (top * Math.sqrt(acc.n[top]!)) : 0;
+  for (let m = maxMinutes; m >= 1 && top === 0; m--) if (d.n[m]! >= 2) top = m;
+  const rate = top > 0 ? d.sum[top]! / d.n[top]! / top : 0;
+  const rateSe = top > 0 ? Math.sqrt(varianceOf(d, top)) / (top * Math.sqrt(d.n[top]!)) : 0;
   const shrunkRate = shrinkDrift(rate, rateSe);
+  const variance = smoothLags > 0 ? cumulativeVariance(acc.lag, maxMinutes, smoothLags, rho) : null;
   let minutes = 0;
   for (let m = 1; m <= maxMinutes; m++) {
-    const n = acc.n[m]!;
+    const n = d.n[m]!;
     if (n < 2) continue;
-    const sd = m <= near && !Number.isNaN(sigma1) ? sigma1 * Math.sqrt(m) : stdOf(m);
+    const v = variance ? variance[m]! : varianceOf(d, m);
+    if (Number.isNaN(v)) continue;
+    const sd = Math.sqrt(v);
     sigma[m] = sd;
     drift[m] = m * shrunkRate;
     table[String(m)] = { sigma: round6(sd), drift: round6(m * shrunkRate) + 0, drift_se: round6(m * rateSe) };
     samples[String(m)] = n;
     minutes++;
   }
-  return { table, sigma, drift, samples, minutes };
+  let checkM = 0;
+  for (let m = maxMinutes; m >= 1 && checkM === 0; m--) if (sigma[m]! > 0) checkM = m;
+  const check = checkM > 0 ? { m: checkM, ratio: round6(Math.sqrt(varianceOf(d, checkM)) / sigma[checkM]!), se: round6(1 / Math.sqrt(2 * d.n[checkM]!)) } : { m: 0, ratio: 1, se: 0 };
+  return { table, sigma, drift, samples, minutes, check };
+}
+
+/**
+ * Var(Δ_m) for m = 1…maxMinutes from the per-lag one-minute variances, smoothed (local linear, tricube
+ * weights × sample counts over ±h lags), and the autocorrelations ρ_1…ρ_L. NaN past the last lag with data.
+ */
+export function cumulativeVariance(lag: Moments, maxMinutes: number, h: number, rho: readonly number[]): Float64Array {
+  const raw = new Float64Array(maxMinutes + 1).fill(NaN);
+  const w = new Float64Array(maxMinutes + 1);
+  let last = 0;
+  for (let k = 1; k <= maxMinutes; k++) {
+    const v = varianceOf(lag, k);
+    if (Number.isNaN(v)) continue;
+    raw[k] = v;
+    w[k] = lag.n[k]!;
+    last = k;
+  }
+  const smooth = new Float64Array(maxMinutes + 1).fill(NaN);
+  for (let k = 1; k <= last; k++) smooth[k] = localLinear(raw, w, k, h, last);
+  const out = new Float64Array(maxMinutes + 1).fill(NaN);
+  let cum = 0;
+  let cross = 0;
+  for (let m = 1; m <= last; m++) {
+    const vm = smooth[m]!;
+    if (Number.isNaN(vm)) break;
+    cum += vm;
+    // the new minute's covariances with the L minutes nearer the target
+    for (let l = 1; l <= rho.length && l < m; l++) {
+      const r = rho[l - 1]!;
+      if (r !== 0) cross += 2 * r * Math.sqrt(vm * smooth[m - l]!);
+    }
+    out[m] = Math.max(0, cum + cross);
+  }
+  return out;
+}
+
+/** Local linear fit at lag k of the points (j, raw[j]) with weight w[j]·tricube(|j − k|/(h + 1)); ≥ 0. */
+function localLinear(raw: Float64Array, w: Float64Array, k: number, h: number, last: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  // nearest-neighbour window: 2h + 1 lags, shifted (not cut) at the ends, so the estimate at the target
+  // (k = 1) rests on as many lags as one in the middle
+  let lo = Math.max(1, k - h);
+  let hi = Math.min(last, k + h);
+  if (hi - lo < 2 * h) {
+    if (lo === 1) hi = Math.min(last, 1 + 2 * h);
+    else lo = Math.max(1, last - 2 * h);
+  }
+  const scale = Math.max(k - lo, hi - k) + 1;
+  for (let j = lo; j <= hi; j++) {
+    const y = raw[j]!;
+    if (Number.isNaN(y)) continue;
+    const u = Math.abs(j - k) / scale;
+    const c = 1 - u * u * u;
+    const wj = w[j]! * c * c * c;
+    const x = j - k;
+    s0 += wj;
+    s1 += wj * x;
+    s2 += wj * x * x;
+    t0 += wj * y;
+    t1 += wj * x * y;
+  }
+  if (!(s0 > 0)) return NaN;
+  const mean = t0 / s0;
+  const det = s0 * s2 - s1 * s1;
+  if (!(det > 1e-12 * s0 * s0)) return mean;
+  const a = (s2 * t0 - s1 * t1) / det;
+  return a > 0 ? a : mean;
+}
+
+/**
+ * ρ_1…ρ_L of one-minute changes, pooled over the given days' sessions (consecutive values only), each with
+ * its robust standard error and the shrunk value (positive-part James–Stein at two standard errors).
+ */
+function estimateAutocorr(days: readonly DayPath[], L: number): AutocorrDiagnostic[] {
+  if (L === 0) return [];
+  const sxy = new Float64Array(L + 1);
+  const sxx = new Float64Array(L + 1);
+  const syy = new Float64Array(L + 1);
+  const sq = new Float64Array(L + 1);
+  for (const d of days) {
+    const v = d.vals;
+    const n = v.length - 1;
+    const x = new Float64Array(n);
+    for (let t = 0; t < n; t++) x[t] = v[t + 1]! - v[t]!;
+    for (let t = 0; t < n; t++) {
+      const a = x[t]!;
+      if (Number.isNaN(a)) continue;
+      for (let l = 1; l <= L && t + l < n; l++) {
+        const b = x[t + l]!;
+        if (Number.isNaN(b)) continue;
+        sxy[l]! += a * b;
+        sxx[l]! += a * a;
+        syy[l]! += b * b;
+        sq[l]! += a * a * b * b;
+      }
+    }
+  }
+  const out: AutocorrDiagnostic[] = [];
+  for (let l = 1; l <= L; l++) {
+    const den = Math.sqrt(sxx[l]! * syy[l]!);
+    const rho = den > 0 ? sxy[l]! / den : 0;
+    const se = den > 0 ? Math.sqrt(sq[l]!) / den : 0;
+    out.push({ lag: l, rho: round6(rho), se: round6(se), used: round6(shrinkDrift(rho, 2 * se)) + 0 });
+  }
+  return out;
 }
 
 /** Positive-part James–Stein toward 0: mean·max(0, 1 − se²/mean²). */
@@ -381,5 +595,5 @@ function buildDay(
       targets.push({ k: Math.round((at - open) / MINUTE), label });
     }
   }
-  return { date, tagged: (input.dayTags?.(date).length ?? 0) > 0, vals, targets };
+  return { date, tagged: (input.dayTags?.(date).length ?? 0) > 0, vals, targets, closeAgeMs: close - lastAt };
 }

@@ -7,8 +7,12 @@
  *   minutes_to_target: {"<m>": {sigma, drift, drift_se?}},          // pooled over every target
  *   by_target?: {"HH:MM": {sample_count, minutes_to_target}},       // hourly: per target hour (ET)
  *   residual_std,                                                   // settlement-print noise, points
- *   event_tail: {tags, kappa} }
+ *   event_tail: {tags, kappa},
+ *   fitted_on? }                                                    // where the bars came from
  * ```
+ * `fitted_on` = `{source: 'bars_file' | 'massive' | 'sim', from, to, world?, seed?}`: the first and last ET
+ * date of the sample, and for a self-calibration of a simulated run (`sim`) the simulator world and seed
+ * whose generated history it was fitted on (app/sim-calibration.ts).
  * A file without `by_target` (or without the wanted target in it) is valid: the pooled curve serves
  * every target. `drift` is the shrunk mean (see fit.ts); `drift_se` the standard error of the raw mean.
  */
@@ -48,6 +52,16 @@ export const CalibrationParamsSchema = z
       .optional(),
     residual_std: nonNeg,
     event_tail: z.object({ tags: z.array(z.string().min(1)), kappa: finiteNum.refine((k) => k >= 1, 'must be ≥ 1') }).strict(),
+    fitted_on: z
+      .object({
+        source: z.enum(['bars_file', 'massive', 'sim']),
+        from: z.iso.date(),
+        to: z.iso.date(),
+        world: z.string().min(1).optional(),
+        seed: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -4,8 +4,8 @@
  *
  * Curve: with a calibration, `by_target[targetEt]` when the file holds that target (hourly files fitted
  * per target hour), else the pooled `minutes_to_target`; `targetEt` comes from `calibrationChoice` (the
- * event's close_time in ET). Without one, the default curve (annualised vol × √time) with residual
- * `model.residual_std_bp` × spot.
+ * event's close_time in ET). Without one, the default curve (annualised vol through the U-shaped intraday
+ * profile ending at `targetEt`, curve.ts) with residual `model.residual_std_bp` × spot.
  *
  * κ on tagged event days: the calibrated `event_tail.kappa`, capped at `model.kappa_cap`. Without a
  * calibration (default curve) a tagged day uses `kappa_cap` itself — the conservative choice: a wider
@@ -53,7 +53,7 @@ export function buildModelSpec(opts: {
   return {
     curve: calibration
       ? curveFromParams(calibration, opts.targetEt)
-      : new DefaultCurve(opts.spot, config.default_annual_vol, opts.spot * config.residual_std_bp * 1e-4),
+      : new DefaultCurve(opts.spot, config.default_annual_vol, opts.spot * config.residual_std_bp * 1e-4, opts.targetEt),
     sigmaFloor: config.sigma_floor_1m_points,
     kappa: eventKappa(opts.dayTags ?? [], calibration, config.kappa_cap),
     dist: distSpec(opts.dist ?? config.dist, config.t_dof),

@@ -10,6 +10,7 @@ import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { openMarketAdapters, type DataSource } from './market-adapters.ts';
 import { TradingSession } from './session.ts';
 import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
+import { selfCalibrateForRun } from './sim-calibration.ts';
 
 export type { DataSource } from './market-adapters.ts';
 export type { RunContext } from './run-context.ts';
@@ -48,6 +49,7 @@ export function virtualStart(refNow: number, w: TradingWindow, lead: number): nu
 }
 
 export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promise<MicroIndexOutcome> {
+  selfCalibrateForRun(o.source, c, o.seed, o.window.dateEt);
   const adapters = await openMarketAdapters(o.source, adapterOptionsFor(c, o, o.window.dateEt));
   const session = await TradingSession.open(sessionOptionsFor(c, o, adapters)).catch(async (e) => {
     await adapters.close();

@@ -3,8 +3,14 @@
  *   missing_env:<VARS>, kalshi_private_key_missing, kalshi_private_key_permissions, kill_switch_engaged,
  *   calibration_missing:<SERIES>:<horizon>, calibration_stale:<SERIES>:<horizon>:<age>d,
  *   polygon_unreachable, kalshi_unreachable, exchange_inactive, maintenance_window, clock_drift:<ms>.
- * Offline and simulator runs skip what cannot apply and say so (`skipped`). A calibration file that is
- * missing is NO-GO online only (the default curve serves sim/offline); a stale one is NO-GO everywhere.
+ * Offline and simulator runs skip what cannot apply and say so (`skipped`). Calibration (issue 23):
+ * - real feeds (`online`): a file that is missing, unreadable, or fitted on the simulator's generated
+ *   history (`fitted_on.source: sim`, a self-calibration of a simulated run in the same root) is
+ *   `calibration_missing:<SERIES>:<horizon>`; one older than `model.calibration_stale_days` is
+ *   `calibration_stale:<SERIES>:<horizon>:<age>d`. Both NO-GO.
+ * - simulated and offline runs: a simulated run calibrates itself before it starts (app/sim-calibration.ts),
+ *   so a missing file is only a note here; a file fitted on the simulator's history is never stale (the
+ *   simulated world's law does not change with the date: its age is a note); any other stale file is NO-GO.
  * Clock drift is measured against the outside world's own time (Massive's `serverTime`, the index feed's
  * message timestamps), never the local clock against itself.
  */
@@ -13,7 +19,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { VenueMarketData } from '../ports/venue.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
 import { calibrationChoice } from '../core/model/calibration-choice.ts';
-import { calibrationPath, readCalibration } from '../adapters/calibration/params-file.ts';
+import { calibrationStatus } from '../adapters/calibration/params-file.ts';
 import { assertPrivateKeyFile, KeyFileError } from '../adapters/fs/key-file.ts';
 import { probeMassive, type MassiveRestClient } from '../adapters/massive/rest.ts';
 import type { DualFeed } from '../adapters/feeds/dual-feed.ts';
@@ -88,20 +94,12 @@ export async function runPreflight(p: PreflightInput): Promise<PreflightResult> 
 
   // Calibration per series and horizon (one file serves several series of one index).
   for (const s of p.series) {
-    const info = SERIES[s];
     const { horizon } = calibrationChoice(s, p.nowMs);
-    const file = calibrationPath(p.paths.calibDir, info.symbol, horizon);
-    if (!fs.existsSync(file)) {
-      if (online) reasons.push(`calibration_missing:${s}:${horizon}`);
-      else notes.push(`calibration_missing:${s}:${horizon} (default σ curve in ${p.source})`);
-      continue;
-    }
-    try {
-      const c = readCalibration(file, p.nowMs);
-      if (c.ageDays > p.config.model.calibration_stale_days) reasons.push(`calibration_stale:${s}:${horizon}:${Math.floor(c.ageDays)}d`);
-    } catch {
-      reasons.push(`calibration_missing:${s}:${horizon}`);
-    }
+    const st = calibrationStatus(p.paths.calibDir, SERIES[s], horizon, p.nowMs, p.config.model.calibration_stale_days, { realFeed: online });
+    if (st.ok) {
+      if (st.note) notes.push(st.note);
+    } else if (st.absent && !online) notes.push(`${st.reason} (default σ curve in ${p.source})`);
+    else reasons.push(st.reason);
   }
 
   // The outside services: skipped offline, and when the environment cannot reach them.

@@ -34,6 +34,7 @@ import { TradingSession, type SessionOptions } from './session.ts';
 import { runPreflight, type PreflightResult } from './preflight.ts';
 import { readSnapshot, restoreVerdict, windowTimes, writeSnapshot, type Snapshot, type WindowEntry, type WindowState } from './snapshot.ts';
 import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
+import { selfCalibrateForRun } from './sim-calibration.ts';
 
 export interface SupervisorOptions {
   source: DataSource;
@@ -196,7 +197,9 @@ export class Supervisor {
   private async runLocked(): Promise<SupervisorOutcome> {
     const { c, o } = this;
     const planned = lookahead(plannedWindows(o.refNowMs, c, o), 8);
-    this.resume = this.resumePlan(planned.peek()[0]);
+    const firstWindow = planned.peek()[0];
+    if (firstWindow) selfCalibrateForRun(o.source, c, o.seed, firstWindow.dateEt);
+    this.resume = this.resumePlan(firstWindow);
     if (this.resume) this.resumeWindow = planned.peek()[0];
     let cancelledOnStop = 0;
     let stoppedBy: string | undefined;

@@ -1,7 +1,7 @@
 /**
  * Calibration files on disk: `<calibDir>/<spx|ndx>/<hourly|close>/params.json` (SPEC §5.3). Written
- * atomically after validation; read back schema-checked, with the age that preflight judges
- * (`calibration_missing:<SERIES>:<horizon>`, `calibration_stale:<SERIES>:<horizon>:<age>d`).
+ * atomically after validation; read back schema-checked, with the age and provenance that preflight judges
+ * (`calibration_missing:<SERIES>:<horizon>`, `calibration_stale:<SERIES>:<horizon>:<age>d`: calibrationStatus).
  * `by_target` (per target hour) and `drift_se` are optional: older files stay valid; which curve a
  * market uses is `calibrationChoice` + `curveFromParams(params, targetEt)`, not this module's business.
  */
@@ -76,28 +76,39 @@ export function readCalibration(file: string, nowMs: number): LoadedCalibration 
 }
 
 export type CalibrationStatus =
-  | { ok: true; calibration: LoadedCalibration }
-  | { ok: false; reason: string; detail: string; calibration?: LoadedCalibration };
+  | { ok: true; calibration: LoadedCalibration; note?: string }
+  | { ok: false; reason: string; detail: string; absent: boolean; calibration?: LoadedCalibration };
 
 /**
- * Preflight's view of one series' calibration: ok, `calibration_missing:<SERIES>:<horizon>` (absent or
- * unreadable/invalid — detail says which), or `calibration_stale:<SERIES>:<horizon>:<age>d` (age > staleDays).
+ * Preflight's view of one series' calibration (SPEC §6.2, issue 23): ok, or
+ * - `calibration_missing:<SERIES>:<horizon>`: absent (`absent`), unreadable/invalid, for another symbol or
+ *   horizon, or — for a real feed (`realFeed`) — fitted on the simulator's generated history
+ *   (`fitted_on.source: sim`, a simulated run's self-calibration);
+ * - `calibration_stale:<SERIES>:<horizon>:<age>d`: older than `staleDays`, except a file fitted on the
+ *   simulator's history read for a simulated run: the simulated world's law does not change with the date,
+ *   so its age is only a `note`.
  */
-export function calibrationStatus(calibDir: string, series: SeriesInfo, horizon: Horizon, nowMs: number, staleDays: number): CalibrationStatus {
+export function calibrationStatus(calibDir: string, series: SeriesInfo, horizon: Horizon, nowMs: number, staleDays: number, o: { realFeed?: boolean } = {}): CalibrationStatus {
   const file = calibrationPath(calibDir, series.symbol, horizon);
+  const missing = `calibration_missing:${series.code}:${horizon}`;
   let loaded: LoadedCalibration;
   try {
     loaded = readCalibration(file, nowMs);
   } catch (e) {
     if (!(e instanceof CalibrationFileError)) throw e;
-    return { ok: false, reason: `calibration_missing:${series.code}:${horizon}`, detail: e.message };
+    return { ok: false, reason: missing, detail: e.message, absent: e.kind === 'missing' };
   }
   if (loaded.params.symbol !== series.symbol || loaded.params.horizon !== horizon) {
-    return { ok: false, reason: `calibration_missing:${series.code}:${horizon}`, detail: `${file}: holds ${loaded.params.symbol} ${loaded.params.horizon}` };
+    return { ok: false, reason: missing, detail: `${file}: holds ${loaded.params.symbol} ${loaded.params.horizon}`, absent: false };
   }
+  const simFitted = loaded.params.fitted_on?.source === 'sim';
+  if (o.realFeed && simFitted) {
+    return { ok: false, reason: missing, detail: `${file}: fitted on the simulator's generated history (a simulated run's self-calibration), not on real bars: run calibrate`, absent: false, calibration: loaded };
+  }
+  const age = Math.floor(loaded.ageDays);
   if (loaded.ageDays > staleDays) {
-    const age = Math.floor(loaded.ageDays);
-    return { ok: false, reason: `calibration_stale:${series.code}:${horizon}:${age}d`, detail: `${file}: generated ${loaded.params.generated_at}`, calibration: loaded };
+    if (simFitted) return { ok: true, calibration: loaded, note: `calibration ${series.code}:${horizon} fitted on the simulator's history ${age}d ago (never stale for simulated runs)` };
+    return { ok: false, reason: `calibration_stale:${series.code}:${horizon}:${age}d`, detail: `${file}: generated ${loaded.params.generated_at}`, absent: false, calibration: loaded };
   }
   return { ok: true, calibration: loaded };
 }

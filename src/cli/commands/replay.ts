@@ -23,6 +23,14 @@ import { replayWindows, ReplayInputError, runReplayDay, type ReplayRunResult } f
 import { expandSettings, parseSetFlags, type Setting } from '../../app/replay/settings.ts';
 import { aggregate, runDayJobs, tradingDaysFrom, type DayJob, type SettingRow } from '../../app/replay/days.ts';
 import { summarise } from '../../app/supervisor.ts';
+import { selfCalibrate } from '../../app/sim-calibration.ts';
+import { silentLogger } from '../../ports/logger.ts';
+
+/** Generated days are priced with a calibration of the simulator's world: fitted once, here, before any day runs. */
+function calibrateOnce(c: CliContext, seed: number, dateEt: string): void {
+  const r = selfCalibrate({ paths: c.paths, calendar: c.calendar, config: c.config, log: silentLogger }, seed, dateEt);
+  if (r.summary) c.io.err(`kalshi-alpha: ${r.summary}\n`);
+}
 
 interface ReplayFlags {
   date?: string;
@@ -125,6 +133,7 @@ async function oneDay(c: CliContext, opt: ReplayFlags, seed: number, config: Set
   const calendar = c.calendar;
   const windows = replayWindows(dateEt, { calendar, config, only: opt.only });
   const ledgerFile = replayLedgerPath(c, opt, `${dateEt}-seed${seed}.jsonl`);
+  calibrateOnce(c, seed, dateEt);
   const stats = newDayStats();
   const r = await runReplayDay({
     dateEt,
@@ -183,6 +192,7 @@ async function manyDays(c: CliContext, opt: ReplayFlags, seed: number, settings:
   const days = tradingDaysFrom(from, opt.days!, calendar);
   for (const s of settings) for (const d of days) replayWindows(d, { calendar, config: s.config, only: opt.only });
   const overrides = loadCalendarOverrides(c.paths.calendarConfig, undefined, c.config.windows);
+  calibrateOnce(c, seed, days[0]!);
   const jobs: DayJob[] = [];
   settings.forEach((s, si) => {
     for (const d of days) {

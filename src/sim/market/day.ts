@@ -34,10 +34,7 @@ export function simDay(o: SimDayOptions): SimDay {
   const closeEt = o.closeEt ?? '16:00';
   const openMs = etToMs(o.dateEt, '09:30');
   const endMs = etToMs(o.dateEt, closeEt);
-  const paths = o.paths ?? {
-    spx: generateIndexPath({ symbol: 'I:SPX', startMs: openMs, endMs, seed: o.seed }),
-    ndx: generateIndexPath({ symbol: 'I:NDX', startMs: openMs, endMs, seed: o.seed }),
-  };
+  const paths = o.paths ?? simDayPaths(o.seed, o.dateEt, closeEt);
   const events = generateLadders({
     dateEt: o.dateEt,
     closeEt,
@@ -48,6 +45,16 @@ export function simDay(o: SimDayOptions): SimDay {
     omitEvents: o.omitEvents,
   });
   return { closeEt, paths, events };
+}
+
+/** The day's two index paths (09:30 → close) alone: what `simDay` builds its markets on, without the ladders. */
+export function simDayPaths(seed: number, dateEt: string, closeEt = '16:00'): { spx: IndexPath; ndx: IndexPath } {
+  const startMs = etToMs(dateEt, '09:30');
+  const endMs = etToMs(dateEt, closeEt);
+  return {
+    spx: generateIndexPath({ symbol: 'I:SPX', startMs, endMs, seed }),
+    ndx: generateIndexPath({ symbol: 'I:NDX', startMs, endMs, seed }),
+  };
 }
 
 export const indexOfSeries = (series: string): 'spx' | 'ndx' => (series === 'INX' || series === 'INXU' ? 'spx' : 'ndx');

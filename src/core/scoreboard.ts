@@ -29,32 +29,15 @@
  * The total row aggregates the same way over every group (markets once per window; the reliability
  * table the text output prints is the total's).
  */
+import { calibrationOf, newScores, score, type Calibration, type Scores } from './eval/scores.ts';
+export { LOG_LOSS_EPS, RELIABILITY_BINS, type Calibration, type ReliabilityBin } from './eval/scores.ts';
 import { ledgerDollarsToMicros, ledgerDollarsToPips, ledgerContractsToCenti, type LedgerRecord } from './ledger/record.ts';
 import { etDateOf, etToMs } from './time/et.ts';
 
-export const LOG_LOSS_EPS = 1e-6;
-export const RELIABILITY_BINS = 10;
 export const DEFAULT_FREEZE_OFFSET_MS = 2000;
 /** A refresh cancel re-quoted on its slot within this long gave its queue position away. */
 export const REQUOTE_WINDOW_MS = 3000;
 const REFRESH_REASONS: ReadonlySet<string> = new Set(['not_desired', 'replaced', 'duplicate_in_slot']);
-
-export interface ReliabilityBin {
-  /** Bin bounds: [lo, hi), the last bin [0.9, 1.0] inclusive. */
-  lo: number;
-  hi: number;
-  count: number;
-  mean_forecast: number | null;
-  observed_freq: number | null;
-}
-
-export interface Calibration {
-  /** Markets scored (quoted before the freeze and settled), once per market per window. */
-  n: number;
-  brier: number | null;
-  log_loss: number | null;
-  reliability: ReliabilityBin[];
-}
 
 export interface ScoreRow {
   day: string;
@@ -142,7 +125,6 @@ export function windowFreezeMs(day: string, window: string, freezeOffsetMs = DEF
   }
 }
 
-const clamp = (p: number) => Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, p));
 
 export function computeScoreboard(records: readonly LedgerRecord[], filter: ScoreboardFilter = {}): Scoreboard {
   const freezeOffsetMs = filter.freezeOffsetMs ?? DEFAULT_FREEZE_OFFSET_MS;
@@ -278,48 +260,6 @@ function addCounts(a: Acc, r: LedgerRecord, ends: Map<string, number>, refresh: 
   }
 }
 
-interface Scores {
-  n: number;
-  brierSum: number;
-  logLossSum: number;
-  binCount: Float64Array;
-  binP: Float64Array;
-  binO: Float64Array;
-}
-
-const newScores = (): Scores => ({
-  n: 0,
-  brierSum: 0,
-  logLossSum: 0,
-  binCount: new Float64Array(RELIABILITY_BINS),
-  binP: new Float64Array(RELIABILITY_BINS),
-  binO: new Float64Array(RELIABILITY_BINS),
-});
-
-function score(s: Scores, p: number, o: 0 | 1): void {
-  s.n++;
-  s.brierSum += (p - o) ** 2;
-  const pc = clamp(p);
-  s.logLossSum += -(o * Math.log(pc) + (1 - o) * Math.log(1 - pc));
-  const b = Math.min(RELIABILITY_BINS - 1, Math.max(0, Math.floor(p * RELIABILITY_BINS)));
-  s.binCount[b]!++;
-  s.binP[b]! += p;
-  s.binO[b]! += o;
-}
-
-function reliability(s: Scores): ReliabilityBin[] {
-  return Array.from({ length: RELIABILITY_BINS }, (_, b) => {
-    const count = s.binCount[b]!;
-    return {
-      lo: b / RELIABILITY_BINS,
-      hi: (b + 1) / RELIABILITY_BINS,
-      count,
-      mean_forecast: count > 0 ? s.binP[b]! / count : null,
-      observed_freq: count > 0 ? s.binO[b]! / count : null,
-    };
-  });
-}
-
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -349,11 +289,6 @@ function toRow(a: Acc, quotedMarkets: number, unsettled: number, s: Scores): Sco
     not_desired_cancels: a.notDesired,
     not_desired_requoted_3s: a.notDesiredRequoted,
     mean_fill_prob: a.fillProbN > 0 ? a.fillProbSum / a.fillProbN : null,
-    calibration: {
-      n: s.n,
-      brier: s.n > 0 ? s.brierSum / s.n : null,
-      log_loss: s.n > 0 ? s.logLossSum / s.n : null,
-      reliability: reliability(s),
-    },
+    calibration: calibrationOf(s),
   };
 }

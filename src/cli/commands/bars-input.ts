@@ -44,10 +44,10 @@ export interface BarsFlags {
 }
 
 /** The bar-source flags, the same on every command that reads bars. */
-export function addBarsOptions(cmd: Command): Command {
+export function addBarsOptions(cmd: Command, o: { closes?: boolean } = {}): Command {
+  cmd.option('--bars <file>', 'minute bars: CSV (timestamp,close or t,c), JSONL ({"t":ms,"c":x} or Massive {o,h,l,c,t}) or a Massive aggs JSON');
+  if (o.closes !== false) cmd.option('--closes <file>', "official closes (daily bars in the same forms, or CSV date,close) to fit residual_std from; with --from/--to Massive's daily aggregates are used");
   return cmd
-    .option('--bars <file>', 'minute bars: CSV (timestamp,close or t,c), JSONL ({"t":ms,"c":x} or Massive {o,h,l,c,t}) or a Massive aggs JSON')
-    .option('--closes <file>', "official closes (daily bars in the same forms, or CSV date,close) to fit residual_std from; with --from/--to Massive's daily aggregates are used")
     .option('--from <date>', 'first ET date to fetch from Massive REST (with --to)', parseDateArg)
     .option('--to <date>', 'last ET date to fetch from Massive REST (with --from)', parseDateArg)
     .option('--bar-stamp <start|end>', 'bar timestamps mark the window start (Massive) or end', (v: string) => {
@@ -64,7 +64,7 @@ export interface BarsInput {
 }
 
 /** Reads or fetches the bars the flags name; bad input is a UsageError (exit 2) naming the file or flag. */
-export async function loadBars(c: CliContext, opt: BarsFlags, symbol: IndexSymbol): Promise<BarsInput> {
+export async function loadBars(c: CliContext, opt: BarsFlags, symbol: IndexSymbol, o: { closes?: boolean } = {}): Promise<BarsInput> {
   if (Boolean(opt.bars) === Boolean(opt.from || opt.to)) throw new UsageError('give either --bars FILE or --from YYYY-MM-DD --to YYYY-MM-DD');
   if (!opt.bars && !(opt.from && opt.to)) throw new UsageError('--from and --to go together');
   if (opt.closes && !opt.bars) throw new UsageError('--closes goes with --bars (with --from/--to the daily aggregates are fetched)');
@@ -87,6 +87,7 @@ export async function loadBars(c: CliContext, opt: BarsFlags, symbol: IndexSymbo
   const range = { client, clock: c.clock, symbol, from: opt.from!, to: opt.to! };
   const bars = await fetchMinuteBars(range);
   if (bars.length === 0) throw new UsageError(`Massive returned no ${symbol} minute bars for ${opt.from}..${opt.to}`);
+  if (o.closes === false) return { bars, source: 'massive' };
   const closes = await fetchDailyCloses(range);
   return { bars, closes, source: 'massive' };
 }

@@ -1,14 +1,21 @@
 /**
- * `kalshi-alpha evaluate --ledger FILE --seed N [--json]` (issue 11, SPEC §9): model vs truth for a paper
- * ledger written by a simulated run (sim, replay) of that seed. The truth is the oracle — the true P(YES) of
- * each market at each record's instant under the simulator's generating process — recomputed here from
- * (seed, date, market, instant) by the same pure functions the simulator uses (sim/market/day.ts, oracle.ts);
- * it never passes through the venue APIs. Prints per minutes-to-target bucket the model-vs-oracle error and
- * bias, claimed EV vs oracle edge at quote and at fill, and fills split by cause and by window.
+ * `kalshi-alpha evaluate` — two ways of scoring the model:
  *
- * Several runs at once: repeat `--ledger` with one `--seed` each (in order), or give one `--seed` for all.
- * The date of every record is its window id's (`YYYY-MM-DD/…`). `--oracle-out FILE` also writes the per-record
- * oracle values (JSONL, gzipped when the name ends in .gz) — the evaluation side file.
+ * `--ledger FILE --seed N [--json]` (issue 11, SPEC §9): model vs truth for a paper ledger written by a
+ * simulated run (sim, replay) of that seed. The truth is the oracle — the true P(YES) of each market at each
+ * record's instant under the simulator's generating process — recomputed here from (seed, date, market,
+ * instant) by the same pure functions the simulator uses (sim/market/day.ts, oracle.ts); it never passes
+ * through the venue APIs. Prints per minutes-to-target bucket the model-vs-oracle error and bias, claimed EV
+ * vs oracle edge at quote and at fill, and fills split by cause and by window. Several runs at once: repeat
+ * `--ledger` with one `--seed` each (in order), or give one `--seed` for all. The date of every record is its
+ * window id's (`YYYY-MM-DD/…`). `--oracle-out FILE` also writes the per-record oracle values (JSONL, gzipped
+ * when the name ends in .gz) — the evaluation side file.
+ *
+ * `--bars FILE | --from D --to D --symbol I:SPX|I:NDX` (issue 19): scoring on minute bars without an oracle —
+ * a walk-forward over the file's sessions (core/eval/walk-forward.ts): each day calibrated only on the days
+ * before it, P(S_T ≥ K) of the model and of two baselines at every hourly target, horizon and strike of a
+ * grid around spot, against what happened; Brier, log loss and reliability per horizon, `--json`, an SVG
+ * reliability chart with `--chart FILE`, every point with `--points-out FILE`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,15 +30,31 @@ import { hhmm } from '../../config/index-ops.ts';
 import type { LedgerRecord } from '../../core/ledger/record.ts';
 import { etDateOf } from '../../core/time/et.ts';
 import { evaluateLedger, type EvalReport, type FillStats, type QuoteStats, type Stat } from '../../core/eval/evaluate.ts';
+import { DEFAULT_GRID, DEFAULT_HORIZONS, DEFAULT_MIN_DAYS } from '../../core/eval/walk-forward.ts';
 import { dayOracle, simDay, type DayOracle } from '../../sim/market/day.ts';
+import { parsePositiveInt } from '../command.ts';
+import { addBarsOptions, parseSymbolArg, type BarsFlags } from './bars-input.ts';
+import type { IndexSymbol } from '../../core/series.ts';
 
-interface EvaluateOptions {
-  ledger: string[];
-  seed: number[];
+interface EvaluateOptions extends BarsFlags {
+  ledger?: string[];
+  seed?: number[];
   close: string;
   oracleOut?: string;
   json?: boolean;
+  symbol?: IndexSymbol;
+  minDays: number;
+  horizons?: number[];
+  grid?: number[];
+  chart?: string;
+  pointsOut?: string;
 }
+
+const parseNumberList = (what: string, ok: (x: number) => boolean) => (v: string): number[] => {
+  const xs = v.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x) || !ok(x))) throw new InvalidArgumentError(`expected a comma-separated list of ${what}, got "${v}"`);
+  return xs;
+};
 
 const collect = <T>(parse: (v: string) => T) => (value: string, prev: T[] = []) => [...prev, parse(value)];
 const parseSeed = (v: string): number => {
@@ -74,19 +97,44 @@ export function evaluationText(r: EvalReport): string {
 }
 
 export const registerEvaluate: CommandRegistrar = (program, ctx) => {
-  program
+  const cmd = program
     .command('evaluate')
     .description(describeCommand('evaluate'))
-    .requiredOption('--ledger <file>', 'paper ledger of a sim or replay run (repeat for several runs)', collect(String))
-    .requiredOption('--seed <n>', 'the simulator seed of that run (one per --ledger, or one for all)', collect(parseSeed))
+    .option('--ledger <file>', 'paper ledger of a sim or replay run (repeat for several runs)', collect(String))
+    .option('--seed <n>', 'the simulator seed of that run (one per --ledger, or one for all)', collect(parseSeed))
     .option('--close <HH:MM>', "the simulated session's close (the simulator generates 09:30–16:00 unless told otherwise)", '16:00')
     .option('--oracle-out <file>', 'also write the per-record oracle values (JSONL; .gz to compress)')
+    .option('--symbol <symbol>', 'with --bars or --from/--to: the index of the bars, I:SPX or I:NDX', parseSymbolArg);
+  addBarsOptions(cmd, { closes: false })
+    .option('--min-days <n>', 'with --bars: sessions calibrated on before the first evaluated day', parsePositiveInt, DEFAULT_MIN_DAYS)
+    .option('--horizons <list>', `with --bars: minutes before each target (default ${DEFAULT_HORIZONS.join(',')})`, parseNumberList('whole minutes ≥ 1', (x) => Number.isInteger(x) && x >= 1 && x <= 390))
+    .option('--grid <list>', `with --bars: strikes at spot + z·σ(m) for these z (default ${DEFAULT_GRID.join(',')})`, parseNumberList('numbers between -10 and 10', (x) => Math.abs(x) <= 10))
+    .option('--chart <file>', 'with --bars: write an SVG reliability chart (one panel per horizon)')
+    .option('--points-out <file>', 'with --bars: write every scored point (JSONL; .gz to compress)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExamples:\n  kalshi-alpha evaluate --ledger data/proc/ledger/index_paper.jsonl --seed 7\n  kalshi-alpha evaluate --ledger a.jsonl --seed 1 --ledger b.jsonl --seed 2 --json')
-    .action((opt: EvaluateOptions) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kalshi-alpha evaluate --ledger data/proc/ledger/index_paper.jsonl --seed 7\n  kalshi-alpha evaluate --ledger a.jsonl --seed 1 --ledger b.jsonl --seed 2 --json\n' +
+        '  kalshi-alpha evaluate --bars spx-minutes.csv --symbol I:SPX --chart reliability.svg\n  kalshi-alpha evaluate --from 2025-06-02 --to 2025-11-28 --symbol I:NDX --json',
+    )
+    .action(async (opt: EvaluateOptions) => {
       const c = ctx();
+      const barsMode = Boolean(opt.bars || opt.from || opt.to);
+      if (barsMode && opt.ledger) throw new UsageError('give either --ledger FILE --seed N (a simulated run against its oracle) or --bars FILE / --from --to (a walk-forward on minute bars)');
+      if (barsMode) {
+        if (!opt.symbol) throw new UsageError('--bars and --from/--to need --symbol I:SPX or I:NDX');
+        if (opt.seed || opt.oracleOut) throw new UsageError('--seed and --oracle-out go with --ledger');
+        const { evaluateBars } = await import('./evaluate-bars.ts');
+        await evaluateBars(c, { ...opt, symbol: opt.symbol });
+        return;
+      }
+      for (const [flag, given] of [['--min-days', opt.minDays !== DEFAULT_MIN_DAYS], ['--horizons', opt.horizons], ['--grid', opt.grid], ['--chart', opt.chart], ['--points-out', opt.pointsOut], ['--symbol', opt.symbol]] as const) {
+        if (given) throw new UsageError(`${flag} goes with --bars or --from/--to`);
+      }
+      if (!opt.ledger || !opt.seed) throw new UsageError('give --ledger FILE --seed N (a simulated run), or --bars FILE --symbol S (minute bars)');
       if (!hhmm.safeParse(opt.close).success) throw new UsageError(`--close: expected HH:MM, got "${opt.close}"`);
       if (opt.seed.length !== 1 && opt.seed.length !== opt.ledger.length) throw new UsageError(`give one --seed, or one per --ledger (${opt.ledger.length} ledgers, ${opt.seed.length} seeds)`);
+      const seeds = opt.seed;
       const scopeOf = new Map<LedgerRecord, string>();
       const records: LedgerRecord[] = [];
       const oracles = new Map<string, DayOracle>();
@@ -95,7 +143,7 @@ export const registerEvaluate: CommandRegistrar = (program, ctx) => {
         checkUserFile(file, `--ledger ${name}`);
         const read = readLedgerFile(file);
         for (const s of read.skipped) c.io.err(describeSkipped(s) + '\n');
-        const seed = opt.seed[opt.seed.length === 1 ? 0 : i]!;
+        const seed = seeds[seeds.length === 1 ? 0 : i]!;
         for (const r of read.records) {
           scopeOf.set(r, `${i}|${seed}|${dateOf(r)}`);
           records.push(r);

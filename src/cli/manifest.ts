@@ -44,7 +44,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'calibrate',
-    description: 'fit model parameters (σ and drift per minute to target, per target hour for hourly; residual; event κ) from minute bars (SPEC §5.3)',
+    description: 'fit model parameters (σ and drift per minute to target, per target hour for hourly; residual from the official closes; event κ) from minute bars (SPEC §5.3)',
     load: async () => (await import('./commands/calibrate.ts')).registerCalibrate,
   },
   {
@@ -99,7 +99,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'evaluate',
-    description: 'model vs truth for a ledger of a simulated run: error and bias per minutes-to-target bucket, claimed EV vs oracle edge at quote and at fill, PnL by fill cause',
+    description: 'model vs truth: a simulated run\'s ledger against the oracle (error, bias, claimed EV vs oracle edge per minutes-to-target bucket), or minute bars walked forward (--bars: Brier, log loss, reliability of the model and two baselines)',
     load: async () => (await import('./commands/evaluate.ts')).registerEvaluate,
   },
 ];

@@ -247,7 +247,8 @@ export async function runSimDay(o: DayRunOptions): Promise<DayRunResult> {
 /**
  * A calibration fitted on the simulator's own generated days (seed `seed`, `days` weekdays from `from`), by
  * the real fit (core/calibration/fit.ts), written where the engine reads it. Sessions are 09:30–16:00 on
- * every weekday, as the simulator generates them.
+ * every weekday, as the simulator generates them; the official closes are the values the exchange settles on
+ * (so residual_std is fitted, as a simulated run's self-calibration fits it).
  */
 export function writeSimCalibration(home: string, o: { seed: number; from: string; days: number; nowMs: number }): void {
   const paths = resolvePaths(home);
@@ -255,12 +256,14 @@ export function writeSimCalibration(home: string, o: { seed: number; from: strin
   for (let d = o.from; dates.length < o.days; d = addDays(d, 1)) if (weekday(d) <= 5) dates.push(d);
   for (const symbol of ['I:SPX', 'I:NDX'] as const) {
     const bars: Bar[] = [];
+    const closes = new Map<string, number>();
     for (const d of dates) {
       const open = etToMs(d, '09:30');
       const close = etToMs(d, '16:00');
       const p = generateIndexPath({ symbol, startMs: open, endMs: close, seed: o.seed });
       // Massive convention: a bar stamped at its start closes at the value one minute later.
       for (let t = open; t < close; t += 60_000) bars.push({ t, c: p.valueAt(t + 60_000) });
+      closes.set(d, p.valueAt(close)); // the official close: what the exchange settles on
     }
     for (const horizon of ['hourly', 'close'] as const) {
       const { params } = fitCalibration({
@@ -269,6 +272,7 @@ export function writeSimCalibration(home: string, o: { seed: number; from: strin
         bars,
         barStamp: 'start',
         session: (d) => (weekday(d) <= 5 ? { openEt: '09:30', closeEt: '16:00' } : null),
+        closes,
         kappaCap: 1.8,
         generatedAtMs: o.nowMs,
       });

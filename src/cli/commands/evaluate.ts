@@ -75,11 +75,11 @@ function table(rows: string[][], left = 1): string {
 }
 
 const quoteCols = (q: QuoteStats) => [String(q.n), pm(q.abs_error, 4), pm(q.bias, 4), pm(q.claimed_ev_cents), pm(q.oracle_edge_cents), q.negative_edge_share === null ? '-' : (q.negative_edge_share * 100).toFixed(1) + '%'];
-const fillCols = (x: FillStats) => [String(x.fills), String(x.contracts), f(x.claimed_ev_cents), pm(x.oracle_edge_cents), f(x.realized_cents_per_contract), x.realized_pnl_usd.toFixed(2)];
+const fillCols = (x: FillStats) => [String(x.fills), String(x.contracts), f(x.claimed_ev_cents), pm(x.oracle_edge_cents), x.negative_edge_share === null ? '-' : (x.negative_edge_share * 100).toFixed(1) + '%', f(x.realized_cents_per_contract), x.realized_pnl_usd.toFixed(2)];
 
 export function evaluationText(r: EvalReport): string {
   const qh = ['minutes', 'quotes', '|p-oracle|', 'bias', 'claimed_ev¢', 'oracle_edge¢', 'edge<0'];
-  const fh = ['minutes', 'fills', 'contracts', 'claimed_ev¢', 'oracle_edge¢', 'realized¢/c', 'pnl$'];
+  const fh = ['minutes', 'fills', 'contracts', 'claimed_ev¢', 'oracle_edge¢', 'edge<0', 'realized¢/c', 'pnl$'];
   return [
     'model vs oracle at quote (per minutes-to-target bucket; ¢ per contract; ± one standard error):',
     table([qh, ...r.buckets.map((b) => [b.label, ...quoteCols(b.quotes)]), ['all', ...quoteCols(r.total.quotes)]]),

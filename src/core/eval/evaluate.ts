@@ -79,6 +79,8 @@ export interface FillStats {
   realized_cents_per_contract: number | null;
   realized_pnl_usd: number;
   settled_contracts: number;
+  /** Share of the fills whose oracle edge was negative (by fill count). */
+  negative_edge_share: number | null;
 }
 
 export interface EvalReport {
@@ -143,8 +145,10 @@ class FillAcc {
   abs = new Acc();
   settledContracts = 0;
   realizedUsd = 0;
+  negative = 0;
   add(contracts: number, claimed: number, edge: number, absErr: number, realizedUsd: number | undefined): void {
     this.fills++;
+    if (edge < 0) this.negative++;
     this.contracts += contracts;
     this.claimedW += claimed * contracts;
     this.edge.add(edge, contracts);
@@ -164,6 +168,7 @@ class FillAcc {
       realized_cents_per_contract: this.settledContracts ? (this.realizedUsd * 100) / this.settledContracts : null,
       realized_pnl_usd: round(this.realizedUsd, 6),
       settled_contracts: round(this.settledContracts, 2),
+      negative_edge_share: this.fills ? this.negative / this.fills : null,
     };
   }
 }

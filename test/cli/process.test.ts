@@ -45,6 +45,9 @@ test('a snapshot dated in the future is set aside, never trusted', () => {
 
 test('a bug that escapes every handler: logged, every resting order cancelled (fatal_error), exit 70 — never a silent death', async () => {
   const home = tempHome('ka-lastresort-');
+  // (self-calibrated, the quotes' true edge is thin and they flicker; a 2¢ bar keeps orders resting at the crash)
+  fs.mkdirSync(path.join(home, 'configs'));
+  fs.writeFileSync(path.join(home, 'configs/index_ops.yaml'), 'quotes:\n  min_ev_usd: 0.02\n');
   const proc = spawn(process.execPath, [bin, 'supervisor-index', '--sim', '--speed', '10', '--now', '2026-11-20T09:50:00-05:00'], {
     env: { ...process.env, KALSHI_ALPHA_HOME: home, KALSHI_ALPHA_FAULT: 'crash_after_write:6' },
     stdio: ['ignore', 'pipe', 'pipe'],

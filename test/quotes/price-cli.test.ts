@@ -25,6 +25,24 @@ function home(withFees = true): string {
   return h;
 }
 
+/**
+ * The default curve computed independently (issue 23): annual vol 0.18 through the U-shaped profile
+ * u(f) = 0.8 + 0.8(2f − 1)², variance ∝ u², normalised to mean 1 over the session, integrated numerically over
+ * the m minutes before the target; the default print noise (1 bp of spot) in quadrature.
+ */
+function defaultSigmaEff(spot: number, targetEt: string, m: number): number {
+  const u2 = (f: number) => (0.8 + 0.8 * (2 * f - 1) ** 2) ** 2;
+  const N = 200_000;
+  let mean = 0;
+  for (let i = 0; i < N; i++) mean += u2((i + 0.5) / N) / N;
+  const [hh, mm] = targetEt.split(':').map(Number);
+  const f2 = (hh! * 60 + mm! - 570) / 390;
+  const f1 = f2 - m / 390;
+  let integral = 0;
+  for (let i = 0; i < N; i++) integral += (u2(f1 + ((i + 0.5) / N) * (f2 - f1)) / mean) * ((f2 - f1) / N);
+  return Math.hypot(spot * 0.18 * Math.sqrt((390 * integral) / (252 * 390)), spot * 1e-4);
+}
+
 interface Side { price: string | null; ev_usd: number | null; fee_usd: number | null; quoted: boolean; reason?: string }
 interface MarketOut { ticker: string; condition: string; p_yes: number; yes_bid: string | null; yes_ask: string | null; buy: Side; sell: Side }
 
@@ -39,15 +57,15 @@ test('threshold ladder with the default curve: p_yes, EV and quotes match indepe
   assert.equal(ev.window, '2026-11-20/hourly-1000');
   assert.equal(ev.minutes_to_target, 15);
   assert.deepEqual(ev.fees, { fee_type: 'quadratic', fee_multiplier: 1, source: 'configs/fees.json' });
-  // default curve: σ(m) = spot × 0.18 × √(15 / (252 × 390)), plus the default print noise (0.15 bp of spot) in quadrature
-  const sigma = Math.hypot(6801.25 * 0.18 * Math.sqrt(15 / (252 * 390)), 6801.25 * 0.15e-4);
-  assert.ok(Math.abs(ev.model.sigma_eff - sigma) < 1e-9);
+  // default curve: 0.18 annual through the U-shaped intraday profile over 09:45–10:00, the default print noise in quadrature
+  const sigma = defaultSigmaEff(6801.25, '10:00', 15);
+  assert.ok(Math.abs(ev.model.sigma_eff - sigma) < 1e-6 * sigma, `σ_eff ${ev.model.sigma_eff} vs ${sigma}`);
   const markets: MarketOut[] = ev.markets;
   assert.deepEqual(markets.map((m) => m.condition), ['≥ 6750', '≥ 6775', '≥ 6800', '≥ 6825', '≥ 6850', '≥ 6875', '≥ 6900']);
   for (const m of markets) {
     const k = Number(m.condition.slice(2));
     const expected = 1 - refNormalCdf((k - 0.005 - 6801.25) / sigma);
-    assert.ok(Math.abs(m.p_yes - expected) < 1e-12, `${m.ticker}: ${m.p_yes} vs ${expected}`);
+    assert.ok(Math.abs(m.p_yes - expected) < 1e-7, `${m.ticker}: ${m.p_yes} vs ${expected}`);
     // quadratic fee type: makers pay nothing, EV = p − q (buy) and q − p (sell)
     if (m.buy.price !== null) assert.ok(Math.abs(m.buy.ev_usd! - (m.p_yes - Number(m.buy.price))) < 1e-6);
     if (m.sell.price !== null) assert.ok(Math.abs(m.sell.ev_usd! - (Number(m.sell.price) - m.p_yes)) < 1e-6);
@@ -92,9 +110,9 @@ test('range ladder: each bin priced from its own condition, bins + tails sum to 
   ]);
   const sum = markets.reduce((s, m) => s + m.p_yes, 0);
   assert.ok(Math.abs(sum - 1) < 1e-12, `sum ${sum}`);
-  const sigma = Math.hypot(6742 * 0.18 * Math.sqrt(30 / (252 * 390)), 6742 * 0.15e-4);
+  const sigma = defaultSigmaEff(6742, '16:00', 30);
   const cdf = (x: number) => refNormalCdf((x - 6742) / sigma);
-  assert.ok(Math.abs(markets[3]!.p_yes - (cdf(6749.995) - cdf(6724.995))) < 1e-12);
+  assert.ok(Math.abs(markets[3]!.p_yes - (cdf(6749.995) - cdf(6724.995))) < 1e-7);
 
   const text = await cli(['price', '--markets', R_FIXTURE, '--spot', '6742', '--now', '2026-11-20T15:30:00-05:00', '--dist', 't'], { home: h });
   assert.equal(text.code, 0, text.stderr);

@@ -25,6 +25,11 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repoRoot, 'bin/kalshi-alpha.js');
 
 function supervisor(home: string, nowIso = '2026-11-20T09:50:00-05:00'): { proc: ChildProcess; out: () => string; err: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  // The run calibrates itself on the simulator's history: its quotes then carry the market's thin true edge
+  // (≈ 5–6¢ against the 5¢ bar) and flicker in and out of the desired set. A 2¢ bar keeps orders resting, which
+  // is what a stop has to clean up.
+  fs.mkdirSync(path.join(home, 'configs'), { recursive: true });
+  if (!fs.existsSync(path.join(home, 'configs/index_ops.yaml'))) fs.writeFileSync(path.join(home, 'configs/index_ops.yaml'), 'quotes:\n  min_ev_usd: 0.02\n');
   const proc = spawn(process.execPath, [bin, 'supervisor-index', '--sim', '--speed', '10', '--now', nowIso], { env: { ...process.env, KALSHI_ALPHA_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

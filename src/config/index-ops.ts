@@ -147,9 +147,10 @@ const ModelSchema = z
      */
     sigma_floor_1m_points: z.number().nonnegative().default(0.5),
     /**
-     * Settlement-print noise (SPEC §5.2) in basis points of the index level: the default `residual_std`
-     * that `calibrate` writes (× the median close of its bars; `--residual-std` overrides) and the one the
-     * default curve uses (× spot). 0.15 bp ≈ 0.10 points on SPX 6800, 0.38 on NDX 25000.
+     * Settlement-print noise (SPEC §5.2) in basis points of the index level: the conservative default
+     * `residual_std` that `calibrate` writes when its bars carry too few official closes to fit it (× the
+     * median target value; `--residual-std` overrides) and the one the default curve uses (× spot).
+     * 1 bp ≈ 0.68 points on SPX 6800, 2.5 on NDX 25000 (real SPX sessions: ≈ 0.5 points rms).
      */
     residual_std_bp: z.number().nonnegative().max(10).default(DEFAULT_RESIDUAL_STD_BP),
     kappa_cap: z.number().min(1).max(1.8).default(1.8),

@@ -1,7 +1,8 @@
 /**
  * Follow-up study (not in the model): σ(m) at m = 1…60 from the cumulative sum of per-lag one-minute
  * variances smoothed over ±H lags (`cum`), vs the direct std of S_T − S_{T−m} (`direct`) and the
- * near-target estimator calibrate uses (`near10`), on the simulator's paths (seeds 9100…). Assumes
+ * former near-target estimator (`near10`; calibrate now uses the smoothed cumulative estimator with
+ * autocovariances, sigma-estimator-study.ts), on the simulator's paths (seeds 9100…). Assumes
  * independent minute changes, which SPEC §5.3's direct std does not.
  *   node --import tsx test/eval/sigma-cumulative-study.ts [R=10] [H=5]
  */

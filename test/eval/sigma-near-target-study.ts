@@ -1,7 +1,8 @@
 import { generateIndexPath } from '../../src/sim/day/index-path.ts';
 import { addDays, etToMs, weekday } from '../../src/core/time/et.ts';
 /**
- * The seeded study behind calibrate's near-target σ (src/core/calibration/fit.ts, README "calibrate"):
+ * The seeded study behind calibrate's former near-target σ (superseded by the one estimator of
+ * sigma-estimator-study.ts; src/core/calibration/fit.ts, README "calibrate"):
  * for R calibration sets of 120 weekdays of the simulator's own paths (seeds 9000…), the final minute's σ
  * per symbol and target hour estimated by `incM` (the std of every one-minute change of the last M
  * minutes; inc1 is the direct σ(1)) and `scaleM` (σ(M)/√M), against the truth (the generator's own

@@ -4,9 +4,10 @@
  * owner file (`<path>.<pid>`, written once, removed at exit) onto `<path>`: `link` fails with EEXIST when
  * the lock is held, and the lock never exists half-written. Release is one `unlink(2)`.
  *
- * Used by the ledger writer around every append batch and by housekeeping around the live-file swap
- * (see the header of ledger-writer.ts), so a hold lasts one write + fdatasync, or one tail copy + rename;
- * and by the supervisor for its whole life (one supervisor per working root: a second one is refused).
+ * The one lock for every file two processes share: the ledger writer around every append batch and
+ * housekeeping around the live-file swap (see the header of ledger-writer.ts), so a hold lasts one write +
+ * fdatasync, or one tail copy + rename; the orders store around each read-modify-write of orders.json; and
+ * the supervisor for its whole life (one supervisor per working root: a second one is refused).
  *
  * - Waiting: `acquire()` retries with short synchronous sleeps (Atomics.wait; no clock is read) up to
  *   `waitMs` of accumulated sleep, then throws `LedgerLockTimeout`.
@@ -86,12 +87,18 @@ export function formatOwner(o: LockOwner): string {
   return `${o.pid} ${o.start ?? '-'} ${o.bootId ?? '-'}\n`;
 }
 
+/**
+ * An owner record: `pid starttime boot_id`, or a bare `pid` — what the orders store's own lock wrote before it
+ * became a FileLock, so a supervisor of the previous release still running through an upgrade keeps its
+ * `orders.json.lock` (a bare pid is alive while that pid is).
+ */
 export function parseOwner(text: string): LockOwner | null {
-  const m = /^(\d{1,10}) (\S+) (\S+)\n?$/.exec(text);
+  const m = /^(\d{1,10})(?: (\S+) (\S+))?\n?$/.exec(text);
   if (!m) return null;
   const pid = Number(m[1]);
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  return { pid, start: m[2] === '-' ? null : m[2]!, bootId: m[3] === '-' ? null : m[3]! };
+  const field = (v: string | undefined) => (v === undefined || v === '-' ? null : v);
+  return { pid, start: field(m[2]), bootId: field(m[3]) };
 }
 
 /** Whether the process that wrote this owner record is still running. */

@@ -10,9 +10,10 @@
  * decimals), instants as epoch ms plus an ET rendering — the same conventions as the paper ledger.
  *
  * Safety:
- * - Every change is read-modify-write under an exclusive lock file (`orders.json.lock`, created with
- *   O_EXCL, holding the owner's pid; a lock whose pid is gone is broken), so a CLI `cancel-all` and the
- *   supervisor never lose each other's updates. Writes are atomic (temp file, fsync, rename).
+ * - Every change is read-modify-write under the advisory lock `orders.json.lock` (`FileLock`, the lock the
+ *   ledger and housekeeping share: created whole by one link(2), naming its owner; a dead owner's lock is
+ *   broken), so a CLI `cancel-all` and the supervisor never lose each other's updates. Writes are atomic
+ *   (temp file, fsync, rename).
  * - A corrupt file (bad JSON or schema) is reported and set aside as `orders.json.corrupt-<epoch ms>`,
  *   never silently replaced by an empty one: the caller gets a `CorruptStateReport` and decides (the
  *   supervisor reconciles with the broker; the CLI reports it and exits 1).
@@ -24,6 +25,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { BrokerMode, OrderIntent, OrderState } from '../../ports/broker.ts';
 import { formatEt } from '../../core/time/et.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
+import { FileLock, LedgerLockTimeout } from '../fs/file-lock.ts';
 import type { CentiContracts, Pips } from '../../core/units.ts';
 
 export const BROKER_MODES = ['dry', 'live'] as const satisfies readonly BrokerMode[];
@@ -162,24 +164,13 @@ function toFile(s: OrdersState): OrdersFile {
 export interface OrdersStoreOptions {
   /** Called whenever a corrupt file is set aside (also returned by `read`/`update`). */
   onCorrupt?: (report: CorruptStateReport) => void;
-  /** Lock attempts, 10 ms apart (default 300 ≈ 3 s). */
+  /** How long to wait for the lock, in units of 10 ms (default 300 ≈ 3 s); then StateLockError. */
   lockAttempts?: number;
-}
-
-let lockSeq = 0;
-const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class OrdersStore {
   readonly lockFile: string;
+  private readonly lock: FileLock;
 
   constructor(
     readonly file: string,
@@ -187,6 +178,8 @@ export class OrdersStore {
     private readonly options: OrdersStoreOptions = {},
   ) {
     this.lockFile = `${file}.lock`;
+    // Waits are short sleeps between attempts; `lockAttempts` keeps its meaning of 10 ms apiece.
+    this.lock = new FileLock(this.lockFile, { waitMs: (options.lockAttempts ?? 300) * 10 });
   }
 
   /** The current state; a corrupt file is set aside and reported (state then starts empty). */
@@ -280,46 +273,18 @@ export class OrdersStore {
   }
 
   private withLock<T>(fn: () => T): T {
-    const attempts = this.options.lockAttempts ?? 300;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    // The lock is created whole: a temp file holding our pid, hard-linked into place (atomic, EEXIST if
-    // held), so a lock file never exists without its owner's pid in it.
-    const tmp = `${this.lockFile}.${process.pid}.${++lockSeq}`;
-    fs.writeFileSync(tmp, String(process.pid));
     try {
-      for (let i = 0; ; i++) {
-        try {
-          fs.linkSync(tmp, this.lockFile);
-          break;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-          if (this.breakStaleLock()) continue;
-          if (i >= attempts) throw new StateLockError(`${this.lockFile} is held by another process`);
-          sleepSync(10);
-        }
-      }
-    } finally {
-      fs.rmSync(tmp, { force: true });
+      this.lock.acquire();
+    } catch (e) {
+      if (e instanceof LedgerLockTimeout) throw new StateLockError(`${this.lockFile} is held by another process (${e.message})`);
+      throw e;
     }
     try {
       return fn();
     } finally {
-      fs.rmSync(this.lockFile, { force: true });
+      this.lock.release();
     }
-  }
-
-  /** Removes a lock left by a process that no longer exists. */
-  private breakStaleLock(): boolean {
-    let owner: number;
-    try {
-      owner = Number(fs.readFileSync(this.lockFile, 'utf8'));
-    } catch {
-      return false; // released meanwhile (or unreadable): just retry
-    }
-    // Our own pid: this single-threaded process holds no lock while it waits for one, so it is left over.
-    if (!Number.isInteger(owner) || owner <= 0 || (owner !== process.pid && pidAlive(owner))) return false;
-    fs.rmSync(this.lockFile, { force: true });
-    return true;
   }
 }
 

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { SnapshotSchema, type Snapshot } from '../app/snapshot.ts';
+import { OrdersFileSchema, type OrdersFile } from '../adapters/state/orders-file.ts';
 import { killSwitchStatus, type KillSwitchStatus } from '../adapters/fs/kill-switch.ts';
 
 /** What identifies one version of a file: a rename (atomic write) changes the inode, an append the size. */
@@ -94,45 +95,12 @@ const fromSchema =
 /** The snapshot as written; its `captured_ms` may be virtual time (a simulated supervisor). */
 export const snapshotSource = (file: string) => new JsonFileSource<Snapshot>(file, fromSchema(SnapshotSchema));
 
-// ---- orders.json (src/adapters/state/orders-store.ts, format version 1) ----
-// The store's own reader takes the state lock and sets a corrupt file aside; a viewer must do neither,
-// so this is a read-only copy of its file schema. The store writes atomically (rename), so a plain read
-// always sees one whole version.
+// ---- orders.json: its writer's schema (adapters/state/orders-file.ts) ----
+// The store's own reader takes the state lock and sets a corrupt file aside; a viewer must do neither, so
+// it validates with the schema alone. The store writes atomically (rename): a plain read sees one version.
 
-const OrderEntry = z.object({
-  client_order_id: z.string().min(1),
-  order_id: z.string().min(1).optional(),
-  market: z.string().min(1),
-  side: z.enum(['buy', 'sell']),
-  price: z.number().gt(0).lt(1),
-  size: z.number().nonnegative(),
-  filled: z.number().nonnegative(),
-  status: z.enum(['pending', 'resting', 'cancel_pending']),
-  submitted_ms: z.number().int().nonnegative(),
-  submitted_et: z.string(),
-  updated_ms: z.number().int().nonnegative(),
-});
-const Marker = z.object({ reason: z.string().min(1), at_ms: z.number().int().nonnegative(), at_et: z.string() });
-const ModeEntry = z.object({ orders: z.record(z.string(), OrderEntry), cancel_all: Marker.nullable() });
-export const OrdersFileSchema = z.object({
-  version: z.literal(1),
-  updated_ms: z.number().int().nonnegative().nullable(),
-  updated_et: z.string().nullable(),
-  modes: z.object({ dry: ModeEntry, live: ModeEntry }),
-});
-export type OrdersFile = z.infer<typeof OrdersFileSchema>;
-
-export const ordersSource = (file: string) =>
-  new JsonFileSource<OrdersFile>(file, (doc) => {
-    const r = OrdersFileSchema.safeParse(doc);
-    if (!r.success) return { ok: false, reason: zodReason(r.error) };
-    for (const [mode, m] of Object.entries(r.data.modes)) {
-      for (const [key, o] of Object.entries(m.orders)) {
-        if (key !== o.client_order_id) return { ok: false, reason: `modes.${mode}.orders.${key}: key does not match its client_order_id` };
-      }
-    }
-    return { ok: true, value: r.data };
-  });
+export type { OrdersFile };
+export const ordersSource = (file: string) => new JsonFileSource<OrdersFile>(file, fromSchema(OrdersFileSchema));
 
 // ---- monitors (src/adapters/monitors/*.ts): only the fields the page shows ----
 

@@ -6,8 +6,8 @@
  * operator or the supervisor sets with `markCancelAll` and the supervisor clears (`clearCancelAll`) once
  * it has cancelled. Terminal orders (cancelled, executed, rejected) leave the file.
  *
- * File format (version 1): money in dollars as JSON numbers (≤ 4 decimals), counts in contracts (≤ 2
- * decimals), instants as epoch ms plus an ET rendering — the same conventions as the paper ledger.
+ * File format (version 1): orders-file.ts, the schema every reader imports — money in dollars as JSON
+ * numbers (≤ 4 decimals), counts in contracts (≤ 2 decimals), instants as epoch ms plus an ET rendering.
  *
  * Safety:
  * - Every change is read-modify-write under the advisory lock `orders.json.lock` (`FileLock`, the lock the
@@ -20,12 +20,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Clock } from '../../ports/clock.ts';
 import type { BrokerMode, OrderIntent, OrderState } from '../../ports/broker.ts';
 import { formatEt } from '../../core/time/et.ts';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { FileLock, LedgerLockTimeout } from '../fs/file-lock.ts';
+import { OrdersFileSchema, type OrdersFile } from './orders-file.ts';
 import type { CentiContracts, Pips } from '../../core/units.ts';
 
 export const BROKER_MODES = ['dry', 'live'] as const satisfies readonly BrokerMode[];
@@ -70,36 +70,6 @@ export class StateLockError extends Error {
   override name = 'StateLockError';
 }
 
-// ---- file schema ----
-
-const dollars4 = z.number().refine((x) => Math.abs(x * 1e4 - Math.round(x * 1e4)) < 1e-6, 'expected dollars with at most 4 decimals');
-const contracts2 = z.number().nonnegative().refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, 'expected contracts with at most 2 decimals');
-const OrderEntrySchema = z.strictObject({
-  client_order_id: z.string().min(1),
-  order_id: z.string().min(1).optional(),
-  market: z.string().min(1),
-  side: z.enum(['buy', 'sell']),
-  price: dollars4.refine((x) => x > 0 && x < 1, 'expected a YES price strictly between 0 and 1'),
-  size: contracts2,
-  filled: contracts2,
-  status: z.enum(['pending', 'resting', 'cancel_pending']),
-  submitted_ms: z.number().int().nonnegative(),
-  submitted_et: z.string(),
-  updated_ms: z.number().int().nonnegative(),
-});
-const MarkerSchema = z.strictObject({ reason: z.string().min(1), at_ms: z.number().int().nonnegative(), at_et: z.string() });
-const ModeSchema = z.strictObject({
-  orders: z.record(z.string(), OrderEntrySchema),
-  cancel_all: MarkerSchema.nullable(),
-});
-const FileSchema = z.strictObject({
-  version: z.literal(1),
-  updated_ms: z.number().int().nonnegative().nullable(),
-  updated_et: z.string().nullable(),
-  modes: z.strictObject({ dry: ModeSchema, live: ModeSchema }),
-});
-type OrdersFile = z.infer<typeof FileSchema>;
-
 export const emptyOrdersState = (): OrdersState => ({
   updatedMs: null,
   modes: { dry: { orders: [], cancelAll: null }, live: { orders: [], cancelAll: null } },
@@ -107,21 +77,18 @@ export const emptyOrdersState = (): OrdersState => ({
 
 function fromFile(doc: OrdersFile): OrdersState {
   const mode = (m: OrdersFile['modes']['dry']): ModeOrders => ({
-    orders: Object.entries(m.orders).map(([key, o]) => {
-      if (key !== o.client_order_id) throw new Error(`order key ${key} does not match its client_order_id ${o.client_order_id}`);
-      return {
-        clientOrderId: o.client_order_id,
-        ...(o.order_id !== undefined ? { orderId: o.order_id } : {}),
-        marketTicker: o.market,
-        side: o.side,
-        price: Math.round(o.price * 1e4),
-        size: Math.round(o.size * 100),
-        filled: Math.round(o.filled * 100),
-        status: o.status,
-        submittedMs: o.submitted_ms,
-        updatedMs: o.updated_ms,
-      };
-    }),
+    orders: Object.values(m.orders).map((o) => ({
+      clientOrderId: o.client_order_id,
+      ...(o.order_id !== undefined ? { orderId: o.order_id } : {}),
+      marketTicker: o.market,
+      side: o.side,
+      price: Math.round(o.price * 1e4),
+      size: Math.round(o.size * 100),
+      filled: Math.round(o.filled * 100),
+      status: o.status,
+      submittedMs: o.submitted_ms,
+      updatedMs: o.updated_ms,
+    })),
     cancelAll: m.cancel_all ? { reason: m.cancel_all.reason, atMs: m.cancel_all.at_ms } : null,
   });
   return { updatedMs: doc.updated_ms, modes: { dry: mode(doc.modes.dry), live: mode(doc.modes.live) } };
@@ -258,7 +225,7 @@ export class OrdersStore {
     }
     let reason: string;
     try {
-      const r = FileSchema.safeParse(JSON.parse(text));
+      const r = OrdersFileSchema.safeParse(JSON.parse(text));
       if (r.success) return { state: fromFile(r.data) };
       const issue = r.error.issues[0]!;
       reason = `${issue.path.join('.') || '(root)'}: ${issue.message}`;

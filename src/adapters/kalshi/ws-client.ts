@@ -9,40 +9,26 @@
  * runs its handler under a catch; a bad frame is counted per channel (`stats.rejectedByChannel`), logged with
  * its channel and reason (never its content), and skipped — on the book channel the affected books are
  * withheld and resynced, since a lost delta leaves them wrong.
+ *
+ * This file is the connection and its subscriptions; data frames become events in ws-frames.ts, and the
+ * local books are kept (and resynced) by ws-books.ts.
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { OrderBook } from '../../core/market.ts';
-import type { LifecycleKind, VenueStream, VenueStreamEvent } from '../../ports/venue.ts';
+import type { VenueStream, VenueStreamEvent } from '../../ports/venue.ts';
 import { silentLogger, type Logger } from '../../ports/logger.ts';
 import type { FrameTap } from '../../ports/frame-tap.ts';
-import { parseCount, parseDollars, parseMicros, type Pips } from '../../core/units.ts';
 import type { KalshiSigner } from './auth.ts';
-import { LocalBook } from './local-book.ts';
-import { settlementPips, toTrade } from './convert.ts';
 import { describeIssue, safeText } from './errors.ts';
+import { KalshiBooks } from './ws-books.ts';
+import { CHANNEL_OF_TYPE, eventOfFrame, isRecord, type KalshiWsStats, type WsChannel } from './ws-frames.ts';
 import * as S from './schemas.ts';
 
-export type WsChannel = 'orderbook_delta' | 'ticker' | 'trade' | 'fill' | 'user_orders' | 'market_lifecycle_v2';
+export type { KalshiWsStats, WsChannel } from './ws-frames.ts';
 
 /** Error codes after which the subscription is gone and must be re-created (reference §4). */
 export const TERMINAL_WS_ERRORS: ReadonlySet<number> = new Set([10, 17, 25]);
-
-/** Channel (for counters and logs) of each frame type we consume; command replies count as `control`. */
-const CHANNEL_OF_TYPE: Readonly<Record<string, WsChannel | 'control'>> = {
-  subscribed: 'control',
-  unsubscribed: 'control',
-  ok: 'control',
-  error: 'control',
-  orderbook_snapshot: 'orderbook_delta',
-  orderbook_delta: 'orderbook_delta',
-  ticker: 'ticker',
-  trade: 'trade',
-  fill: 'fill',
-  user_order: 'user_orders',
-  market_lifecycle_v2: 'market_lifecycle_v2',
-};
-const ONE: Pips = 10_000;
 
 export interface KalshiWsOptions {
   url: string;
@@ -59,22 +45,6 @@ export interface KalshiWsOptions {
   logger?: Logger;
   /** Told every text frame as received from the socket, with its receipt time (`--record`). */
   tap?: FrameTap;
-}
-
-export interface KalshiWsStats {
-  connects: number;
-  disconnects: number;
-  /** Text frames received. */
-  frames: number;
-  seqGaps: number;
-  resyncs: number;
-  resubscribes: number;
-  /** Frames that were not JSON, not a documented shape, or whose handler failed; all skipped. */
-  rejectedFrames: number;
-  /** The same per channel (`orderbook_delta`, `fill`, …; `control` for command replies, `unknown` without a type). */
-  rejectedByChannel: Record<string, number>;
-  /** Well-formed frames of types we do not consume. */
-  ignoredFrames: number;
 }
 
 export class KalshiWsClient implements VenueStream {
@@ -95,13 +65,20 @@ export class KalshiWsClient implements VenueStream {
   private readonly channelOfSid = new Map<number, WsChannel>();
   private readonly pending = new Map<number, WsChannel>();
   private readonly lastSeq = new Map<number, number>();
-  private readonly books = new Map<string, LocalBook>();
+  private readonly books: KalshiBooks;
   private firstOpen: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly idleMs: number;
 
   constructor(private readonly o: KalshiWsOptions) {
     this.idleMs = o.idleTimeoutMs ?? 25_000;
     this.log = o.logger ?? silentLogger;
+    const bookSub = {
+      sid: () => this.sidOf.get('orderbook_delta'),
+      requested: (ticker: string) => this.requested.get('orderbook_delta')?.has(ticker) === true,
+      send: (frame: { cmd: string; params: Record<string, unknown> }) => this.send(frame),
+      emit: (e: VenueStreamEvent) => this.emit(e),
+    };
+    this.books = new KalshiBooks(bookSub, { clock: o.clock, useYesPrice: o.useYesPrice, log: this.log, stats: this.stats });
   }
 
   get connected(): boolean {
@@ -141,13 +118,13 @@ export class KalshiWsClient implements VenueStream {
   }
 
   watchBooks(tickers: string[]): void {
-    for (const t of tickers) if (!this.books.has(t)) this.books.set(t, new LocalBook(t));
+    this.books.watch(tickers);
     this.want('orderbook_delta', tickers);
   }
 
   unwatchBooks(tickers: string[]): void {
     this.unwant('orderbook_delta', tickers);
-    for (const t of tickers) this.books.delete(t);
+    this.books.unwatch(tickers);
   }
 
   watchTrades(tickers: string[]): void {
@@ -173,8 +150,7 @@ export class KalshiWsClient implements VenueStream {
   }
 
   book(ticker: string): OrderBook | undefined {
-    const b = this.books.get(ticker);
-    return b?.isSynced ? b.toOrderBook() : undefined;
+    return this.books.book(ticker);
   }
 
   // ---------------- connection ----------------
@@ -242,7 +218,7 @@ export class KalshiWsClient implements VenueStream {
     this.pending.clear();
     this.lastSeq.clear();
     this.requested.clear();
-    for (const b of this.books.values()) this.staleBook(b, `disconnected (${reason})`);
+    this.books.staleAll(`disconnected (${reason})`);
     this.emit({ kind: 'connection', state: 'disconnected', reason });
     if (this.stopped) {
       this.log.info({ reason }, 'kalshi websocket closed');
@@ -337,7 +313,7 @@ export class KalshiWsClient implements VenueStream {
     }
     this.sidOf.delete(channel);
     this.requested.delete(channel);
-    if (channel === 'orderbook_delta') for (const b of this.books.values()) this.staleBook(b, why);
+    if (channel === 'orderbook_delta') this.books.staleAll(why);
     if (this.connected) this.sync(channel);
   }
 
@@ -387,16 +363,7 @@ export class KalshiWsClient implements VenueStream {
     if (channel !== 'orderbook_delta') return;
     // The frame consumed a sequence number: take it, so the next good frame is not seen as a second gap.
     if (sid !== undefined && seq !== undefined && this.channelOfSid.get(sid) === 'orderbook_delta') this.lastSeq.set(sid, seq);
-    const bookSid = this.sidOf.get('orderbook_delta');
-    const msg = isRecord(raw) && isRecord(raw.msg) ? raw.msg : undefined;
-    const ticker = typeof msg?.market_ticker === 'string' ? msg.market_ticker : undefined;
-    const affected = ticker !== undefined && this.books.has(ticker) ? [ticker] : [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
-    // Ask again for books that were live, or whose snapshot this was; a book already waiting for its
-    // snapshot is not asked twice (a burst of bad deltas must not become a burst of commands).
-    const isSnapshot = isRecord(raw) && raw.type === 'orderbook_snapshot';
-    const resync = affected.filter((t) => this.books.get(t)!.isSynced || isSnapshot);
-    for (const t of affected) this.staleBook(this.books.get(t)!, `rejected frame: ${reason}`);
-    if (bookSid !== undefined) this.requestSnapshots(bookSid, resync, 'rejected frame');
+    this.books.onRejected(raw, reason);
   }
 
   private handle(f: S.WsFrameT): void {
@@ -424,94 +391,16 @@ export class KalshiWsClient implements VenueStream {
         }
         return;
       }
-      case 'orderbook_snapshot': {
-        const b = this.books.get(f.msg.market_ticker);
-        if (!b) return;
-        const yes = (f.msg.yes_dollars_fp ?? []).map(([p, c]) => [parseDollars(p), parseCount(c)] as [Pips, number]);
-        const no = (f.msg.no_dollars_fp ?? []).map(([p, c]) => [this.noLeg(parseDollars(p)), parseCount(c)] as [Pips, number]);
-        b.applySnapshot(yes, no, this.o.clock.now());
-        this.emit({ kind: 'book', book: b.toOrderBook() });
+      case 'orderbook_snapshot':
+        this.books.applySnapshot(f.msg);
         return;
+      case 'orderbook_delta':
+        this.books.applyDelta(f.sid, f.msg);
+        return;
+      default: {
+        const e = eventOfFrame(f, () => this.o.clock.now());
+        if (e) this.emit(e);
       }
-      case 'orderbook_delta': {
-        const b = this.books.get(f.msg.market_ticker);
-        if (!b || !b.isSynced) return; // waiting for a snapshot
-        const price = f.msg.side === 'no' ? this.noLeg(parseDollars(f.msg.price_dollars)) : parseDollars(f.msg.price_dollars);
-        if (!b.applyDelta(f.msg.side, price, parseCount(f.msg.delta_fp), f.msg.ts_ms ?? this.o.clock.now())) {
-          this.staleBook(b, 'delta below zero');
-          this.requestSnapshots(f.sid, [b.ticker], 'delta below zero');
-          return;
-        }
-        this.emit({ kind: 'book', book: b.toOrderBook() });
-        return;
-      }
-      case 'ticker':
-        this.emit({
-          kind: 'ticker',
-          top: {
-            ticker: f.msg.market_ticker,
-            yesBid: nonZero(f.msg.yes_bid_dollars),
-            yesAsk: f.msg.yes_ask_dollars !== undefined && parseDollars(f.msg.yes_ask_dollars) < ONE ? parseDollars(f.msg.yes_ask_dollars) : undefined,
-            lastPrice: nonZero(f.msg.price_dollars),
-            tsMs: f.msg.ts_ms ?? this.o.clock.now(),
-          },
-        });
-        return;
-      case 'trade':
-        this.emit({ kind: 'trade', trade: toTrade(f.msg) });
-        return;
-      case 'fill':
-        this.emit({
-          kind: 'fill',
-          fill: {
-            tradeId: f.msg.trade_id,
-            orderId: f.msg.order_id,
-            clientOrderId: f.msg.client_order_id,
-            ticker: f.msg.market_ticker,
-            side: f.msg.book_side === 'bid' ? 'buy' : 'sell',
-            price: parseDollars(f.msg.yes_price_dollars),
-            size: parseCount(f.msg.count_fp),
-            isTaker: f.msg.is_taker,
-            feeMicros: parseMicros(f.msg.fee_cost),
-            tsMs: f.msg.ts_ms,
-          },
-        });
-        return;
-      case 'user_order':
-        this.emit({
-          kind: 'order',
-          order: {
-            orderId: f.msg.order_id,
-            clientOrderId: f.msg.client_order_id,
-            ticker: f.msg.ticker,
-            side: f.msg.book_side === 'bid' ? 'buy' : 'sell',
-            price: parseDollars(f.msg.yes_price_dollars),
-            status: f.msg.status,
-            filled: parseCount(f.msg.fill_count_fp),
-            remaining: parseCount(f.msg.remaining_count_fp),
-            tsMs: f.msg.last_updated_ts_ms ?? this.o.clock.now(),
-          },
-        });
-        return;
-      case 'market_lifecycle_v2': {
-        const kinds: LifecycleKind[] = ['created', 'activated', 'deactivated', 'close_date_updated', 'determined', 'settled'];
-        const kind = (kinds as string[]).includes(f.msg.event_type) ? (f.msg.event_type as LifecycleKind) : 'other';
-        const tsS = f.msg.settled_ts ?? f.msg.determination_ts;
-        this.emit({
-          kind: 'lifecycle',
-          update: {
-            ticker: f.msg.market_ticker,
-            kind,
-            closeTimeMs: f.msg.close_ts !== undefined ? f.msg.close_ts * 1000 : undefined,
-            result: f.msg.result === 'yes' || f.msg.result === 'no' ? f.msg.result : undefined,
-            settlementValue: settlementPips(f.msg.settlement_value),
-            tsMs: tsS !== undefined ? tsS * 1000 : this.o.clock.now(),
-          },
-        });
-        return;
-      }
-      default:
-        return;
     }
   }
 
@@ -524,30 +413,10 @@ export class KalshiWsClient implements VenueStream {
     const ch = this.channelOfSid.get(sid);
     this.log.warn({ channel: ch ?? 'unknown', sid, expected: last + 1, seq, reason: 'sequence_gap' }, 'kalshi websocket sequence gap');
     if (ch === 'orderbook_delta') {
-      const tickers = [...this.books.keys()].filter((t) => this.requested.get('orderbook_delta')?.has(t));
-      for (const t of tickers) this.staleBook(this.books.get(t)!, `sequence gap (expected ${last + 1}, got ${seq})`);
-      this.requestSnapshots(sid, tickers, 'sequence gap');
+      this.books.onSeqGap(sid, last + 1, seq);
       return false;
     }
     return true; // trades/tickers/lifecycle: nothing to rebuild; the gap is counted and logged
-  }
-
-  private requestSnapshots(sid: number, tickers: string[], reason: string): void {
-    if (!tickers.length) return;
-    this.stats.resyncs++;
-    this.log.info({ channel: 'orderbook_delta', sid, markets: tickers.length, reason, resyncs: this.stats.resyncs }, 'kalshi websocket book resync (get_snapshot)');
-    this.send({ cmd: 'update_subscription', params: { sid, market_tickers: tickers, action: 'get_snapshot' } });
-  }
-
-  private staleBook(b: LocalBook, reason: string): void {
-    const wasSynced = b.isSynced;
-    b.invalidate();
-    if (wasSynced) this.emit({ kind: 'book_stale', ticker: b.ticker, reason });
-  }
-
-  /** NO-side prices → NO-leg (they already are unless we asked for YES-scale prices). */
-  private noLeg(p: Pips): Pips {
-    return this.o.useYesPrice ? ONE - p : p;
   }
 
   private emit(e: VenueStreamEvent): void {
@@ -559,14 +428,4 @@ export class KalshiWsClient implements VenueStream {
       }
     }
   }
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function nonZero(d: string | undefined): Pips | undefined {
-  if (d === undefined) return undefined;
-  const p = parseDollars(d);
-  return p > 0 ? p : undefined;
 }

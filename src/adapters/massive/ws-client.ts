@@ -5,15 +5,13 @@
  * `{"action":"auth","params":KEY}` → wait for `auth_success` → subscribe every item of the subscription
  * Set (`V.I:SPX,V.I:NDX`). Subscriptions are per connection, so every reconnect re-auths and re-subscribes.
  *
- * Failure policy:
+ * Failure policy (the reconnect delays are ws-reconnect.ts's):
  * - `auth_failed`: fatal. The key is wrong or lacks the plan; retrying cannot help, so we stop for good
  *   and surface a clear error (never the key).
  * - `max_connections` (another connection with this key evicted us): a long cool-down before the next
- *   attempt, doubling on repeated kicks (≤ 8×). Neither the backoff nor the kick count resets on
- *   `auth_success`: only a connection that stayed up for `stableResetMs` resets them, so two processes on
- *   one key cannot settle into a ~1 Hz kick-war.
+ *   attempt, doubling on repeated kicks; only a connection that stayed up for `stableResetMs` resets it.
  * - anything else (drop, `force_disconnect`, `slow_consumer`, `auth_timeout`, handshake timeout, idle
- *   socket): reconnect after jittered exponential backoff (base · 2^n, capped, "equal jitter").
+ *   socket): reconnect after jittered exponential backoff.
  * - silent socket: we ping every `pingIntervalMs`; no frame or pong for `idleTimeoutMs` → terminate and
  *   reconnect.
  * - a socket that answers pings but sends no ticks: after `silenceRecycleMs` (default 10 s) without a tick
@@ -24,80 +22,25 @@
  * counted (per channel) and skipped; a listener that throws is contained and logged. Nothing a frame
  * carries can end the process.
  *
- * Channel: `V` (default) gives `val` at `t`. For `A`/`AM` bars the tick is the bar's close `c` stamped
- * with the window end `e`: `c` is the index value as of the end of the window, so `e` is its event time.
- * An event without its timestamp (the spec makes every field optional) is stamped with its receipt time.
+ * Channel: `V` (default) or `A`/`AM` bars; how their events become ticks is ws-ticks.ts's. Options,
+ * states and counters: ws-options.ts.
  */
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
-import type { FeedCounters, IndexTick, ObservableIndexFeed } from '../../ports/index-feed.ts';
+import type { IndexTick, ObservableIndexFeed } from '../../ports/index-feed.ts';
 import type { IndexSymbol } from '../../core/series.ts';
 import { MassiveFrameDecoder, type DecodedFrameSink } from './decoder.ts';
-import { STATUS, type AggregateEvent, type StatusEvent, type ValueEvent } from './schemas.ts';
+import { STATUS, type StatusEvent } from './schemas.ts';
 import { displayUrl, redact, safeDetail, silentLogger, type FeedLogger } from './log.ts';
 import type { FrameTap, TapSource } from '../../ports/frame-tap.ts';
+import { MassiveTicks } from './ws-ticks.ts';
+import { ReconnectPolicy } from './ws-reconnect.ts';
+import { MassiveAuthError, resolveWsConfig, zeroCounters, type IndexChannel, type MassiveWsOptions, type WsFeedConfig, type WsFeedCounters, type WsFeedState } from './ws-options.ts';
 
-export type IndexChannel = 'V' | 'A' | 'AM';
-
-export interface MassiveWsOptions {
-  /** Feed name for logs and the failover (`polygon` / `massive`). */
-  name?: string;
-  clock: Clock;
-  /** e.g. `wss://socket.massive.com/indices`. */
-  url: string;
-  apiKey: string;
-  symbols?: readonly IndexSymbol[];
-  channel?: IndexChannel;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  maxConnectionsCooldownMs?: number;
-  /** A connection that stayed up this long resets backoff and kick counts (default: the cool-down). */
-  stableResetMs?: number;
-  idleTimeoutMs?: number;
-  pingIntervalMs?: number;
-  /** From socket open to `auth_success`. */
-  handshakeTimeoutMs?: number;
-  /**
-   * Recycle a streaming connection that delivered no tick for this long (market-hours time); 0 disables.
-   * Default 10 000. On the `AM` channel (a bar a minute, none for a minute without updates) at least
-   * `AM_MIN_SILENCE_MS` applies.
-   */
-  silenceRecycleMs?: number;
-  /** Whether silence counts now (e.g. the index's trading session); default: always. */
-  isMarketHours?: (nowMs: number) => boolean;
-  logger?: FeedLogger;
-  /** Jitter source in [0, 1); inject for deterministic tests. */
-  random?: () => number;
-  /** Told every text frame as received, with its receipt time, under the feed's name (`--record`). */
-  tap?: FrameTap;
-}
-
-export type WsFeedState = 'idle' | 'connecting' | 'awaiting_connected' | 'authenticating' | 'streaming' | 'backoff' | 'stopped' | 'fatal';
-
-export interface WsFeedCounters extends FeedCounters {
-  frames: number;
-  ignored: number;
-  connectAttempts: number;
-  maxConnectionKicks: number;
-  idleTimeouts: number;
-  /** Connections recycled because they sent no tick for `silenceRecycleMs`. */
-  silenceRecycles: number;
-  /** `malformed` per channel (`V`, `A`, `AM`, `status`, `frame`). */
-  malformedByChannel: Record<string, number>;
-  /** Valid events whose processing threw (contained and logged). */
-  failed: number;
-  lastStatusMessage: string | null;
-  lastCloseCode: number | null;
-}
-
-export class MassiveAuthError extends Error {
-  override name = 'MassiveAuthError';
-}
+export type { IndexChannel, MassiveWsOptions, WsFeedCounters, WsFeedState } from './ws-options.ts';
+export { AM_MIN_SILENCE_MS, MassiveAuthError } from './ws-options.ts';
 
 const ALL_SYMBOLS: readonly IndexSymbol[] = ['I:SPX', 'I:NDX'];
-/** Shortest silence that recycles an `AM` (minute bar) connection: two bar periods plus slack. */
-export const AM_MIN_SILENCE_MS = 130_000;
-const MAX_KICK_MULTIPLIER = 8;
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 export class MassiveWsFeed implements ObservableIndexFeed {
@@ -109,23 +52,21 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private readonly symbols: ReadonlySet<string>;
   /** `<CH>.<ticker>` items; a Set so reconnects never grow it. */
   private readonly subscriptions: Set<string>;
-  private readonly cfg: Required<Pick<MassiveWsOptions, 'reconnectBaseMs' | 'reconnectMaxMs' | 'maxConnectionsCooldownMs' | 'stableResetMs' | 'idleTimeoutMs' | 'pingIntervalMs' | 'handshakeTimeoutMs' | 'silenceRecycleMs'>>;
+  private readonly cfg: WsFeedConfig;
   private readonly isMarketHours: (nowMs: number) => boolean;
   /** Last tick for our subscriptions, or the start of the current silence window (streaming only). */
   private lastTickAt = 0;
   /** Last pong on the current connection. */
   private lastPongAt = 0;
   private readonly log: FeedLogger;
-  private readonly random: () => number;
+  private readonly reconnect: ReconnectPolicy;
   private readonly tap: FrameTap | undefined;
   private readonly decoder = new MassiveFrameDecoder();
-  private readonly listeners = new Set<(t: IndexTick) => void>();
+  private readonly ticks: MassiveTicks;
   private readonly fatalListeners = new Set<(e: Error) => void>();
 
   private ws: WebSocket | undefined;
   private _state: WsFeedState = 'idle';
-  private failures = 0;
-  private kicks = 0;
   /** Disconnect status the server announced on the current connection, if any. */
   private disconnectStatus: string | null = null;
   private streamingSince: number | null = null;
@@ -140,23 +81,8 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private everReady = false;
   private closeWaiters: (() => void)[] = [];
   private readonly attemptTimes: number[] = [];
-  private readonly c: WsFeedCounters = {
-    messages: 0,
-    ticks: 0,
-    malformed: 0,
-    reconnects: 0,
-    lastStatus: null,
-    frames: 0,
-    ignored: 0,
-    connectAttempts: 0,
-    maxConnectionKicks: 0,
-    idleTimeouts: 0,
-    silenceRecycles: 0,
-    malformedByChannel: {},
-    failed: 0,
-    lastStatusMessage: null,
-    lastCloseCode: null,
-  };
+  private readonly c: WsFeedCounters = zeroCounters();
+
 
   constructor(o: MassiveWsOptions) {
     if (!o.apiKey) throw new Error('MassiveWsFeed: an API key is required (POLYGON_API_KEY or MASSIVE_API_KEY)');
@@ -168,22 +94,20 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     const symbols = o.symbols ?? ALL_SYMBOLS;
     this.symbols = new Set(symbols);
     this.subscriptions = new Set(symbols.map((s) => `${this.channel}.${s}`));
-    const cooldown = o.maxConnectionsCooldownMs ?? 60_000;
-    const idle = o.idleTimeoutMs ?? 30_000;
-    this.cfg = {
-      reconnectBaseMs: o.reconnectBaseMs ?? 500,
-      reconnectMaxMs: o.reconnectMaxMs ?? 30_000,
-      maxConnectionsCooldownMs: cooldown,
-      stableResetMs: o.stableResetMs ?? cooldown,
-      idleTimeoutMs: idle,
-      pingIntervalMs: o.pingIntervalMs ?? Math.max(1, Math.floor(idle / 3)),
-      handshakeTimeoutMs: o.handshakeTimeoutMs ?? 10_000,
-      silenceRecycleMs: silenceFor(this.channel, o.silenceRecycleMs ?? 10_000),
-    };
+    this.cfg = resolveWsConfig(o, this.channel);
     this.isMarketHours = o.isMarketHours ?? (() => true);
     this.log = o.logger ?? silentLogger;
-    this.random = o.random ?? Math.random;
+    this.reconnect = new ReconnectPolicy(this.cfg, o.random ?? Math.random);
     this.tap = o.tap;
+    this.ticks = new MassiveTicks({
+      name: this.name,
+      channel: this.channel,
+      symbols: this.symbols,
+      apiKey: this.apiKey,
+      log: this.log,
+      counters: this.c,
+      onTickAt: (ts) => (this.lastTickAt = ts),
+    });
   }
 
   get state(): WsFeedState {
@@ -214,8 +138,7 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   }
 
   onTick(listener: (tick: IndexTick) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.ticks.on(listener);
   }
 
   onFatal(listener: (e: Error) => void): () => void {
@@ -325,40 +248,11 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private sinkFor(receivedTs: number): DecodedFrameSink {
     return {
       status: (e) => this.onStatus(e),
-      value: (e) => this.onValue(e, receivedTs),
-      aggregate: (e) => this.onAggregate(e, receivedTs),
+      value: (e) => this.ticks.value(e, receivedTs),
+      aggregate: (e) => this.ticks.aggregate(e, receivedTs),
       malformed: (reason, channel) => this.log.warn({ feed: this.name, channel, reason, malformed: this.decoder.counters.malformed }, 'malformed message skipped'),
       failed: (reason, channel) => this.log.error({ feed: this.name, channel, reason: redact(reason, this.apiKey) }, 'index feed event handling failed'),
     };
-  }
-
-  private onValue(e: ValueEvent, receivedTs: number): void {
-    if (this.channel !== 'V' || !this.symbols.has(e.T)) {
-      this.c.ignored++;
-      return;
-    }
-    this.emit({ symbol: e.T as IndexSymbol, value: e.val, eventTs: e.t ?? receivedTs, receivedTs });
-  }
-
-  private onAggregate(e: AggregateEvent, receivedTs: number): void {
-    if (this.channel !== e.ev || !this.symbols.has(e.sym)) {
-      this.c.ignored++;
-      return;
-    }
-    this.emit({ symbol: e.sym as IndexSymbol, value: e.c, eventTs: e.e ?? e.s ?? receivedTs, receivedTs });
-  }
-
-  private emit(tick: IndexTick): void {
-    this.c.ticks++;
-    this.lastTickAt = tick.receivedTs;
-    for (const l of this.listeners) {
-      try {
-        l(tick);
-      } catch (e) {
-        this.c.failed++;
-        this.log.error({ feed: this.name, reason: redact(String((e as Error)?.message ?? e), this.apiKey).slice(0, 200) }, 'index tick listener threw');
-      }
-    }
   }
 
   private onStatus(e: StatusEvent): void {
@@ -425,30 +319,11 @@ export class MassiveWsFeed implements ObservableIndexFeed {
     const now = this.clock.now();
     // A policy close (1008) without an announced reason is treated as an eviction too: the cautious choice.
     const kicked = this.disconnectStatus === STATUS.maxConnections || (this.disconnectStatus === null && code === 1008);
-    if (this.streamingSince !== null && now - this.streamingSince >= this.cfg.stableResetMs) {
-      this.failures = 0;
-      if (!kicked) this.kicks = 0;
-    }
-    const delay = kicked ? this.cooldownDelay() : this.backoffDelay();
+    const delay = this.reconnect.delayAfterClose(kicked, this.streamingSince === null ? null : now - this.streamingSince);
     this._state = 'backoff';
     this._nextReconnectAt = now + delay;
     this.log.warn({ feed: this.name, code, reconnectInMs: delay, kicked }, 'index feed disconnected');
     this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
-  }
-
-  /** Jittered exponential backoff: d = min(max, base·2^n), wait in [d/2, d). */
-  private backoffDelay(): number {
-    const d = Math.min(this.cfg.reconnectMaxMs, this.cfg.reconnectBaseMs * 2 ** Math.min(this.failures, 30));
-    this.failures++;
-    return Math.round(d / 2 + (this.random() * d) / 2);
-  }
-
-  /** Long cool-down after max_connections: cooldown · 2^(kicks−1) (≤ 8×), plus jitter on top, never less. */
-  private cooldownDelay(): number {
-    this.kicks++;
-    this.failures++;
-    const mult = Math.min(MAX_KICK_MULTIPLIER, 2 ** (this.kicks - 1));
-    return Math.round(this.cfg.maxConnectionsCooldownMs * mult + this.random() * this.cfg.reconnectBaseMs);
   }
 
   private fail(err: Error): void {
@@ -554,11 +429,6 @@ export class MassiveWsFeed implements ObservableIndexFeed {
   private rejectReady(err: Error): void {
     for (const w of this.readyWaiters.splice(0)) w.reject(err);
   }
-}
-
-function silenceFor(channel: IndexChannel, ms: number): number {
-  if (!(ms > 0)) return 0;
-  return channel === 'AM' ? Math.max(ms, AM_MIN_SILENCE_MS) : ms;
 }
 
 function rawToString(data: WebSocket.RawData): string {

@@ -29,18 +29,23 @@
  * 7. retention deletes (each idempotent).
  * Until step 6 the live file is untouched, so a crash leaves every record in it (some also archived: readers
  * keep one copy — same seq, same content). After step 6 the job is done but for deletions.
+ *
+ * This file runs the steps in order; the scan that plans them is housekeep/plan.ts, the archive and swap
+ * housekeep/archive.ts, what retention deletes housekeep/retention.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Temporal } from 'temporal-polyfill';
 import { fsyncDir } from '../adapters/fs/atomic-write.ts';
 import { FileLock, describeOwner, staleOwnerFiles } from '../adapters/fs/file-lock.ts';
 import { ledgerLockPath } from '../adapters/ledger/ledger-writer.ts';
-import { ARCHIVE_NAME, raiseSeqHighWater } from '../adapters/ledger/seq-scan.ts';
-import { LedgerRecordSchema, type LedgerRecord } from '../core/ledger/record.ts';
-import { groupOf } from '../core/scoreboard.ts';
-import { addDays, assertDate, etDateOf } from '../core/time/et.ts';
+import { raiseSeqHighWater } from '../adapters/ledger/seq-scan.ts';
+import { addDays, etDateOf } from '../core/time/et.ts';
+import { KEEP, scanLedger, statOrNull } from './housekeep/plan.ts';
+import { archiveDay, swap, writeKept, type ArchivedDay } from './housekeep/archive.ts';
+import { datedArtifacts, listArchiveFiles, type DatedDeletion } from './housekeep/retention.ts';
+
+export type { ArchivedDay } from './housekeep/archive.ts';
+export { datedArtifacts, type DatedDeletion } from './housekeep/retention.ts';
 
 export interface HousekeepPaths {
   ledger: string;
@@ -66,28 +71,6 @@ export interface HousekeepOptions {
   progress?: (line: string) => void;
   /** Longest wait for the ledger lock at the swap (default 30 s). */
   lockWaitMs?: number;
-}
-
-export interface ArchivedDay {
-  date: string;
-  file: string;
-  /** Records of that day in the live file. */
-  records: number;
-  /** Of those, how many the archive did not hold yet. */
-  added: number;
-  /** Lines in the archive afterwards. */
-  total: number;
-  /** An archive of that day existed and was merged with. */
-  merged: boolean;
-}
-
-export interface DatedDeletion {
-  path: string;
-  date: string;
-  /** Where the date came from. */
-  source: 'archive_name' | 'folder' | 'file_name' | 'generated_at';
-  /** Files removed (a day folder counts its files). */
-  files: number;
 }
 
 export interface HousekeepResult {
@@ -131,45 +114,7 @@ export class HousekeepInputError extends Error {
   override name = 'HousekeepInputError';
 }
 
-const DATE_IN_NAME = /(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)/;
-const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
-const SCAN_CHUNK = 4 << 20;
-const MAX_JSON_ARTIFACT = 16 << 20;
-const PROGRESS_BYTES = 32 << 20;
 export const MAX_KEEP_DAYS = 36_500;
-
-const isDate = (s: string): boolean => {
-  try {
-    assertDate(s);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Line classes: ≥ 0 index of the day to archive; negative: what happens to the line. */
-const KEEP = -1; // stays in the live file
-const DROP = -2; // leaves the live file without an archive (blank lines, expired days)
-
-interface Snapshot {
-  fd: number;
-  ino: number;
-  dev: number;
-  /** End of the last complete line at snapshot time. */
-  end: number;
-  starts: number[];
-  ends: number[];
-  cls: number[];
-  days: string[];
-  dayCounts: number[];
-  expired: Map<string, number>;
-  records: number;
-  kept: number;
-  invalid: number;
-  undated: number;
-  /** Largest seq among records leaving the live file. */
-  maxRemovedSeq: number;
-}
 
 export async function housekeep(opts: HousekeepOptions): Promise<HousekeepResult> {
   const { paths } = opts;
@@ -317,15 +262,6 @@ export async function housekeep(opts: HousekeepOptions): Promise<HousekeepResult
 
 // ---------------------------------------------------------------------------------------------------
 
-function statOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.statSync(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
 /** Temp files and lock-owner files that a killed run or writer left (we hold the run lock: none is live). */
 function removeLeftovers(paths: HousekeepPaths): string[] {
   const removed: string[] = [];
@@ -353,316 +289,4 @@ function removeLeftovers(paths: HousekeepPaths): string[] {
     removed.push(f);
   }
   return removed;
-}
-
-/** Reads the live file up to its last complete line and classifies every line. */
-function scanLedger(file: string, today: string, expired: (d: string) => boolean, progress: (l: string) => void): Snapshot {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const st = fs.fstatSync(fd);
-    const snap: Snapshot = {
-      fd,
-      ino: st.ino,
-      dev: st.dev,
-      end: 0,
-      starts: [],
-      ends: [],
-      cls: [],
-      days: [],
-      dayCounts: [],
-      expired: new Map(),
-      records: 0,
-      kept: 0,
-      invalid: 0,
-      undated: 0,
-      maxRemovedSeq: 0,
-    };
-    const dayIndex = new Map<string, number>();
-    const size = st.size;
-    const buf = Buffer.alloc(SCAN_CHUNK);
-    let carry: Buffer = Buffer.alloc(0);
-    let carryStart = 0;
-    let pos = 0;
-    let nextProgress = PROGRESS_BYTES;
-    while (pos < size) {
-      const n = fs.readSync(fd, buf, 0, Math.min(SCAN_CHUNK, size - pos), pos);
-      if (n === 0) break;
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      const dataStart = carry.length ? carryStart : pos;
-      pos += n;
-      let s = 0;
-      for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, s)) {
-        classify(snap, dayIndex, data.subarray(s, i).toString('utf8'), dataStart + s, dataStart + i + 1, today, expired);
-        s = i + 1;
-      }
-      snap.end = dataStart + s;
-      carry = Buffer.from(data.subarray(s));
-      carryStart = dataStart + s;
-      if (pos >= nextProgress) {
-        progress(`housekeep: scanned ${(pos / 1048576).toFixed(1)} of ${(size / 1048576).toFixed(1)} MB of the ledger`);
-        nextProgress += PROGRESS_BYTES;
-      }
-    }
-    return snap;
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
-}
-
-function classify(snap: Snapshot, dayIndex: Map<string, number>, line: string, start: number, end: number, today: string, expired: (d: string) => boolean): void {
-  snap.starts.push(start);
-  snap.ends.push(end);
-  if (line.trim() === '') {
-    snap.cls.push(DROP);
-    return;
-  }
-  let record: LedgerRecord | undefined;
-  try {
-    const r = LedgerRecordSchema.safeParse(JSON.parse(line));
-    if (r.success) record = r.data as LedgerRecord;
-  } catch {
-    // not JSON
-  }
-  if (!record) {
-    snap.invalid++;
-    snap.cls.push(KEEP);
-    return;
-  }
-  snap.records++;
-  const day = groupOf(record).day;
-  if (!isDate(day)) {
-    snap.undated++;
-    snap.cls.push(KEEP);
-    return;
-  }
-  if (day >= today) {
-    snap.kept++;
-    snap.cls.push(KEEP);
-    return;
-  }
-  snap.maxRemovedSeq = Math.max(snap.maxRemovedSeq, record.seq);
-  if (expired(day)) {
-    snap.expired.set(day, (snap.expired.get(day) ?? 0) + 1);
-    snap.cls.push(DROP);
-    return;
-  }
-  let idx = dayIndex.get(day);
-  if (idx === undefined) {
-    idx = snap.days.length;
-    dayIndex.set(day, idx);
-    snap.days.push(day);
-    snap.dayCounts.push(0);
-  }
-  snap.dayCounts[idx]!++;
-  snap.cls.push(idx);
-}
-
-function readRange(fd: number, start: number, end: number): Buffer {
-  const buf = Buffer.alloc(end - start);
-  let off = 0;
-  while (off < buf.length) {
-    const n = fs.readSync(fd, buf, off, buf.length - off, start + off);
-    if (n === 0) throw new Error(`ledger shrank while housekeeping read it (offset ${start + off})`);
-    off += n;
-  }
-  return buf;
-}
-
-const seqOf = (line: string): number => {
-  const m = /"seq"\s*:\s*(\d{1,15})/.exec(line);
-  return m ? Number(m[1]) : -1;
-};
-
-function archiveDay(
-  snap: Snapshot,
-  date: string,
-  dayIndex: number,
-  archiveDir: string,
-  dryRun: boolean,
-  step: (name: string) => void,
-): ArchivedDay | { error: string } {
-  const file = path.join(archiveDir, `${date}.jsonl.gz`);
-  let existing: string[] = [];
-  const merged = fs.existsSync(file);
-  if (merged) {
-    try {
-      existing = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').filter((l) => l !== '');
-    } catch (e) {
-      return { error: `archive ${file} is unreadable (${(e as Error).message}): ${date} left in the live ledger; repair or move the archive aside and rerun` };
-    }
-  }
-  const have = new Set(existing);
-  const added: string[] = [];
-  for (let i = 0; i < snap.cls.length; i++) {
-    if (snap.cls[i] !== dayIndex) continue;
-    const line = readRange(snap.fd, snap.starts[i]!, snap.ends[i]! - 1).toString('utf8');
-    if (have.has(line)) continue;
-    have.add(line);
-    added.push(line);
-  }
-  const records = snap.dayCounts[dayIndex]!;
-  const lines = existing.concat(added);
-  if (added.length > 0 && !dryRun) {
-    // Stable by seq (existing archives are already in order; lines without a seq first).
-    const keyed = lines.map((l, i) => ({ l, i, s: seqOf(l) }));
-    keyed.sort((a, b) => a.s - b.s || a.i - b.i);
-    const body = zlib.gzipSync(Buffer.from(keyed.map((k) => k.l).join('\n') + '\n', 'utf8'));
-    const tmp = path.join(archiveDir, `.${date}.jsonl.gz.${process.pid}.tmp`);
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      writeAll(fd, body);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    step(`archive-written:${date}`);
-    fs.renameSync(tmp, file);
-    fsyncDir(archiveDir);
-    step(`archive-renamed:${date}`);
-  }
-  return { date, file, records, added: added.length, total: lines.length, merged };
-}
-
-function writeAll(fd: number, buf: Buffer): void {
-  let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-}
-
-/** Writes the kept lines of the snapshot (in order, contiguous runs copied as one range) and fsyncs. */
-function writeKept(snap: Snapshot, tmp: string): void {
-  const out = fs.openSync(tmp, 'w', 0o644);
-  try {
-    let runStart = -1;
-    let runEnd = -1;
-    const flush = () => {
-      if (runStart < 0) return;
-      for (let p = runStart; p < runEnd; p += SCAN_CHUNK) writeAll(out, readRange(snap.fd, p, Math.min(runEnd, p + SCAN_CHUNK)));
-      runStart = runEnd = -1;
-    };
-    for (let i = 0; i < snap.cls.length; i++) {
-      if (snap.cls[i] !== KEEP) {
-        flush();
-        continue;
-      }
-      if (runStart >= 0 && snap.starts[i] === runEnd) runEnd = snap.ends[i]!;
-      else {
-        flush();
-        runStart = snap.starts[i]!;
-        runEnd = snap.ends[i]!;
-      }
-    }
-    flush();
-    fs.fsyncSync(out);
-  } catch (e) {
-    fs.closeSync(out);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(out);
-}
-
-/**
- * Under the ledger lock: carry what was appended since the snapshot into the new file, fsync, rename it
- * over the live path, fsync the directory. Returns the bytes carried.
- */
-function swap(snap: Snapshot, ledger: string, tmp: string, lockWaitMs: number, step: (name: string) => void): number {
-  const lock = new FileLock(ledgerLockPath(ledger), { waitMs: lockWaitMs });
-  lock.acquire();
-  try {
-    step('swap-locked');
-    const st = statOrNull(ledger);
-    if (!st || st.ino !== snap.ino || st.dev !== snap.dev) {
-      fs.rmSync(tmp, { force: true });
-      throw new Error(`${ledger} was replaced while housekeeping ran; nothing was removed from it — rerun`);
-    }
-    const size = fs.fstatSync(snap.fd).size;
-    const out = fs.openSync(tmp, 'a', 0o644);
-    try {
-      for (let p = snap.end; p < size; p += SCAN_CHUNK) writeAll(out, readRange(snap.fd, p, Math.min(size, p + SCAN_CHUNK)));
-      fs.fsyncSync(out);
-    } finally {
-      fs.closeSync(out);
-    }
-    step('tail-copied');
-    fs.renameSync(tmp, ledger);
-    fsyncDir(path.dirname(ledger));
-    step('swapped');
-    return size - snap.end;
-  } finally {
-    lock.release();
-    step('unlocked');
-  }
-}
-
-function listArchiveFiles(dir: string): { date: string; file: string }[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .flatMap((n) => {
-      const m = ARCHIVE_NAME.exec(n);
-      return m && isDate(m[1]!) ? [{ date: m[1]!, file: path.join(dir, n) }] : [];
-    })
-    .sort((a, b) => a.date.localeCompare(b.date) || a.file.localeCompare(b.file));
-}
-
-/** The recorded date of every artifact (day folders as a whole), and the files without one. */
-export function datedArtifacts(root: string): { dated: DatedDeletion[]; undated: string[] } {
-  const dated: DatedDeletion[] = [];
-  const undated: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (DAY_FOLDER.test(e.name) && isDate(e.name)) dated.push({ path: p, date: e.name, source: 'folder', files: countFiles(p) });
-        else walk(p);
-        continue;
-      }
-      if (!e.isFile()) {
-        undated.push(p); // symlinks, sockets…: never followed, never deleted
-        continue;
-      }
-      const m = DATE_IN_NAME.exec(e.name);
-      if (m && isDate(m[1]!)) {
-        dated.push({ path: p, date: m[1]!, source: 'file_name', files: 1 });
-        continue;
-      }
-      const g = e.name.endsWith('.json') ? generatedAtDate(p) : null;
-      if (g) dated.push({ path: p, date: g, source: 'generated_at', files: 1 });
-      else undated.push(p);
-    }
-  };
-  walk(root);
-  return { dated, undated };
-}
-
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
-  return n;
-}
-
-/** The ET date of a JSON file's top-level `generated_at` (an ISO instant with offset or Z), else null. */
-function generatedAtDate(file: string): string | null {
-  try {
-    if (fs.statSync(file).size > MAX_JSON_ARTIFACT) return null;
-    const doc: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return null;
-    const g = (doc as Record<string, unknown>).generated_at;
-    if (typeof g !== 'string' || !/T.*(Z|[+-]\d{2}:?\d{2})$/i.test(g)) return null;
-    return etDateOf(Temporal.Instant.from(g).epochMilliseconds);
-  } catch {
-    return null;
-  }
 }

@@ -155,7 +155,7 @@ export class SessionGuard implements TradingGate {
       if (!this.ledgerBlocked) {
         this.ledgerBlocked = true;
         this.o.log.error({ unwritten: l.unwritten() }, 'paper ledger not writable: quoting stopped, cancelling; retrying every second');
-        this.o.onIncident?.('error', `paper ledger not writable (${l.unwritten()} records waiting): quoting stopped`);
+        this.o.onIncident?.('ledger_error', `paper ledger not writable (${l.unwritten()} records waiting): quoting stopped`);
       }
       try {
         l.retry();

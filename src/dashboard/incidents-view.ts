@@ -17,6 +17,8 @@ export class IncidentsView {
   private readonly tail: AppendTail;
   private items: Incident[] = [];
   total = 0;
+  /** Lines per kind in the file as read so far (a rotation starts them again). */
+  byKind: Record<string, number> = {};
   version = 0;
 
   constructor(
@@ -31,6 +33,7 @@ export class IncidentsView {
     if (p.reset) {
       this.items = [];
       this.total = 0;
+      this.byKind = {};
       this.version++;
     }
     for (const { text } of p.lines) {
@@ -38,6 +41,7 @@ export class IncidentsView {
       if (!m) continue;
       this.items.push({ at_et: m[1]!, kind: m[2]!, text: m[3]!.slice(0, 500) });
       this.total++;
+      this.byKind[m[2]!] = (this.byKind[m[2]!] ?? 0) + 1;
       this.version++;
     }
     if (this.items.length > this.keep) this.items = this.items.slice(-this.keep);

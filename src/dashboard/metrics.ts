@@ -11,6 +11,7 @@
  */
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import { WINDOW_STATES, type Snapshot } from '../app/snapshot.ts';
+import { INCIDENT_KINDS } from '../adapters/monitors/report.ts';
 import type { DashboardView } from './view.ts';
 
 type Labels = Record<string, string>;
@@ -90,6 +91,9 @@ export class DashboardMetrics {
     def('kalshi_alpha_ledger_invalid_lines', 'gauge', 'Invalid ledger lines skipped since the dashboard started reading the current file');
     def('kalshi_alpha_freshness_alert', 'gauge', '1 when the freshness monitor alerts (more than 2 consecutive windows stale or on massive)');
     def('kalshi_alpha_dashboard_read_errors', 'gauge', 'Files the dashboard could not read or validate on its last refresh');
+    def('kalshi_alpha_incidents_total', 'counter', 'REPORT.md incident lines by kind (every known kind from zero; counted over the file, so a dashboard restart does not reset it)');
+    def('kalshi_alpha_cash_session_open', 'gauge', "1 while the calendar's cash session is open (09:30 ET to the day's close) by the dashboard's wall clock");
+    def('kalshi_alpha_calendar_window_open', 'gauge', "1 while one of the calendar's windows is open for quoting (start to freeze) by the dashboard's wall clock");
     if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -146,6 +150,11 @@ export class DashboardMetrics {
     this.set('kalshi_alpha_ledger_invalid_lines', one(view.ledger.skipped.count));
     this.set('kalshi_alpha_freshness_alert', view.monitors.freshness ? one(view.monitors.freshness.alert ? 1 : 0) : []);
     this.set('kalshi_alpha_dashboard_read_errors', one(view.errors.length));
+    const kinds = [...new Set([...INCIDENT_KINDS, ...Object.keys(view.incidents.by_kind)])].sort();
+    this.set('kalshi_alpha_incidents_total', kinds.map((kind) => ({ labels: { kind }, value: view.incidents.by_kind[kind] ?? 0 })));
+    const cash = view.meta.cash_session_open;
+    this.set('kalshi_alpha_cash_session_open', cash === null ? [] : one(cash ? 1 : 0));
+    this.set('kalshi_alpha_calendar_window_open', cash === null ? [] : one(view.meta.calendar_window !== null ? 1 : 0));
   }
 
   text(): Promise<string> {

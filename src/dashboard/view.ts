@@ -15,6 +15,7 @@ import { windowTimes, type Snapshot, type WindowEntry, type WindowState } from '
 import { evGapSource, freshnessSource, ordersSource, readKillSwitch, snapshotSource, type JsonFileSource, type OrdersFile, type EvGapFile, type FreshnessFile } from './file-sources.ts';
 import { LedgerView, type DayAggregate } from './ledger-view.ts';
 import { IncidentsView, type Incident } from './incidents-view.ts';
+import { calendarNow } from './calendar-now.ts';
 import { judgeLiveness, pidAlive as realPidAlive, DEFAULT_STALE_AFTER_MS, type Liveness } from './liveness.ts';
 
 export interface WindowView {
@@ -43,7 +44,15 @@ export interface FeedView {
 }
 
 export interface DashboardView {
-  meta: { generated_ms: number; generated_et: string; home: string };
+  meta: {
+    generated_ms: number;
+    generated_et: string;
+    home: string;
+    /** By the dashboard's wall clock and the calendar (null outside its years): the cash session is open now. */
+    cash_session_open: boolean | null;
+    /** The label of the calendar's window open for quoting now (start ≤ now < freeze), else null. */
+    calendar_window: string | null;
+  };
   supervisor: {
     running: boolean;
     code: 'running' | Extract<Liveness, { running: false }>['code'];
@@ -99,7 +108,7 @@ export interface DashboardView {
   };
   pnl: { day: string; points: [number, number][]; total_usd: number };
   reliability: { day: string; n: number; brier: number | null; log_loss: number | null; bins: ReliabilityBin[] };
-  incidents: { total: number; items: Incident[] };
+  incidents: { total: number; by_kind: Record<string, number>; items: Incident[] };
   monitors: {
     freshness: { window: string | null; generated_at: string; required_feeds_ok: boolean; alert: boolean; consecutive_windows: number; active: string } | null;
     ev_gap: { window: string | null; generated_at: string; max_abs_gap_cents: number; mean_abs_gap_cents: number; markets: number } | null;
@@ -298,7 +307,7 @@ export class DashboardData {
     };
 
     return {
-      meta: { generated_ms: wallNow, generated_et: formatEt(wallNow), home: this.o.paths.home },
+      meta: { generated_ms: wallNow, generated_et: formatEt(wallNow), home: this.o.paths.home, ...calendarNow(wallNow, this.o.calendar, this.windowsConfig) },
       supervisor,
       timeline,
       feeds,
@@ -307,7 +316,7 @@ export class DashboardData {
       ledger,
       pnl,
       reliability,
-      incidents: { total: this.incidents.total, items: this.incidents.recent() },
+      incidents: { total: this.incidents.total, by_kind: { ...this.incidents.byKind }, items: this.incidents.recent() },
       monitors,
       errors,
     };

@@ -1,13 +1,15 @@
 /**
  * `REPORT.md` at the root (SPEC §7.5): the operator's incident log — stand-downs, NO-GO windows with their
- * reasons, maintenance slots, cancel-alls — one timestamped line each, appended (O_APPEND, fsync), never
- * rewritten. Text passes through the caller's logger redaction rules: callers never put secrets here.
+ * reasons, maintenance slots, cancel-alls, a ledger that refused writes — one timestamped line each,
+ * appended (O_APPEND, fsync), never rewritten. Text passes through the caller's logger redaction rules: callers never put secrets here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatEt } from '../../core/time/et.ts';
 
-export type IncidentKind = 'stand_down' | 'feed_resumed' | 'no_go' | 'maintenance' | 'cancel_all' | 'kill_switch' | 'error' | 'shutdown';
+/** Every kind a line may carry (the dashboard exports a counter per kind, each from zero). */
+export const INCIDENT_KINDS = ['stand_down', 'feed_resumed', 'no_go', 'maintenance', 'cancel_all', 'kill_switch', 'ledger_error', 'error', 'shutdown'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 const HEADER = '# kalshi-alpha incident report\n\nOne line per incident (ET time, kind, details), appended by the supervisor.\n\n';
 

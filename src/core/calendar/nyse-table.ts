@@ -60,5 +60,7 @@ export const EARLY_CLOSES: readonly TableEntry[] = [
   { date: '2027-11-26', name: 'Day after Thanksgiving' },
 ];
 
+/** The cash session's open (the same on every trading day, early closes included). */
+export const REGULAR_OPEN_ET = '09:30';
 export const REGULAR_CLOSE_ET = '16:00';
 export const EARLY_CLOSE_ET = '13:00';

@@ -5,11 +5,17 @@
  * size or mtime), validates every byte with zod, and turns anything unreadable into an error value that
  * the page shows — never an exception that could take the server down, and never a write: the dashboard
  * takes no lock, renames nothing and sets nothing aside (that is the owners' job).
+ *
+ * Every schema is its writer's, imported from beside the writer (app/snapshot.ts, adapters/state/orders-file.ts,
+ * adapters/monitors/*): the dashboard sits at the top with the CLI, so these arrows all point down, and a
+ * reader can never drift from what is written.
  */
 import fs from 'node:fs';
 import { z } from 'zod';
 import { SnapshotSchema, type Snapshot } from '../app/snapshot.ts';
 import { OrdersFileSchema, type OrdersFile } from '../adapters/state/orders-file.ts';
+import { FreshnessReportSchema, type FreshnessFile } from '../adapters/monitors/freshness.ts';
+import { EvGapReportSchema, type EvGapFile } from '../adapters/monitors/ev-gap.ts';
 import { killSwitchStatus, type KillSwitchStatus } from '../adapters/fs/kill-switch.ts';
 
 /** What identifies one version of a file: a rename (atomic write) changes the inode, an append the size. */
@@ -90,7 +96,7 @@ const fromSchema =
     return r.success ? { ok: true, value: r.data } : { ok: false, reason: zodReason(r.error) };
   };
 
-// ---- the snapshot (src/app/snapshot.ts) ----
+// ---- the snapshot: its writer's schema (app/snapshot.ts) ----
 
 /** The snapshot as written; its `captured_ms` may be virtual time (a simulated supervisor). */
 export const snapshotSource = (file: string) => new JsonFileSource<Snapshot>(file, fromSchema(SnapshotSchema));
@@ -102,29 +108,11 @@ export const snapshotSource = (file: string) => new JsonFileSource<Snapshot>(fil
 export type { OrdersFile };
 export const ordersSource = (file: string) => new JsonFileSource<OrdersFile>(file, fromSchema(OrdersFileSchema));
 
-// ---- monitors (src/adapters/monitors/*.ts): only the fields the page shows ----
+// ---- monitors: their writers' schemas (adapters/monitors/freshness.ts, ev-gap.ts) ----
 
-const FeedFresh = z.object({ age_ms: z.number().nullable(), stale: z.boolean().nullable(), threshold_ms: z.number(), strict: z.boolean() });
-export const FreshnessFileSchema = z.looseObject({
-  generated_at: z.string(),
-  window: z.string().nullable(),
-  required_feeds_ok: z.boolean(),
-  data_freshness: z.looseObject({ polygon_ws: FeedFresh, massive_ws: FeedFresh, kalshi_ws: FeedFresh }),
-  dual_feed: z.looseObject({ active: z.string(), last_switch_at: z.string().nullable(), switches: z.number().int().nonnegative() }),
-  alert: z.looseObject({ consecutive_windows: z.number().int().nonnegative(), alert: z.boolean() }),
-});
-export type FreshnessFile = z.infer<typeof FreshnessFileSchema>;
-
-export const EvGapFileSchema = z.looseObject({
-  generated_at: z.string(),
-  window: z.string().nullable(),
-  required_feeds_ok: z.boolean(),
-  window_gap: z.object({ max_abs_gap_cents: z.number(), mean_abs_gap_cents: z.number(), samples: z.number().int().nonnegative(), markets: z.number().int().nonnegative() }),
-});
-export type EvGapFile = z.infer<typeof EvGapFileSchema>;
-
-export const freshnessSource = (file: string) => new JsonFileSource<FreshnessFile>(file, fromSchema(FreshnessFileSchema));
-export const evGapSource = (file: string) => new JsonFileSource<EvGapFile>(file, fromSchema(EvGapFileSchema));
+export type { EvGapFile, FreshnessFile };
+export const freshnessSource = (file: string) => new JsonFileSource<FreshnessFile>(file, fromSchema(FreshnessReportSchema));
+export const evGapSource = (file: string) => new JsonFileSource<EvGapFile>(file, fromSchema(EvGapReportSchema));
 
 // ---- the kill switch ----
 

@@ -1,8 +1,9 @@
 /**
- * REPORT.md incidents (src/adapters/monitors/report.ts), followed by byte offset like the ledger: the
- * report is append-only, one `- <ET time> [<kind>] <text>` line per incident; other lines (the header)
- * are ignored. Keeps the last N.
+ * REPORT.md incidents (src/adapters/monitors/report.ts, whose `parseIncidentLine` reads each line), followed
+ * by byte offset like the ledger: the report is append-only, one `- <ET time> [<kind>] <text>` line per
+ * incident; other lines (the header) are ignored. Keeps the last N, and counts every line per kind.
  */
+import { parseIncidentLine } from '../adapters/monitors/report.ts';
 import { AppendTail } from './append-tail.ts';
 
 export interface Incident {
@@ -10,8 +11,6 @@ export interface Incident {
   kind: string;
   text: string;
 }
-
-const LINE = /^- (\S+) \[([a-z_]+)\] (.*)$/;
 
 export class IncidentsView {
   private readonly tail: AppendTail;
@@ -37,11 +36,11 @@ export class IncidentsView {
       this.version++;
     }
     for (const { text } of p.lines) {
-      const m = LINE.exec(text);
-      if (!m) continue;
-      this.items.push({ at_et: m[1]!, kind: m[2]!, text: m[3]!.slice(0, 500) });
+      const i = parseIncidentLine(text);
+      if (!i) continue;
+      this.items.push({ at_et: i.atEt, kind: i.kind, text: i.text.slice(0, 500) });
       this.total++;
-      this.byKind[m[2]!] = (this.byKind[m[2]!] ?? 0) + 1;
+      this.byKind[i.kind] = (this.byKind[i.kind] ?? 0) + 1;
       this.version++;
     }
     if (this.items.length > this.keep) this.items = this.items.slice(-this.keep);

@@ -1,7 +1,8 @@
 /**
  * One schema per file format, owned by its writer: the dashboard's view of each file the supervisor writes
- * accepts exactly what the writer's own reader accepts — a file the writer just wrote reads back, and a
- * file its reader refuses (set aside as corrupt) shows as invalid on the page, for the same reason.
+ * (orders.json, hot_restart.json, freshness.json, ev_gap.json, REPORT.md) accepts exactly what the writer's
+ * own reader accepts — a file the writer just wrote reads back as written, and a file its reader refuses
+ * (set aside as corrupt) shows as invalid on the page, for the same reason.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { OrdersStore } from '../../src/adapters/state/orders-store.ts';
-import { ordersSource } from '../../src/dashboard/file-sources.ts';
+import { evGapSource, freshnessSource, ordersSource, snapshotSource } from '../../src/dashboard/file-sources.ts';
+import { readPrevAlert, writeFreshnessMonitor } from '../../src/adapters/monitors/freshness.ts';
+import { buildEvGapReport, writeEvGapMonitor } from '../../src/adapters/monitors/ev-gap.ts';
+import { appendIncident, readIncidents } from '../../src/adapters/monitors/report.ts';
+import { readSnapshot } from '../../src/app/snapshot.ts';
+import { IncidentsView } from '../../src/dashboard/incidents-view.ts';
+import { putSnapshot, syntheticSnapshot, homePaths } from './helpers.ts';
+import { tempHome } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 15);
@@ -43,4 +51,54 @@ test('orders.json: the dashboard accepts what the store wrote and refuses what t
     assert.equal(dash.kind === 'invalid' && dash.reason, own.corrupt.reason, `same reason for ${what}`);
   }
   fs.rmSync(dir, { recursive: true });
+});
+
+test('freshness.json and ev_gap.json: the dashboard reads what the monitors wrote, with their own schemas', () => {
+  const dir = tempDir('monitors-schema-');
+  const fresh = writeFreshnessMonitor(dir, {
+    nowMs: NOW,
+    window: { id: '2026-11-20/hourly-1000', label: 'hourly-1000', strictMs: NOW + 60_000 },
+    thresholds: { softMs: 1500, strictMs: 800 },
+    ages: { polygon: 300, massive: null, kalshi: 120 },
+    dualFeed: { active: 'polygon', lastSwitchAt: NOW - 5000, switches: 2 },
+  });
+  const f = freshnessSource(path.join(dir, 'freshness.json')).read();
+  assert.equal(f.kind, 'ok');
+  assert.deepEqual(f.kind === 'ok' && f.value, JSON.parse(JSON.stringify(fresh)), 'every field the writer wrote, as written');
+  const gap = writeEvGapMonitor(dir, buildEvGapReport(NOW, 'hourly-1000', true, 'massive', { 'KXINXU-26NOV20H1000-T6800': { maxCents: 1.25, meanCents: 0.5, n: 4 } }));
+  const g = evGapSource(path.join(dir, 'ev_gap.json')).read();
+  assert.equal(g.kind, 'ok');
+  assert.deepEqual(g.kind === 'ok' && g.value, JSON.parse(JSON.stringify(gap)));
+
+  // A newer writer's extra field is accepted; a value the writer never writes is not.
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, 'freshness.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, clock: 'virtual' }));
+  assert.equal(freshnessSource(path.join(dir, 'freshness.json')).read().kind, 'ok');
+  assert.deepEqual(readPrevAlert(path.join(dir, 'freshness.json')), { consecutive_windows: fresh.alert.consecutive_windows, window_flagged: fresh.alert.window_flagged, window_id: fresh.alert.window_id });
+  fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, dual_feed: { ...doc.dual_feed, active: 'carrier-pigeon' } }));
+  assert.equal(freshnessSource(path.join(dir, 'freshness.json')).read().kind, 'invalid');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('hot_restart.json and REPORT.md: one reader each for the supervisor\'s tools and the dashboard', () => {
+  const home = tempHome('snapshot-schema-');
+  const paths = homePaths(home);
+  const snap = syntheticSnapshot();
+  putSnapshot(paths, snap);
+  const own = readSnapshot(paths.hotRestart, snap.captured_ms);
+  const dash = snapshotSource(paths.hotRestart).read();
+  assert.ok(own.kind === 'ok' && dash.kind === 'ok');
+  assert.deepEqual(dash.value, own.snapshot);
+  fs.writeFileSync(paths.hotRestart, JSON.stringify({ ...snap, mode: 'paper' }));
+  const bad = snapshotSource(paths.hotRestart).read();
+  const ownBad = readSnapshot(paths.hotRestart, snap.captured_ms);
+  assert.ok(bad.kind === 'invalid' && ownBad.kind === 'invalid');
+  assert.equal(bad.reason, ownBad.reason);
+
+  appendIncident(paths.reportMd, NOW, 'ledger_error', 'paper ledger not writable (2 records waiting): quoting stopped');
+  appendIncident(paths.reportMd, NOW + 1000, 'no_go', 'window 2026-11-20/hourly-1000 NO-GO: kill_switch_engaged');
+  const view = new IncidentsView(paths.reportMd);
+  view.poll();
+  assert.deepEqual(view.recent().reverse().map((i) => ({ atEt: i.at_et, kind: i.kind, text: i.text })), readIncidents(paths.reportMd));
+  assert.deepEqual(view.byKind, { ledger_error: 1, no_go: 1 });
 });

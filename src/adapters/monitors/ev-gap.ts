@@ -4,6 +4,7 @@
  * contract) per market and over the window. A large gap means the feeds disagree enough to matter.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { formatUtc } from '../../core/time/et.ts';
 import type { ActiveFeed } from '../../core/feed/failover.ts';
@@ -26,6 +27,21 @@ export interface EvGapReport extends MonitorStamp {
   markets: Record<string, { max_abs_gap_cents: number; mean_abs_gap_cents: number; samples: number }>;
   window_gap: { max_abs_gap_cents: number; mean_abs_gap_cents: number; samples: number; markets: number };
 }
+
+// ---- the file's schema: owned here, imported by every reader (the dashboard); unknown keys accepted ----
+
+const GapSchema = z.object({ max_abs_gap_cents: z.number(), mean_abs_gap_cents: z.number(), samples: z.number().int().nonnegative() });
+export const EvGapReportSchema = z.object({
+  generated_at: z.string(),
+  window: z.string().nullable(),
+  required_feeds_ok: z.boolean(),
+  dual_feed: z.object({ active: z.enum(['polygon', 'massive', 'stand_down']).nullable() }),
+  markets: z.record(z.string(), GapSchema),
+  window_gap: GapSchema.extend({ markets: z.number().int().nonnegative() }),
+});
+export type EvGapFile = z.infer<typeof EvGapReportSchema>;
+/** Every report this module writes validates (a compile-time check that the schema and the type agree). */
+export const evGapReportValidates = (r: EvGapReport): z.input<typeof EvGapReportSchema> => r;
 
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 

@@ -66,13 +66,33 @@ export interface FreshnessReport extends MonitorStamp {
   alert: FreshnessAlert;
 }
 
-const PrevAlertSchema = z.object({
-  alert: z.object({
-    consecutive_windows: z.number().int().nonnegative(),
-    window_flagged: z.boolean(),
-    window_id: z.string().nullable(),
-  }),
+// ---- the file's schema: owned here, imported by every reader (the dashboard) ----
+// Unknown keys are accepted (and dropped): a reader takes a file a newer writer extended (a monitor is derived,
+// never authoritative).
+
+const FeedFreshnessSchema = z.object({ age_ms: z.number().nullable(), stale: z.boolean().nullable(), threshold_ms: z.number(), strict: z.boolean() });
+const ActiveFeedSchema = z.enum(['polygon', 'massive', 'stand_down']);
+const AlertSchema = z.object({
+  consecutive_windows: z.number().int().nonnegative(),
+  alert: z.boolean(),
+  window_flagged: z.boolean(),
+  window_id: z.string().nullable(),
 });
+
+export const FreshnessReportSchema = z.object({
+  generated_at: z.string(),
+  window: z.string().nullable(),
+  required_feeds_ok: z.boolean(),
+  data_freshness: z.object({ polygon_ws: FeedFreshnessSchema, massive_ws: FeedFreshnessSchema, kalshi_ws: FeedFreshnessSchema }),
+  dual_feed: z.object({ active: ActiveFeedSchema, last_switch_at: z.string().nullable(), switches: z.number().int().nonnegative() }),
+  alert: AlertSchema,
+});
+export type FreshnessFile = z.infer<typeof FreshnessReportSchema>;
+/** Every report this module writes validates (a compile-time check that the schema and the type agree). */
+export const freshnessReportValidates = (r: FreshnessReport): z.input<typeof FreshnessReportSchema> => r;
+
+/** Only the streak is carried over, so a file of another shape still passes it on when its alert is readable. */
+const PrevAlertSchema = z.object({ alert: AlertSchema.pick({ consecutive_windows: true, window_flagged: true, window_id: true }) });
 
 export type PrevAlert = z.infer<typeof PrevAlertSchema>['alert'];
 

@@ -27,13 +27,19 @@ export function appendIncident(file: string, atMs: number, kind: IncidentKind, t
   return line;
 }
 
-/** Incident lines of the report (for tests and the dashboard). */
+/** One incident line (`- <ET time> [<kind>] <text>`), else null (the header, blank lines): every reader's parse. */
+export function parseIncidentLine(line: string): { atEt: string; kind: string; text: string } | null {
+  const m = /^- (\S+) \[([a-z_]+)\] (.*)$/.exec(line);
+  return m ? { atEt: m[1]!, kind: m[2]!, text: m[3]! } : null;
+}
+
+/** Incident lines of the report (for tests; the dashboard follows the file with parseIncidentLine). */
 export function readIncidents(file: string): { atEt: string; kind: string; text: string }[] {
   if (!fs.existsSync(file)) return [];
   const out: { atEt: string; kind: string; text: string }[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^- (\S+) \[([a-z_]+)\] (.*)$/.exec(line);
-    if (m) out.push({ atEt: m[1]!, kind: m[2]!, text: m[3]! });
+    const i = parseIncidentLine(line);
+    if (i) out.push(i);
   }
   return out;
 }

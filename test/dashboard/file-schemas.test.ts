@@ -57,6 +57,7 @@ test('freshness.json and ev_gap.json: the dashboard reads what the monitors wrot
   const dir = tempDir('monitors-schema-');
   const fresh = writeFreshnessMonitor(dir, {
     nowMs: NOW,
+    clock: 'real',
     window: { id: '2026-11-20/hourly-1000', label: 'hourly-1000', strictMs: NOW + 60_000 },
     thresholds: { softMs: 1500, strictMs: 800 },
     ages: { polygon: 300, massive: null, kalshi: 120 },
@@ -65,18 +66,24 @@ test('freshness.json and ev_gap.json: the dashboard reads what the monitors wrot
   const f = freshnessSource(path.join(dir, 'freshness.json')).read();
   assert.equal(f.kind, 'ok');
   assert.deepEqual(f.kind === 'ok' && f.value, JSON.parse(JSON.stringify(fresh)), 'every field the writer wrote, as written');
-  const gap = writeEvGapMonitor(dir, buildEvGapReport(NOW, 'hourly-1000', true, 'massive', { 'KXINXU-26NOV20H1000-T6800': { maxCents: 1.25, meanCents: 0.5, n: 4 } }));
+  const gap = writeEvGapMonitor(dir, buildEvGapReport(NOW, { clock: 'virtual', supervisor: 'running' }, 'hourly-1000', true, 'massive', { 'KXINXU-26NOV20H1000-T6800': { maxCents: 1.25, meanCents: 0.5, n: 4 } }));
   const g = evGapSource(path.join(dir, 'ev_gap.json')).read();
   assert.equal(g.kind, 'ok');
   assert.deepEqual(g.kind === 'ok' && g.value, JSON.parse(JSON.stringify(gap)));
 
   // A newer writer's extra field is accepted; a value the writer never writes is not.
   const doc = JSON.parse(fs.readFileSync(path.join(dir, 'freshness.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, clock: 'virtual' }));
+  fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, written_by: 'a newer release' }));
   assert.equal(freshnessSource(path.join(dir, 'freshness.json')).read().kind, 'ok');
   assert.deepEqual(readPrevAlert(path.join(dir, 'freshness.json')), { consecutive_windows: fresh.alert.consecutive_windows, window_flagged: fresh.alert.window_flagged, window_id: fresh.alert.window_id });
-  fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, dual_feed: { ...doc.dual_feed, active: 'carrier-pigeon' } }));
-  assert.equal(freshnessSource(path.join(dir, 'freshness.json')).read().kind, 'invalid');
+  for (const bad of [{ dual_feed: { ...doc.dual_feed, active: 'carrier-pigeon' } }, { clock: 'sundial' }, { supervisor: 'asleep' }]) {
+    fs.writeFileSync(path.join(dir, 'freshness.json'), JSON.stringify({ ...doc, ...bad }));
+    assert.equal(freshnessSource(path.join(dir, 'freshness.json')).read().kind, 'invalid', JSON.stringify(bad));
+  }
+  // What `monitors` writes after the supervisor stopped (active feed `none`) reads too.
+  const stopped = writeFreshnessMonitor(dir, { nowMs: NOW, clock: 'real', supervisor: 'stopped', window: null, thresholds: { softMs: 1500, strictMs: 800 }, ages: { polygon: null, massive: null }, dualFeed: { active: 'stand_down', lastSwitchAt: null, switches: 0 } });
+  const st = freshnessSource(path.join(dir, 'freshness.json')).read();
+  assert.deepEqual(st.kind === 'ok' && st.value, JSON.parse(JSON.stringify(stopped)));
   fs.rmSync(dir, { recursive: true });
 });
 

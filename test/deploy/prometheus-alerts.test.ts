@@ -149,6 +149,7 @@ test('every metric an alert expression names is served by a real dashboard (decl
   new OrdersStore(paths.ordersState, new VirtualClock(inWindow)).markCancelAll('dry', 'operator');
   writeFreshnessMonitor(paths.monitorsDir, {
     nowMs: inWindow,
+    clock: 'real',
     window: { id: `${DAY}/close-1600`, label: 'close-1600' },
     thresholds: { softMs: 1500, strictMs: 800 },
     ages: { polygon: 100, massive: 200 },

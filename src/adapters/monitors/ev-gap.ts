@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../fs/atomic-write.ts';
 import { formatUtc } from '../../core/time/et.ts';
 import type { ActiveFeed } from '../../core/feed/failover.ts';
-import type { MonitorStamp } from './stamp.ts';
+import { MonitorStampFields, type MonitorStamp } from './stamp.ts';
 
 export const EV_GAP_FILE = 'ev_gap.json';
 
@@ -33,6 +33,7 @@ export interface EvGapReport extends MonitorStamp {
 const GapSchema = z.object({ max_abs_gap_cents: z.number(), mean_abs_gap_cents: z.number(), samples: z.number().int().nonnegative() });
 export const EvGapReportSchema = z.object({
   generated_at: z.string(),
+  ...MonitorStampFields,
   window: z.string().nullable(),
   required_feeds_ok: z.boolean(),
   dual_feed: z.object({ active: z.enum(['polygon', 'massive', 'stand_down']).nullable() }),

@@ -22,7 +22,7 @@ import { strictApplies, type FreshnessThresholds } from '../../core/feed/freshne
 import type { ActiveFeed } from '../../core/feed/failover.ts';
 import type { DualFeed } from '../feeds/dual-feed.ts';
 import type { ClockKind } from '../../ports/clock.ts';
-import type { MonitorStamp, SupervisorState } from './stamp.ts';
+import { MonitorStampFields, type MonitorStamp, type SupervisorState } from './stamp.ts';
 
 export const FRESHNESS_FILE = 'freshness.json';
 export const ALERT_AFTER_WINDOWS = 2;
@@ -71,7 +71,8 @@ export interface FreshnessReport extends MonitorStamp {
 // never authoritative).
 
 const FeedFreshnessSchema = z.object({ age_ms: z.number().nullable(), stale: z.boolean().nullable(), threshold_ms: z.number(), strict: z.boolean() });
-const ActiveFeedSchema = z.enum(['polygon', 'massive', 'stand_down']);
+/** `none`: written while no supervisor runs. */
+const ActiveFeedSchema = z.enum(['polygon', 'massive', 'stand_down', 'none']);
 const AlertSchema = z.object({
   consecutive_windows: z.number().int().nonnegative(),
   alert: z.boolean(),
@@ -81,6 +82,7 @@ const AlertSchema = z.object({
 
 export const FreshnessReportSchema = z.object({
   generated_at: z.string(),
+  ...MonitorStampFields,
   window: z.string().nullable(),
   required_feeds_ok: z.boolean(),
   data_freshness: z.object({ polygon_ws: FeedFreshnessSchema, massive_ws: FeedFreshnessSchema, kalshi_ws: FeedFreshnessSchema }),

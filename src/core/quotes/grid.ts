@@ -1,6 +1,9 @@
 /**
  * The market's valid price grid (`price_ranges`: bands of start..end step, inclusive). Orders off the
  * grid are rejected by the exchange, so every quote price comes from these helpers.
+ *
+ * Selection snaps several prices per market on every refresh; nearly every market has one band, which
+ * takes the first branch (the same arithmetic as the loop, without it).
  */
 import type { PriceRange } from '../market.ts';
 import type { Pips } from '../units.ts';
@@ -10,25 +13,45 @@ export function isOnGrid(ranges: readonly PriceRange[], p: Pips): boolean {
   return false;
 }
 
+/**
+ * The band's last price, end − (end − start) mod step. Prices parsed from the wire are doubles (whole
+ * numbers held as floats), for which `%` is a library call, many times the cost of a division: for
+ * end ≥ start the same number is start + ⌊(end − start) / step⌋ · step (a quotient of whole numbers below
+ * 2³¹ that is not whole is at least 1/step from the next one, far beyond the rounding of the division).
+ */
+const lastOf = (r: PriceRange): Pips => (r.end >= r.start ? r.start + Math.floor((r.end - r.start) / r.step) * r.step : r.end - ((r.end - r.start) % r.step));
+
+/** Largest grid price ≤ p in one band, or undefined. */
+function bandDown(r: PriceRange, p: Pips): Pips | undefined {
+  if (p < r.start) return undefined;
+  return p >= r.end ? lastOf(r) : r.start + Math.floor((p - r.start) / r.step) * r.step;
+}
+
+/** Smallest grid price ≥ p in one band, or undefined. */
+function bandUp(r: PriceRange, p: Pips): Pips | undefined {
+  // The last price is > end − step: only a p past that needs it.
+  if (p > r.end - r.step && p > lastOf(r)) return undefined;
+  return p <= r.start ? r.start : r.start + Math.ceil((p - r.start) / r.step) * r.step;
+}
+
 /** Largest grid price ≤ p, or undefined. */
 export function snapDown(ranges: readonly PriceRange[], p: Pips): Pips | undefined {
+  if (ranges.length === 1) return bandDown(ranges[0]!, p);
   let best: Pips | undefined;
   for (const r of ranges) {
-    if (p < r.start) continue;
-    const q = p >= r.end ? r.end - ((r.end - r.start) % r.step) : r.start + Math.floor((p - r.start) / r.step) * r.step;
-    if (best === undefined || q > best) best = q;
+    const q = bandDown(r, p);
+    if (q !== undefined && (best === undefined || q > best)) best = q;
   }
   return best;
 }
 
 /** Smallest grid price ≥ p, or undefined. */
 export function snapUp(ranges: readonly PriceRange[], p: Pips): Pips | undefined {
+  if (ranges.length === 1) return bandUp(ranges[0]!, p);
   let best: Pips | undefined;
   for (const r of ranges) {
-    // The last price, end − (end − start) mod step, is > end − step: only a p past that needs the modulo.
-    if (p > r.end - r.step && p > r.end - ((r.end - r.start) % r.step)) continue;
-    const q = p <= r.start ? r.start : r.start + Math.ceil((p - r.start) / r.step) * r.step;
-    if (best === undefined || q < best) best = q;
+    const q = bandUp(r, p);
+    if (q !== undefined && (best === undefined || q < best)) best = q;
   }
   return best;
 }

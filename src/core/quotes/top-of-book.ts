@@ -22,14 +22,42 @@ export interface OwnOrder {
 }
 
 export function topOfBook(book: OrderBook | undefined, own: readonly OwnOrder[] = []): TopOfBook {
+  const s = scanTop(book, own, newTopScan());
   const top: TopOfBook = {};
-  if (!book) return top;
+  if (s.hasBid) {
+    top.bid = s.bid;
+    top.bidSize = s.bidSize;
+  }
+  if (s.hasAsk) {
+    top.ask = s.ask;
+    top.askSize = s.askSize;
+  }
+  return top;
+}
+
+/** The top of book in fixed fields (`has*` false: that side is empty), for a caller that reuses one per ladder. */
+export interface TopScan {
+  hasBid: boolean;
+  bid: Pips;
+  bidSize: CentiContracts;
+  hasAsk: boolean;
+  ask: Pips;
+  askSize: CentiContracts;
+}
+
+export const newTopScan = (): TopScan => ({ hasBid: false, bid: 0, bidSize: 0, hasAsk: false, ask: 0, askSize: 0 });
+
+/** `topOfBook` into `out` (overwritten; returned): selection scans every market of a ladder on every refresh. */
+export function scanTop(book: OrderBook | undefined, own: readonly OwnOrder[], out: TopScan): TopScan {
+  out.hasBid = out.hasAsk = false;
+  if (!book) return out;
   for (const l of book.yesBids) {
     let size = l.size;
     for (const o of own) if (o.side === 'buy' && o.price === l.price && o.marketTicker === book.ticker) size -= o.size;
     if (size > 0 || l.size === 0) {
-      top.bid = l.price;
-      top.bidSize = Math.max(0, size);
+      out.hasBid = true;
+      out.bid = l.price;
+      out.bidSize = Math.max(0, size);
       break;
     }
   }
@@ -38,12 +66,13 @@ export function topOfBook(book: OrderBook | undefined, own: readonly OwnOrder[] 
     let size = l.size;
     for (const o of own) if (o.side === 'sell' && o.price === yesAsk && o.marketTicker === book.ticker) size -= o.size;
     if (size > 0 || l.size === 0) {
-      top.ask = yesAsk;
-      top.askSize = Math.max(0, size);
+      out.hasAsk = true;
+      out.ask = yesAsk;
+      out.askSize = Math.max(0, size);
       break;
     }
   }
-  return top;
+  return out;
 }
 
 /**

@@ -23,21 +23,14 @@ export type SideIndex = 0 | 1;
  * once admitted or refused), price, rank and bar.
  */
 export class Candidates {
-  readonly v: number[];
+  // Grown by push: a ladder's candidates are usually far fewer than its two sides per market, and a
+  // pre-sized holey array costs more to allocate than the pushes.
+  readonly v: number[] = [];
   count = 0;
 
-  /** `markets`: how many markets (at most two candidates each). */
-  constructor(markets: number) {
-    this.v = new Array<number>(8 * markets);
-  }
-
   add(mi: number, k: SideIndex, kept: boolean, price: Pips, rank: number, bar: number): void {
-    const o = 4 * this.count++;
-    const v = this.v;
-    v[o] = 4 * mi + (kept ? 2 : 0) + k;
-    v[o + 1] = price;
-    v[o + 2] = rank;
-    v[o + 3] = bar;
+    this.count++;
+    this.v.push(4 * mi + (kept ? 2 : 0) + k, price, rank, bar);
   }
 
   private slot(i: number): number {

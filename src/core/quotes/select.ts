@@ -127,7 +127,7 @@ class SelectionPass implements EvaluationSource {
     this.targetPips = rules ? targetMarginPips(rules, cond!.minutesToTarget) : 0;
     this.ownBy = restingByMarket(input.resting);
     this.books = new Array(markets.length);
-    this.candidates = new Candidates(markets.length);
+    this.candidates = new Candidates();
     this.report = undefined;
   }
 

@@ -173,7 +173,9 @@ function checkAgainstTree(words: string[]): { path: string[]; missing?: string; 
     cmdPath.push(words[i]!);
   }
   if (cmdPath.length === 0) return { path: [], problem: 'no command given' };
-  if (cmd.commands.length > 0) return { path: cmdPath, problem: `"${cmdPath.join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})` };
+  // A group (orders, kill-switch …) needs its subcommand; a command with options of its own and a
+  // subcommand besides (replay, replay merge) runs without one.
+  if (cmd.commands.length > 0 && cmd.options.length === 0) return { path: cmdPath, problem: `"${cmdPath.join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})` };
   const positional: string[] = [];
   for (; i < words.length; i++) {
     const w = words[i]!;

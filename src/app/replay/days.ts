@@ -85,7 +85,8 @@ export function tradingDaysFrom(from: string, n: number, calendar: TradingCalend
   return out;
 }
 
-export function aggregate(settings: readonly Setting[], results: readonly DaySummary[]): SettingRow[] {
+/** One row per setting from the days' summaries (in job order: the sums are then the same whoever ran them). */
+export function aggregate(settings: readonly Pick<Setting, 'label' | 'overrides'>[], results: readonly DaySummary[]): SettingRow[] {
   return settings.map((s, i) => {
     const rs = results.filter((r) => r.setting === i);
     const ok = rs.filter((r) => r.ok);

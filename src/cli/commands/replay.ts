@@ -3,10 +3,12 @@
  * discrete-event clock, as fast as it can go — a generated day (`--date`, `--seed`), a recording
  * (`--recording FILE` from `supervisor-index --record`), or many generated days across CPU cores
  * (`--days N --from D`, with `--set key=value` sweeps). Writes its own ledger (never the paper ledger) and
- * prints the day's scoreboard, or one summary row per setting.
+ * prints the day's scoreboard, or one summary row per setting. A sweep splits into K shards that run
+ * anywhere (`--shard I/K --out FILE`) and `replay merge FILES…` prints the table one run would have
+ * (app/replay/shards.ts; docs/research-sweeps.md).
  */
 import path from 'node:path';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandRegistrar } from '../command.ts';
 import { describeCommand } from '../manifest.ts';
 import { parsePositiveInt, parseSeriesArg } from '../command.ts';
@@ -21,7 +23,10 @@ import { ConfigError } from '../../config/index-ops.ts';
 import { generatedDay, newDayStats } from '../../sim/inprocess/day.ts';
 import { replayWindows, ReplayInputError, runReplayDay, type ReplayRunResult } from '../../app/replay/run.ts';
 import { expandSettings, parseSetFlags, type Setting } from '../../app/replay/settings.ts';
-import { aggregate, runDayJobs, tradingDaysFrom, type DayJob, type SettingRow } from '../../app/replay/days.ts';
+import { aggregate, runDayJobs, tradingDaysFrom, type DayJob, type DaySummary, type SettingRow } from '../../app/replay/days.ts';
+import { displayName, mergeShards, parseShard, readShardFile, shardFile, shardJobs, sweepKey, type Shard } from '../../app/replay/shards.ts';
+import { checkOutputFile } from '../../config/user-file.ts';
+import { writeJsonAtomic } from '../../adapters/fs/atomic-write.ts';
 import { summarise } from '../../app/supervisor.ts';
 import { selfCalibrate } from '../../app/sim-calibration.ts';
 import { silentLogger } from '../../ports/logger.ts';
@@ -44,6 +49,8 @@ interface ReplayFlags {
   from?: string;
   set: string[];
   workers?: number;
+  shard?: string;
+  out?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -70,7 +77,7 @@ function date(value: string, flag: string): string {
 }
 
 export const registerReplay: CommandRegistrar = (program, ctx, state) => {
-  program
+  const replay = program
     .command('replay')
     .description(describeCommand('replay'))
     .option('--date <yyyy-mm-dd>', 'the trading day to generate and replay')
@@ -85,11 +92,15 @@ export const registerReplay: CommandRegistrar = (program, ctx, state) => {
     .option('--from <yyyy-mm-dd>', 'first day of --days')
     .option('--set <key=value>', 'override a configs/index_ops.yaml key (repeatable; several values a,b,… or the key twice → a sweep)', collect, [])
     .option('--workers <n>', 'worker threads for --days (default: the CPU cores available)', parsePositiveInt)
+    .option('--shard <I/K>', 'with --days: replay only the I-th of K deterministic slices of the (setting × day) jobs (needs --out; combine with replay merge)')
+    .option('--out <file>', 'with --shard: write the shard\'s rows to this file (JSON) instead of printing the table')
     .option('--verbose', 'log the engine (warnings and up) to stderr')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  kalshi-alpha replay --date 2026-11-20 --seed 7\n  kalshi-alpha replay --recording data/recordings/2026-11-20.rec.jsonl.gz\n  kalshi-alpha replay --days 20 --from 2026-11-02 --set quotes.min_ev_usd=0.03,0.05 --json',
+      '\nExamples:\n  kalshi-alpha replay --date 2026-11-20 --seed 7\n  kalshi-alpha replay --recording data/recordings/2026-11-20.rec.jsonl.gz\n  kalshi-alpha replay --days 20 --from 2026-11-02 --set quotes.min_ev_usd=0.03,0.05 --json\n' +
+        '  kalshi-alpha replay --days 250 --from 2026-01-02 --set quotes.min_ev_usd=0.03,0.05 --shard 1/2 --out s1.json\n' +
+        '  kalshi-alpha replay merge s1.json s2.json',
     )
     .action(async (opt: ReplayFlags) => {
       const c = ctx();
@@ -99,6 +110,8 @@ export const registerReplay: CommandRegistrar = (program, ctx, state) => {
         const modes = [opt.date !== undefined, opt.recording !== undefined, opt.days !== undefined || opt.from !== undefined].filter(Boolean).length;
         if (modes !== 1) throw new UsageError('give one of --date D, --recording FILE, or --days N --from D');
         if (opt.strict && !opt.recording) throw new UsageError('--strict applies to --recording');
+        if (opt.shard !== undefined && opt.days === undefined) throw new UsageError('--shard applies to --days N --from D');
+        if ((opt.shard === undefined) !== (opt.out === undefined)) throw new UsageError('--shard I/K and --out FILE go together');
         const settings = expandSettings(c.config, parseSetFlags(opt.set));
         if (opt.days !== undefined || opt.from !== undefined) {
           if (opt.days === undefined || opt.from === undefined) throw new UsageError('--days and --from go together');
@@ -118,7 +131,35 @@ export const registerReplay: CommandRegistrar = (program, ctx, state) => {
         throw e;
       }
     });
+  replay
+    .command('merge')
+    .description('combine the shard files of one sweep (replay --shard I/K --out FILE) into the table replay prints')
+    .argument('<files...>', 'the K shard files, in any order')
+    .option('--json', 'print the result as JSON')
+    .action((files: string[], _opt: unknown, cmd: Command) => {
+      const c = ctx();
+      try {
+        // `--json` is also replay's own option, which commander gives the parent wherever it stands.
+        mergeCommand(c, files, { json: Boolean(cmd.optsWithGlobals().json) }, state);
+      } catch (e) {
+        if (e instanceof ReplayInputError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
 };
+
+function mergeCommand(c: CliContext, files: string[], opt: { json?: boolean }, state: { exitCode: number }): void {
+  const read = files.map((f) => {
+    const file = path.resolve(c.home, f);
+    const name = displayName(c.home, file);
+    return { name, file: readShardFile(file, name) };
+  });
+  const m = mergeShards(read);
+  const failed = m.results.filter((r) => !r.ok);
+  const s = m.sweep;
+  printSweep(c, opt, { from: s.from, days: s.days, lastDay: s.last_day, seed: s.seed }, aggregate(s.settings, m.results), failed, m.shardWallMs, `merged from ${m.count} shard(s)`);
+  if (failed.length > 0) state.exitCode = 1;
+}
 
 /** The replay ledger's path: --ledger (never the paper ledger), the default under data/proc/replay, or none. */
 export function replayLedgerPath(c: CliContext, opt: Pick<ReplayFlags, 'ledger'>, name: string): string | undefined {
@@ -188,34 +229,53 @@ export function printDay(c: CliContext, opt: Pick<ReplayFlags, 'json'>, r: Repla
 
 async function manyDays(c: CliContext, opt: ReplayFlags, seed: number, settings: Setting[], state: { exitCode: number }): Promise<void> {
   const from = date(opt.from!, '--from');
+  const shard: Shard | undefined = opt.shard !== undefined ? parseShard(opt.shard) : undefined;
+  const out = opt.out !== undefined ? path.resolve(c.home, opt.out) : undefined;
+  if (out) checkOutputFile(out, opt.out);
   const calendar = c.calendar;
   const days = tradingDaysFrom(from, opt.days!, calendar);
   for (const s of settings) for (const d of days) replayWindows(d, { calendar, config: s.config, only: opt.only });
   const overrides = loadCalendarOverrides(c.paths.calendarConfig, undefined, c.config.windows);
   calibrateOnce(c, seed, days[0]!);
-  const jobs: DayJob[] = [];
+  const all: DayJob[] = [];
   settings.forEach((s, si) => {
     for (const d of days) {
       const ledgerFile = opt.ledger ? replayLedgerPath(c, { ledger: path.join(opt.ledger, `${d}-seed${seed}${settings.length > 1 ? `-s${si + 1}` : ''}.jsonl`) }, '') : undefined;
-      jobs.push({ id: jobs.length, dateEt: d, seed, setting: si, config: s.config, calendar: overrides, paths: c.paths, series: opt.series, only: opt.only, ledgerFile });
+      all.push({ id: all.length, dateEt: d, seed, setting: si, config: s.config, calendar: overrides, paths: c.paths, series: opt.series, only: opt.only, ledgerFile });
     }
   });
+  const jobs = shardJobs(all, shard);
   const tty = c.io.env === process.env && Boolean(process.stderr.isTTY);
   const t0 = performance.now();
   const progress = tty ? progressBar((s) => c.io.err(s), t0) : undefined;
   const results = await runDayJobs(jobs, { workers: opt.workers, onProgress: progress, signal: c.io.signal });
   if (tty) c.io.err('\n');
   const wallMs = performance.now() - t0;
-  const rows = aggregate(settings, results);
   const failed = results.filter((r) => !r.ok);
   for (const f of failed) c.io.err(`kalshi-alpha: replay ${f.dateEt} (${settings[f.setting]!.label}) failed: ${f.error}\n`);
-  if (opt.json) {
-    c.json({ from, days: days.length, last_day: days[days.length - 1], seed, settings: rows, wall_ms: Math.round(wallMs), failed_days: failed.length });
-  } else {
-    c.out(settingsTable(rows));
-    c.out(`${days.length} day(s) × ${settings.length} setting(s) from ${from} to ${days[days.length - 1]}, seed ${seed}: ${(wallMs / 1000).toFixed(1)} s`);
-  }
+  if (shard && out) {
+    writeJsonAtomic(out, shardFile(shard, sweepKey({ from, days, seed, series: opt.series, only: opt.only, settings }), all.length, results, wallMs));
+    c.out(`replay shard ${shard.index}/${shard.count}: ${jobs.length} of ${all.length} (setting × day) job(s), ${failed.length} failed, ${(wallMs / 1000).toFixed(1)} s → ${opt.out}`);
+  } else printSweep(c, opt, { from, days: days.length, lastDay: days[days.length - 1]!, seed }, aggregate(settings, results), failed, wallMs, undefined);
   if (failed.length > 0) state.exitCode = 1;
+}
+
+/** A sweep's result (one run, or its merged shards): the table and one summary line, or JSON. */
+function printSweep(
+  c: CliContext,
+  opt: Pick<ReplayFlags, 'json'>,
+  s: { from: string; days: number; lastDay: string; seed: number },
+  rows: SettingRow[],
+  failed: readonly DaySummary[],
+  wallMs: number,
+  merged: string | undefined,
+): void {
+  if (opt.json) {
+    c.json({ from: s.from, days: s.days, last_day: s.lastDay, seed: s.seed, settings: rows, wall_ms: Math.round(wallMs), failed_days: failed.length, ...(merged ? { merged } : {}) });
+    return;
+  }
+  c.out(settingsTable(rows));
+  c.out(`${s.days} day(s) × ${rows.length} setting(s) from ${s.from} to ${s.lastDay}, seed ${s.seed}: ${(wallMs / 1000).toFixed(1)} s${merged ? ` of shard time, ${merged}` : ''}`);
 }
 
 export function settingsTable(rows: readonly SettingRow[]): string {

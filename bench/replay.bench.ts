@@ -27,21 +27,22 @@ import { defaultIndexOps } from '../src/config/index-ops.ts';
 import { resolvePaths } from '../src/config/paths.ts';
 import { runDayJobs, tradingDaysFrom, type DayJob } from '../src/app/replay/days.ts';
 
-const DAY = '2026-11-20';
-const SEED = 20261120;
+export const DAY = '2026-11-20';
+export const SEED = 20261120;
 const here = path.join(packageRoot(), 'bench');
-const calendar = createCalendar();
-const config = defaultIndexOps();
+export const calendar = createCalendar();
+export const config = defaultIndexOps();
 // A home without calibration files: the documented default curve, as a fresh checkout has.
-const paths = resolvePaths(path.join(os.tmpdir(), 'kalshi-alpha-replay-bench'));
+export const paths = resolvePaths(path.join(os.tmpdir(), 'kalshi-alpha-replay-bench'));
 
-function result(name: string, unit: string, median: number, p99: number, n: number, target: string, extra: Record<string, unknown> = {}): BenchResult {
+export function result(name: string, unit: string, median: number, p99: number, n: number, target: string, extra: Record<string, unknown> = {}): BenchResult {
   const m = round(median);
   const ok = meets(target, m);
   return { name, unit, median: m, p99: round(p99), n, target, ...extra, ...(ok === undefined ? {} : { ok }) };
 }
 
-async function oneDay() {
+/** One generated day in this process: its real and CPU time, and what happened in it. */
+export async function oneDay() {
   const stats = newDayStats();
   const windows = replayWindows(DAY, { calendar, config });
   const cpu0 = process.cpuUsage();

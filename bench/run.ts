@@ -16,6 +16,8 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'ledger-housekeep': () => import('./ledger-housekeep.bench.ts'),
   pricing: () => import('./pricing.bench.ts'),
   replay: () => import('./replay.bench.ts'),
+  'replay-day': () => import('./replay-day.bench.ts'),
+  sweep: () => import('./sweep.bench.ts'),
   restart: () => import('./restart.bench.ts'),
 };
 

@@ -3,17 +3,26 @@
  * websocket, Massive websocket + REST poller on loopback), on a flowing virtual clock. Each scenario
  * starts shortly before the part of the window it exercises and checks ledger, monitors, REPORT.md,
  * snapshot and log lines.
+ *
+ * Over real sockets on a flowing clock, real latency (a round trip, an fdatasync on a busy disk) becomes
+ * virtual time, so these tests assert protocol, order and outcome — stood down, cancelled before quoting
+ * resumed, nothing quoted meanwhile, REPORT.md, settled — never a virtual-time bound. The bounds (within a
+ * cycle, within a second, failover within the SLO, back 5–6 s after recovery) are bounds.test.ts's, on the
+ * same scenarios in-process on the discrete-event clock; so are the kill switch and the cancel-all marker
+ * written by another process, whose adapters are files.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { readSnapshot } from '../../src/app/snapshot.ts';
 import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { readIncidents } from '../../src/adapters/monitors/report.ts';
 import { writeCalibration, calibrationPath } from '../../src/adapters/calibration/params-file.ts';
-import { allWithdrawnBy, at, count, quotes, repoRoot, supervise } from '../helpers/supervise.ts';
+import { allWithdrawnBy, at, count, quotes, supervise } from '../helpers/supervise.ts';
+
+/** Every quote of `records` was closed (cancelled or filled to completion) at some point; the ids that were not. */
+const neverClosed = (records: Parameters<typeof allWithdrawnBy>[0]) => allWithdrawnBy(records, Number.POSITIVE_INFINITY, 0);
 
 test('normal close window: every series quoted concurrently, gate line once per series, zero outstanding at the freeze, settled, monitors and snapshot written', async () => {
   const r = await supervise({ nowIso: '2026-11-20T15:57:30-05:00', opts: { settle: true } });
@@ -26,12 +35,14 @@ test('normal close window: every series quoted concurrently, gate line once per 
     assert.equal(res.outstandingAfterFreeze, 0);
     assert.equal(count(r.lines, new RegExp(`INFO fresh WS ok age=\\d+ms strict=(true|false) window=close-1600 series=${res.series} `)), 1, `gate line once for ${res.series}`);
   }
-  // Quotes of all four series, all withdrawn by the freeze, none placed after it.
+  // Quotes of all four series, all withdrawn, none placed once a series' freeze cancel-all began.
   const q = quotes(r.records);
   assert.deepEqual(new Set(q.map((x) => x.series)), new Set(['INX', 'NASDAQ100', 'INXU', 'NASDAQ100U']));
-  const freeze = w!.window.freezeMs;
-  assert.ok(q.every((x) => x.ts_ms < freeze), 'no quote at or after the freeze');
-  assert.deepEqual(allWithdrawnBy(r.records, freeze, 0), []);
+  assert.deepEqual(neverClosed(r.records), []);
+  for (const s of ['INX', 'NASDAQ100', 'INXU', 'NASDAQ100U']) {
+    const frozeAt = r.records.find((x) => x.type === 'cancel' && x.reason === 'freeze' && x.series === s)?.ts_ms;
+    if (frozeAt !== undefined) assert.ok(q.every((x) => x.series !== s || x.ts_ms <= frozeAt), `${s}: no quote after its freeze cancel-all`);
+  }
   // Settlement of every quoted market after the target.
   const settled = new Set(r.records.filter((x) => x.type === 'settlement').map((x) => x.kalshi_market_id));
   for (const m of new Set(q.map((x) => x.kalshi_market_id))) assert.ok(settled.has(m), `market ${m} settled`);
@@ -108,7 +119,7 @@ test('transient NO-GO (kalshi_unreachable) is retried inside the window and then
   assert.ok(quotes(r.records).length > 0, 'quoted after GO');
 });
 
-test('feed stall → failover to massive → back to polygon 5 s after it recovers; quoting continues on massive', async () => {
+test('feed stall → failover to massive → back to polygon after it recovers; quoting continues on massive', async () => {
   const stallAt = at('09:58:10');
   const resumeAt = at('09:58:14');
   const r = await supervise({
@@ -120,14 +131,15 @@ test('feed stall → failover to massive → back to polygon 5 s after it recove
   });
   const t = r.out.transitions.filter((x) => x.from !== 'stand_down');
   assert.deepEqual(t.map((x) => `${x.from}→${x.to}:${x.reason}`), ['polygon→massive:primary_stale', 'massive→polygon:primary_recovered']);
-  assert.ok(t[0]!.at > stallAt && t[0]!.at - stallAt <= 1_500, `failover within the SLO (+1 tick): ${t[0]!.at - stallAt} ms`);
-  assert.ok(t[1]!.at - resumeAt >= 5_000 && t[1]!.at - resumeAt <= 6_000, `return ${t[1]!.at - resumeAt} ms after resume`);
+  // (How soon: bounds.test.ts. A lower bound latency can only lengthen: back no sooner than return_after_ms.)
+  assert.ok(t[0]!.at > stallAt, 'failed over after the stall');
+  assert.ok(t[1]!.at - resumeAt >= 5_000, `back ${t[1]!.at - resumeAt} ms after the resume, not before return_after_ms`);
   assert.equal(count(r.lines, /feed failover polygon → massive/), 1);
   assert.ok(quotes(r.records).some((q) => q.active_feed === 'massive' && q.ts_ms > t[0]!.at && q.ts_ms < t[1]!.at), 'quoted on massive');
   assert.equal(r.out.windows[0]!.state, 'done');
 });
 
-test('both feeds stale → stand-down: everything cancelled within a cycle, REPORT.md entry, resume when fresh', async () => {
+test('both feeds stale → stand-down: everything cancelled before quoting resumes, nothing quoted meanwhile, REPORT.md entries', async () => {
   const stallAt = at('09:58:10');
   const resumeAt = at('09:58:20');
   const r = await supervise({
@@ -147,8 +159,11 @@ test('both feeds stale → stand-down: everything cancelled within a cycle, REPO
   assert.ok(down, 'stood down');
   const up = r.out.transitions.find((x) => x.from === 'stand_down' && x.at > down.at);
   assert.ok(up && up.at >= resumeAt, 'resumed after the feeds did');
-  // Nothing rests through a stand-down: every earlier quote is cancelled within one cycle of it, none placed during it.
-  assert.deepEqual(allWithdrawnBy(r.records, down.at, 1_000), []);
+  // Nothing rests through a stand-down: every earlier quote is cancelled before the feeds are back, none placed
+  // during it. (Within one cycle of it: bounds.test.ts.)
+  assert.ok(quotes(r.records).some((q) => q.ts_ms < down.at), 'quotes rested before the stand-down');
+  assert.deepEqual(allWithdrawnBy(r.records, down.at, up!.at - down.at), []);
+  assert.ok(r.records.some((x) => x.type === 'cancel' && x.reason === 'stale_feed:stand_down'), 'cancelled for the stand-down');
   assert.ok(quotes(r.records).every((q) => q.ts_ms < down.at || q.ts_ms >= up!.at), 'nothing quoted while standing down');
   assert.ok(quotes(r.records).some((q) => q.ts_ms >= up!.at), 'quoting resumed');
   const inc = readIncidents(r.paths.reportMd);
@@ -156,58 +171,7 @@ test('both feeds stale → stand-down: everything cancelled within a cycle, REPO
   assert.ok(inc.some((i) => i.kind === 'feed_resumed'), 'REPORT.md resume entry');
 });
 
-test('kill switch armed mid-window: all cancelled within 1 s, nothing placed after it, REPORT.md entry', async () => {
-  // The instant the file really appeared (a flowing clock may read past a timer's instant before it runs).
-  let armAt = 0;
-  const r = await supervise({
-    nowIso: '2026-11-20T09:57:30-05:00',
-    during: ({ clock, paths }) =>
-      clock.setTimeout(() => {
-        fs.writeFileSync(paths.killSwitch, 'drill');
-        armAt = clock.now();
-      }, at('09:58:30') - clock.now()),
-  });
-  assert.ok(armAt > 0, 'the kill switch was armed');
-  const q = quotes(r.records);
-  assert.ok(q.some((x) => x.ts_ms < armAt), 'quoted before');
-  assert.ok(q.every((x) => x.ts_ms < armAt), 'nothing placed after the kill switch');
-  assert.deepEqual(allWithdrawnBy(r.records, armAt, 1_000), []);
-  assert.ok(readIncidents(r.paths.reportMd).some((i) => i.kind === 'kill_switch'), 'REPORT.md entry');
-});
-
-test('orders cancel-all from another process is executed within a second and cleared', async () => {
-  let markedAt = 0;
-  const r = await supervise({
-    nowIso: '2026-11-20T09:57:30-05:00',
-    speed: 10,
-    during: ({ clock, home, session }) => {
-      // Once orders rest, a real second process writes the marker (a locked read-modify-write of orders.json).
-      const attempt = async () => {
-        if (markedAt > 0) return;
-        if ((await session.broker.openOrders()).length === 0) {
-          clock.setTimeout(() => void attempt(), 500);
-          return;
-        }
-        const p = spawnSync(process.execPath, [path.join(repoRoot, 'bin/kalshi-alpha.js'), 'orders', 'cancel-all', '--reason', 'operator_drill', '--mode', 'dry'], {
-          env: { ...process.env, KALSHI_ALPHA_HOME: home },
-          encoding: 'utf8',
-        });
-        assert.equal(p.status, 0, p.stderr);
-        markedAt = clock.now();
-      };
-      clock.setTimeout(() => void attempt(), at('09:58:20') - clock.now());
-    },
-  });
-  assert.ok(markedAt > 0, 'the marker was written while orders rested');
-  const drill = r.records.filter((x) => x.type === 'cancel' && x.reason === 'operator_drill');
-  assert.ok(drill.length > 0, 'orders cancelled with the operator reason');
-  assert.ok(drill.every((c) => c.ts_ms - markedAt <= 1_000), 'within 1 s of the marker');
-  const orders = JSON.parse(fs.readFileSync(r.paths.ordersState, 'utf8'));
-  assert.equal(orders.modes.dry.cancel_all, null, 'marker cleared');
-  assert.ok(readIncidents(r.paths.reportMd).some((i) => i.kind === 'cancel_all' && /operator_drill/.test(i.text)), 'REPORT.md entry');
-});
-
-test('maintenance approaching: cancel-all 5 minutes before it, no quotes until it ends', async () => {
+test('maintenance approaching: from the announced schedule, cancel-all (reason kalshi_maintenance) and no quote after it', async () => {
   // A 3-minute close window (15:57–16:00) and a slot whose 5-minute lead begins inside it, at 15:59.
   const config = defaultIndexOps();
   config.windows.close_start_offset_minutes = 3;
@@ -215,64 +179,68 @@ test('maintenance approaching: cancel-all 5 minutes before it, no quotes until i
   const blockAt = slot.startMs - 5 * 60_000;
   const r = await supervise({ nowIso: '2026-11-20T15:57:00-05:00', config, opts: { sim: { kalshi: { maintenance: [slot] } } } });
   const q = quotes(r.records);
-  assert.ok(q.some((x) => x.ts_ms < blockAt), 'quoted before the lead time');
-  assert.ok(q.every((x) => x.ts_ms < blockAt), 'nothing quoted once maintenance is 5 minutes away');
   const cancels = r.records.filter((x) => x.type === 'cancel' && x.reason === 'kalshi_maintenance');
   assert.ok(cancels.length > 0, 'cancelled with reason kalshi_maintenance');
-  assert.deepEqual(allWithdrawnBy(r.records, blockAt, 1_000), []);
+  assert.ok(cancels[0]!.ts_ms >= blockAt, 'not before the lead time');
+  assert.ok(q.some((x) => x.ts_ms < cancels[0]!.ts_ms), 'quoted before it');
+  assert.ok(q.every((x) => x.ts_ms <= cancels[0]!.ts_ms), 'nothing quoted once the maintenance cancel-all ran');
+  assert.deepEqual(neverClosed(r.records), []);
+  // (Within a second of the lead time: bounds.test.ts.)
   assert.ok(readIncidents(r.paths.reportMd).some((i) => i.kind === 'maintenance'), 'REPORT.md entry');
 });
 
-for (const broker of ['dry', 'live'] as const) {
-  test(`${broker} broker: the per-market contract cap binds from fill events`, async () => {
-    const config = defaultIndexOps();
-    config.risk.max_contracts_per_market = 1;
-    config.quotes.min_ev_usd = 0.01;
-    const r = await supervise({
-      nowIso: '2026-11-20T15:56:30-05:00',
-      config,
-      opts: { broker, sim: { takerProbability: 0.5 } },
-      rawEnv: broker === 'live' ? { KALSHI_LIVE_APPROVED: 'yes' } : {},
-      during: ({ adapters, session }) => {
-        // Keep the simulator's view: every order and fill of ours after the window.
-        (globalThis as { __sim?: unknown }).__sim = { exchange: adapters.sim!.kalshi.exchange, mode: session.mode };
-      },
-    });
-    const { exchange, mode } = (globalThis as { __sim?: { exchange: import('../../src/sim/kalshi/exchange.ts').SimExchange; mode: string } }).__sim!;
-    assert.equal(mode, broker);
-    const [w] = r.out.windows;
-    assert.equal(w!.state, 'done');
-    const fills = w!.results.reduce((n, x) => n + x.fills, 0);
-    assert.ok(fills > 0, 'some of our quotes were filled');
-    // Per market: filled contracts never exceed the cap, and no order was placed after the cap was reached.
-    const byMarket = new Map<string, { filled: number; capAt?: number }>();
-    const ours = (owner: string) => owner !== 'sim:market-maker' && owner !== 'sim:taker';
-    if (broker === 'dry') {
-      for (const f of r.records.filter((x) => x.type === 'paper_fill')) {
-        const m = byMarket.get(f.kalshi_market_id) ?? { filled: 0 };
-        m.filled += f.fill_size;
-        if (m.filled >= 1 && m.capAt === undefined) m.capAt = f.ts_ms;
-        byMarket.set(f.kalshi_market_id, m);
-      }
-      for (const q of quotes(r.records)) {
-        const m = byMarket.get(q.kalshi_market_id);
-        if (m?.capAt !== undefined) assert.ok(q.ts_ms <= m.capAt, `quote in ${q.kalshi_market_id} after its cap`);
-      }
-    } else {
-      for (const f of exchange.fills.filter((x) => ours(x.owner))) {
-        const m = byMarket.get(f.ticker) ?? { filled: 0 };
-        m.filled += f.count / 100;
-        if (m.filled >= 1 && m.capAt === undefined) m.capAt = f.tsMs;
-        byMarket.set(f.ticker, m);
-      }
-      for (const o of exchange.orders.values()) {
-        if (!ours(o.owner)) continue;
-        const m = byMarket.get(o.ticker);
-        // One cycle of grace: the fill event reaches us over the websocket.
-        if (m?.capAt !== undefined) assert.ok(o.createdMs <= m.capAt + 1_000, `order in ${o.ticker} after its cap`);
-      }
-      assert.equal([...exchange.orders.values()].filter((o) => ours(o.owner) && o.status === 'resting').length, 0, 'nothing of ours rests at the exchange');
-    }
-    for (const [t, m] of byMarket) assert.ok(m.filled <= 1, `${t}: ${m.filled} contracts filled over a cap of 1`);
+test('live broker: the per-market contract cap binds from fill events over the websocket', async () => {
+  const config = defaultIndexOps();
+  config.risk.max_contracts_per_market = 1;
+  config.quotes.min_ev_usd = 0.01;
+  let exchange: import('../../src/sim/kalshi/exchange.ts').SimExchange | undefined;
+  let mode: string | undefined;
+  // When our side learnt each market's cap was reached: the fill event that brought it there, as received.
+  const known = new Map<string, { filled: number; at?: number }>();
+  const r = await supervise({
+    nowIso: '2026-11-20T15:56:30-05:00',
+    config,
+    opts: { broker: 'live', sim: { takerProbability: 0.5 } },
+    rawEnv: { KALSHI_LIVE_APPROVED: 'yes' },
+    during: ({ clock, adapters, session }) => {
+      // Keep the simulator's view: every order and fill of ours after the window.
+      exchange = adapters.sim!.kalshi.exchange;
+      mode = session.mode;
+      session.broker.onEvent((e) => {
+        if (e.type !== 'filled') return;
+        const m = known.get(e.order.marketTicker) ?? { filled: 0 };
+        m.filled += e.fill.size / 100;
+        if (m.filled >= 1 && m.at === undefined) m.at = clock.now();
+        known.set(e.order.marketTicker, m);
+      });
+    },
   });
-}
+  assert.equal(mode, 'live');
+  const [w] = r.out.windows;
+  assert.equal(w!.state, 'done');
+  const fills = w!.results.reduce((n, x) => n + x.fills, 0);
+  assert.ok(fills > 0, 'some of our quotes were filled');
+  // Per market: filled contracts never exceed the cap, and once the fill event that reached it has arrived only
+  // the orders of the plan already being carried out may still reach the exchange — one per market and side —
+  // never a later cycle's. (The dry broker's exact bound, no grace at all: bounds.test.ts.)
+  const byMarket = new Map<string, { filled: number; capAt?: number }>();
+  const ours = (owner: string) => owner !== 'sim:market-maker' && owner !== 'sim:taker';
+  for (const f of exchange!.fills.filter((x) => ours(x.owner))) {
+    const m = byMarket.get(f.ticker) ?? { filled: 0 };
+    m.filled += f.count / 100;
+    if (m.filled >= 1 && m.capAt === undefined) m.capAt = f.tsMs;
+    byMarket.set(f.ticker, m);
+  }
+  assert.ok([...byMarket.values()].some((m) => m.capAt !== undefined), 'some market reached its cap');
+  for (const [t, m] of byMarket) if (m.capAt !== undefined) assert.ok(known.get(t)?.at !== undefined, `${t}: the capping fill reached us`);
+  const after = new Map<string, number>();
+  for (const o of exchange!.orders.values()) {
+    const knownAt = known.get(o.ticker)?.at;
+    if (!ours(o.owner) || knownAt === undefined || o.createdMs <= knownAt) continue;
+    const k = `${o.ticker} ${o.side}`;
+    after.set(k, (after.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of after) assert.ok(n <= 1, `${k}: ${n} orders after the capping fill arrived`);
+  assert.equal([...exchange!.orders.values()].filter((o) => ours(o.owner) && o.status === 'resting').length, 0, 'nothing of ours rests at the exchange');
+  for (const [t, m] of byMarket) assert.ok(m.filled <= 1, `${t}: ${m.filled} contracts filled over a cap of 1`);
+});

@@ -31,6 +31,8 @@ import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
 import { bundle, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
 import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
+import type { FeedName } from '../../core/feed/feed-name.ts';
+import type { InProcessControls } from './controls.ts';
 
 /** The simulator environment's default taker intensity (sim-env.ts), so a replayed day trades like a simulated one. */
 export const SIM_TAKER_PROBABILITY = 0.08;
@@ -51,6 +53,8 @@ export interface GeneratedDayOptions {
   exchange?: Partial<Omit<SimExchangeOptions, 'clock' | 'seed' | 'dateEt' | 'closeEt' | 'paths' | 'hourlyTargets' | 'omitEvents'>>;
   /** Told each window's exchange once it exists (tests). */
   onExchange?: (ex: SimExchange) => void;
+  /** Scenario controls (stall a feed, pause trading, …): see controls.ts. */
+  controls?: InProcessControls;
 }
 
 /** Counters of one generated day (benchmarks: events per second). */
@@ -94,7 +98,7 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
   await Promise.all([polygon.start(), massive.start()]);
   await dual.start();
   const spans = o.windows.map((w) => ({ fromMs: w.startMs - FEED_LEAD_MS, toMs: w.targetMs }));
-  const driver = new PathFeedDriver(clock, paths, [polygon, massive], o.tickIntervalMs ?? SIM_TICK_MS, spans);
+  const driver = new PathFeedDriver(clock, paths, [polygon, massive], o.tickIntervalMs ?? SIM_TICK_MS, spans, o.controls);
   driver.start();
   const spot = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
   return bundle('replay', a.dateEt, { venue, stream, spot, feeds: { dual, polygon, massive } }, a, [
@@ -141,7 +145,12 @@ export class WindowExchanges implements SimExchanges {
 
   /** The exchange whose schedule and series fees stand for the day's (they are the same in every one). */
   primary(): SimExchange {
-    return this.list[0] ?? (this.fallback ??= this.make([], hashSeed(this.o.seed, 'schedule'), false));
+    if (this.list[0]) return this.list[0];
+    if (!this.fallback) {
+      this.fallback = this.make([], hashSeed(this.o.seed, 'schedule'), false);
+      this.o.controls?.attach(this.fallback);
+    }
+    return this.fallback;
   }
 
   start(): void {
@@ -164,6 +173,7 @@ export class WindowExchanges implements SimExchanges {
     const targetEt = w.label.replace(/^\w+-(\d\d)(\d\d)$/, '$1:$2');
     const hourly = w.targetType === 'hourly' ? [targetEt] : [];
     const ex = this.make(hourly, hashSeed(this.o.seed, 'window', w.id), true, w.targetType === 'hourly');
+    this.o.controls?.attach(ex);
     this.list.push(ex);
     this.o.onExchange?.(ex);
     for (const l of this.listeners) l(ex);
@@ -207,6 +217,8 @@ export class PathFeedDriver {
     private readonly feeds: readonly InMemoryIndexFeed[],
     private readonly tickMs: number,
     private readonly spans?: readonly { fromMs: number; toMs: number }[],
+    /** A stalled feed gets no tick; a feed's clock offset shifts its message times (scenarios). */
+    private readonly controls?: InProcessControls,
   ) {}
 
   start(): void {
@@ -235,8 +247,11 @@ export class PathFeedDriver {
     const spx = this.paths.spx.valueAt(now);
     const ndx = this.paths.ndx.valueAt(now);
     for (const f of this.feeds) {
-      f.push({ symbol: 'I:SPX' satisfies IndexSymbol, value: spx, eventTs: now, receivedTs: now });
-      f.push({ symbol: 'I:NDX' satisfies IndexSymbol, value: ndx, eventTs: now, receivedTs: now });
+      const name = f.name as FeedName;
+      if (this.controls?.isStalled(name)) continue;
+      const eventTs = now + (this.controls?.clockOffset(name) ?? 0);
+      f.push({ symbol: 'I:SPX' satisfies IndexSymbol, value: spx, eventTs, receivedTs: now });
+      f.push({ symbol: 'I:NDX' satisfies IndexSymbol, value: ndx, eventTs, receivedTs: now });
     }
     this.ticks += 2;
     this.arm();

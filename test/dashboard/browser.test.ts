@@ -25,7 +25,8 @@ import { generateDay, homePaths, writeLedger } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SCREENSHOT = path.join(ROOT, 'test-output', 'dashboard.png');
+// (KA_TEST_OUTPUT: a directory of its own, e.g. each run of `npm run test:stress`.)
+const SCREENSHOT = path.join(process.env.KA_TEST_OUTPUT ?? path.join(ROOT, 'test-output'), 'dashboard.png');
 const WAIT_MS = 30_000;
 const CLOSE_ID = '2026-11-20/close-1600';
 

@@ -389,7 +389,8 @@ export class Supervisor {
           this.transitions.push(t);
           const w = this.active;
           if (!w || this.now < w.startMs || this.now >= w.targetMs) return;
-          if (t.to === 'stand_down') {
+          // (A stand-down for the end of the day's data — a replayed day after its target — is no outage.)
+          if (t.to === 'stand_down' && t.reason !== 'data_ended') {
             stoodDown = true;
             session.incident('stand_down', `both index feeds stale during ${w.id} (polygon ${t.ages.polygon ?? '-'} ms, massive ${t.ages.massive ?? '-'} ms): cancel all, no quotes`);
           } else if (t.from === 'stand_down' && stoodDown) {

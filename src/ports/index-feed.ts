@@ -17,6 +17,11 @@ export interface IndexFeed {
   onTick(listener: (tick: IndexTick) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * True while the source has said its data is over until it delivers again (a replayed day after a
+   * window's target): its silence is the end of the data, not an outage. Live feeds never end.
+   */
+  readonly ended?: boolean;
 }
 
 /** Health counters a feed may expose (monitors, dashboard, tests). */

@@ -175,6 +175,9 @@ test('replay --verbose stamps its log lines with the replay’s virtual time (wa
   const logLines = r.stderr.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l));
   assert.ok(logLines.some((l) => /^2026-11-20T09:(4[5-9]|5\d):.* WARN configs\/events\.yaml unreadable/.test(l)), r.stderr);
   for (const l of logLines) assert.match(l, /^2026-11-20T/, 'every line on the replay’s clock');
+  // The day's feeds end at the window's target (nobody looks at an index after it): the end of the data,
+  // not an outage — no ERROR, no stand-down (was `ERROR feed failover polygon → stand_down` at 10:00:01.201).
+  assert.deepEqual(logLines.filter((l) => / ERROR |stand_down/.test(l)), [], 'no outage after the target');
 });
 
 test('kalshi-alpha with no command (or a command group without its subcommand): exit 2, usage on stderr; --help and help exit 0', async () => {

@@ -140,6 +140,43 @@ test('DualFeed: forwards only the active feed, latest() follows it, nothing whil
   }
 });
 
+test('DualFeed: feeds whose data ended stand down quietly (INFO, reason data_ended); data again is a start-up, not a recovery', async () => {
+  const clock = new VirtualClock(T0);
+  const p = new InMemoryIndexFeed('polygon');
+  const m = new InMemoryIndexFeed('massive');
+  const { log, lines } = captureLog(clock);
+  const dual = new DualFeed({ clock, polygon: p, massive: m, symbols: ['I:SPX'], sloMs: 1200, returnAfterMs: 5000, logger: log });
+  await dual.start();
+  const tick = (feed: InMemoryIndexFeed) => feed.push({ symbol: 'I:SPX', value: 100, eventTs: clock.now(), receivedTs: clock.now() });
+  try {
+    tick(p);
+    tick(m);
+    assert.equal(dual.active, 'polygon');
+    // The day's last tick, then the end of its data: still polygon until the SLO, then a quiet stand-down.
+    await clock.advance(250);
+    tick(p);
+    tick(m);
+    p.end();
+    m.end();
+    assert.equal(dual.active, 'polygon', 'the last value stays fresh for the SLO');
+    await clock.advance(1201);
+    assert.equal(dual.active, 'stand_down');
+    assert.deepEqual(dual.transitions.map((t) => t.reason), ['feed_fresh', 'data_ended']);
+    // The next window's data: the feed comes up as at start-up.
+    await clock.advance(60_000);
+    tick(p);
+    assert.equal(dual.active, 'polygon');
+    assert.deepEqual(
+      lines.map((l) => / (INFO|WARN|ERROR) (feed[^=]*?) (component|reason)=/.exec(l)?.slice(1, 3).join(' ')),
+      ['INFO feed up: polygon active', 'INFO feeds ended: their data is over, standing down (not an outage)', 'INFO feed up: polygon active'],
+    );
+  } finally {
+    await dual.stop();
+    dual.dispose();
+    clock.dispose();
+  }
+});
+
 test('real feeds from config (polygon = websocket, massive = REST poller) against two simulators: flip and return', async () => {
   const clock = new VirtualClock(T0);
   const key = 'dual-sim-key-123';

@@ -40,6 +40,19 @@ test('polygon → massive only when polygon age exceeds the SLO and massive is f
   assert.equal(down.transition!.reason, 'both_stale');
 });
 
+test('both feeds ended (their data is over, e.g. a replayed day after its target): stand down for the end of the data, not an outage', () => {
+  const ended = (h: FeedHealth): FeedHealth => ({ ...h, ended: true });
+  const end = at(st('polygon'), { now: 5000, polygon: ended(stale(1201)), massive: ended(stale(1201)) });
+  assert.equal(end.state.active, 'stand_down');
+  assert.equal(end.transition!.reason, 'data_ended');
+  // One feed ending while the other goes silent is still an outage of the other; an ended primary fails over.
+  assert.equal(at(st('polygon'), { now: 5000, polygon: ended(stale(1201)), massive: stale(1300) }).transition!.reason, 'both_stale');
+  assert.equal(at(st('massive'), { now: 5000, polygon: stale(), massive: ended(stale(1201)) }).transition!.reason, 'both_stale');
+  assert.equal(at(st('polygon'), { now: 5000, polygon: ended(stale(1201)), massive: fresh(10) }).transition!.reason, 'primary_stale');
+  // Data again: resume as from any stand-down.
+  assert.equal(at(st('stand_down'), { now: 9000, polygon: fresh(5), massive: fresh(5) }).transition!.reason, 'feed_fresh');
+});
+
 test('massive → polygon after polygon has been fresh continuously for return_after_ms, not a millisecond earlier', () => {
   const input = (now: number): FailoverInput => ({ now, polygon: fresh(100, 10_000), massive: fresh(100) });
   assert.equal(at(st('massive'), input(14_999)).transition, null);

@@ -34,9 +34,14 @@ test('close window: no quote at or after the freeze, every quote withdrawn by it
   for (const res of w!.results) assert.equal(res.outstandingAfterFreeze, 0);
   const settled = new Set(r.records.filter((x) => x.type === 'settlement').map((x) => x.kalshi_market_id));
   for (const m of new Set(q.map((x) => x.kalshi_market_id))) assert.ok(settled.has(m), `market ${m} settled`);
-  // (After the target the in-process feeds go quiet — nobody looks at an index between windows — and the failover stands down.)
   const during = r.out.transitions.filter((t) => t.from !== 'stand_down' && t.at < w!.window.targetMs);
   assert.deepEqual(during, [], 'no failover in a calm session');
+  // After the target the day's feeds end (nobody looks at an index until the next window): the failover
+  // stands down for the end of the data — no outage, no ERROR line, no stand-down in REPORT.md.
+  const after = r.out.transitions.filter((t) => t.at >= w!.window.targetMs);
+  assert.deepEqual(after.map((t) => `${t.from}→${t.to}:${t.reason}`), ['polygon→stand_down:data_ended']);
+  assert.deepEqual(r.lines.filter((l) => / ERROR /.test(l)), [], 'no ERROR line');
+  assert.deepEqual(readIncidents(r.paths.reportMd), [], 'no incident in REPORT.md');
 });
 
 test('feed stall → failover to massive within the SLO (+1 tick) → back to polygon 5–6 s after it recovers', async () => {

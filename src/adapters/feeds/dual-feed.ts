@@ -193,17 +193,20 @@ export class DualFeed implements IndexFeed {
   }
 
   private input(now: number): FailoverInput {
-    const h = (f: FeedName) => ({ ageMs: this.fresh[f].ageMs(now), freshSinceMs: this.fresh[f].freshSince(now) });
+    const h = (f: FeedName) => ({ ageMs: this.fresh[f].ageMs(now), freshSinceMs: this.fresh[f].freshSince(now), ended: this.feeds[f].ended === true });
     return { now, polygon: h('polygon'), massive: h('massive') };
   }
 
   private publish(t: FailoverTransition): void {
-    // The first feed to come fresh after start-up leaves the initial stand-down: that is start-up, not an outage.
-    const startUp = this.history.length === 0 && t.from === 'stand_down' && t.to !== 'stand_down';
+    // The first feed to come fresh after start-up, or after the feeds' data ended, leaves a stand-down that
+    // was no outage: that is a start-up. And the end of the data is no outage either.
+    const quietBefore = this.history.length === 0 || this.history[this.history.length - 1]!.reason === 'data_ended';
+    const startUp = quietBefore && t.from === 'stand_down' && t.to !== 'stand_down';
+    const ended = t.reason === 'data_ended';
     this.history.push(t);
     if (this.history.length > this.historyLimit) this.history.shift();
-    const level = t.to === 'stand_down' ? 'error' : t.to === 'massive' ? 'warn' : 'info';
-    const msg = startUp ? `feed up: ${t.to} active` : `feed failover ${t.from} → ${t.to}`;
+    const level = ended ? 'info' : t.to === 'stand_down' ? 'error' : t.to === 'massive' ? 'warn' : 'info';
+    const msg = ended ? 'feeds ended: their data is over, standing down (not an outage)' : startUp ? `feed up: ${t.to} active` : `feed failover ${t.from} → ${t.to}`;
     this.log[level]({ reason: t.reason, polygon_age_ms: t.ages.polygon, massive_age_ms: t.ages.massive }, msg);
     for (const l of this.transitionListeners) l(t);
   }

@@ -152,7 +152,7 @@ function report(outcome: SupervisorOutcome, opt: SupervisorFlags, c: CliContext,
   });
   const all = summarise(outcome.windows.flatMap((w) => w.results));
   const flips = outcome.transitions.filter((t) => t.from !== 'stand_down' && t.to !== 'stand_down').length;
-  const standDowns = outcome.transitions.filter((t) => t.to === 'stand_down').length;
+  const standDowns = outcome.transitions.filter((t) => t.to === 'stand_down' && t.reason !== 'data_ended').length;
   const files = { ledger, monitors: c.paths.monitorsDir, report: c.paths.reportMd, snapshot: c.paths.hotRestart, ...(recordings ? { recordings } : {}) };
   if (opt.json) {
     c.json({ windows: rows, total: { quotes: all.quotes, fills: all.fills, settled_markets: all.settled, pnl_usd: all.pnlUsd }, feed: { failovers: flips, stand_downs: standDowns }, files, stopped_by: outcome.stoppedBy ?? null });

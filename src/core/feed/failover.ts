@@ -9,6 +9,9 @@
  *   polygon if polygon is fresh (never sit on a stale feed while the other one is fresh), else stand down;
  * - standing down: resume on polygon if fresh, else on massive if fresh.
  * The machine starts standing down: before any data arrives nothing is fresh.
+ *
+ * A stand-down because both feeds said their data is over (`ended`: a replayed day after its window's
+ * target, until the next window's data) is the end of the data, not an outage: reason `data_ended`.
  */
 import type { FeedName } from './feed-name.ts';
 
@@ -26,6 +29,8 @@ export interface FeedHealth {
   ageMs: number | null;
   /** Start of the feed's current continuously-fresh run; null when it is not fresh now. */
   freshSinceMs: number | null;
+  /** The source said its data is over (until it delivers again): its silence is not an outage. */
+  ended?: boolean;
 }
 
 export interface FailoverInput {
@@ -44,7 +49,9 @@ export type TransitionReason =
   /** massive → polygon early: massive went stale while polygon was fresh. */
   | 'secondary_stale'
   /** any → stand_down: no feed is fresh. */
-  | 'both_stale';
+  | 'both_stale'
+  /** any → stand_down: no feed is fresh because both feeds' data ended (not an outage). */
+  | 'data_ended';
 
 export interface FailoverTransition {
   at: number;
@@ -67,15 +74,16 @@ export const isFresh = (h: FeedHealth, cfg: FailoverConfig): boolean => h.ageMs 
 function decide(state: FailoverState, input: FailoverInput, cfg: FailoverConfig): { to: ActiveFeed; reason: TransitionReason } | null {
   const polygonFresh = isFresh(input.polygon, cfg);
   const massiveFresh = isFresh(input.massive, cfg);
+  const down = { to: 'stand_down' as const, reason: input.polygon.ended && input.massive.ended ? ('data_ended' as const) : ('both_stale' as const) };
   switch (state.active) {
     case 'polygon':
       if (polygonFresh) return null;
-      return massiveFresh ? { to: 'massive', reason: 'primary_stale' } : { to: 'stand_down', reason: 'both_stale' };
+      return massiveFresh ? { to: 'massive', reason: 'primary_stale' } : down;
     case 'massive': {
       const since = input.polygon.freshSinceMs;
       if (polygonFresh && since !== null && input.now - since >= cfg.returnAfterMs) return { to: 'polygon', reason: 'primary_recovered' };
       if (massiveFresh) return null;
-      return polygonFresh ? { to: 'polygon', reason: 'secondary_stale' } : { to: 'stand_down', reason: 'both_stale' };
+      return polygonFresh ? { to: 'polygon', reason: 'secondary_stale' } : down;
     }
     case 'stand_down':
       if (polygonFresh) return { to: 'polygon', reason: 'feed_fresh' };

@@ -14,8 +14,9 @@
  *
  * The feeds tick at the simulator's cadence (250 ms) for both indices through every window — from a minute
  * before its start to its target — each tick stamped with its own instant (a loopback socket adds nothing a
- * replay could reproduce). Between windows no one looks at an index: the feeds are quiet (and the failover
- * stands down until the next window's minute before its start).
+ * replay could reproduce). Between windows no one looks at an index: at a window's target the feeds say
+ * their data ended, and the failover stands down for the end of the data (no outage: no ERROR line, no
+ * REPORT.md entry) until the next window's minute before its start.
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { IndexSymbol } from '../../core/series.ts';
@@ -232,14 +233,19 @@ export class PathFeedDriver {
 
   private arm(): void {
     const now = this.clock.now();
+    const next = this.nextTickAt(now);
+    if (next !== undefined) this.timer = this.clock.setTimeout(() => this.tick(), next - now);
+  }
+
+  /** The next tick after `now`: on the cadence, inside a span (the quiet hours between windows skipped in one jump). */
+  private nextTickAt(now: number): number | undefined {
     let next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
     if (this.spans) {
-      // The next tick inside a span: skip the quiet hours between windows in one jump.
       const span = this.spans.find((s) => s.toMs >= next);
-      if (!span) return;
+      if (!span) return undefined;
       if (next < span.fromMs) next = Math.ceil(span.fromMs / this.tickMs) * this.tickMs;
     }
-    this.timer = this.clock.setTimeout(() => this.tick(), next - now);
+    return next;
   }
 
   private tick(): void {
@@ -254,6 +260,10 @@ export class PathFeedDriver {
       f.push({ symbol: 'I:NDX' satisfies IndexSymbol, value: ndx, eventTs, receivedTs: now });
     }
     this.ticks += 2;
+    // The span's last tick (the window's target): the feeds' data is over until the next span, and their
+    // silence from here is the end of the day's data, not an outage.
+    const next = this.nextTickAt(now);
+    if (next === undefined || next > now + this.tickMs) for (const f of this.feeds) f.end();
     this.arm();
   }
 }

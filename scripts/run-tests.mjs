@@ -12,7 +12,10 @@ function find(dir) {
   });
 }
 
-const filters = process.argv.slice(2);
+// --durations[=N]: also print the N slowest files (default 10) at the end (scripts/durations-reporter.mjs).
+const args = process.argv.slice(2);
+const durations = args.find((a) => a === '--durations' || a.startsWith('--durations='));
+const filters = args.filter((a) => a !== durations);
 const files = find('test').sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('run-tests: no test files matched');
@@ -20,7 +23,14 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, KALSHI_ALPHA_TEST: '1' } },
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    ...(durations ? ['--test-reporter=./scripts/durations-reporter.mjs', '--test-reporter-destination=stdout'] : []),
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, KALSHI_ALPHA_TEST: '1', ...(durations?.includes('=') ? { KA_TEST_DURATIONS_TOP: durations.split('=')[1] } : {}) },
+  },
 );
 process.exit(r.status ?? 1);

@@ -37,12 +37,17 @@ step('type-check', process.execPath, [path.join(root, 'node_modules/typescript/b
 step('build', process.execPath, [path.join(root, 'scripts/build.mjs')]);
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-stress-'));
+// Each run's TMPDIR stands for /tmp: reachable by every user (mkdtemp makes it 0700). Tests that check a
+// refused permission drop to `nobody` in a child, which must still reach its home under TMPDIR.
+fs.chmodSync(base, 0o755);
 const fmt = (ms) => `${Math.floor(ms / 60_000)}m${((ms % 60_000) / 1000).toFixed(1).padStart(4, '0')}s`;
 
 function run(i) {
   const dir = path.join(base, `run-${i}`);
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
+  fs.chmodSync(dir, 0o755);
+  fs.chmodSync(tmp, 0o1777);
   const logFile = path.join(dir, 'test.log');
   const log = fs.openSync(logFile, 'w');
   const t0 = performance.now();

@@ -362,7 +362,6 @@ export class Supervisor {
     c.log.info({ date: dateEt, source: o.source }, 'opening the day: connections and session');
     const adapters = await openMarketAdapters(o.source, {
       ...adapterOptionsFor(c, o, dateEt),
-      sim: o.sim,
       ...o.composition?.adapters,
     });
     let session: TradingSession;

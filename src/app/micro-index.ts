@@ -52,7 +52,7 @@ export function virtualStart(refNow: number, w: TradingWindow, lead: number): nu
 }
 
 export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promise<MicroIndexOutcome> {
-  selfCalibrateForRun(o.source, c, o.seed, o.window.dateEt);
+  selfCalibrateForRun(o.source, c, o.seed, o.window.dateEt, o.sim?.world);
   const adapters = await openMarketAdapters(o.source, adapterOptionsFor(c, o, o.window.dateEt));
   const session = await TradingSession.open(sessionOptionsFor(c, o, adapters)).catch(async (e) => {
     await adapters.close();

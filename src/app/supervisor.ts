@@ -198,7 +198,7 @@ export class Supervisor {
     const { c, o } = this;
     const planned = lookahead(plannedWindows(o.refNowMs, c, o), 8);
     const firstWindow = planned.peek()[0];
-    if (firstWindow) selfCalibrateForRun(o.source, c, o.seed, firstWindow.dateEt);
+    if (firstWindow) selfCalibrateForRun(o.source, c, o.seed, firstWindow.dateEt, o.sim?.world);
     this.resume = this.resumePlan(firstWindow);
     if (this.resume) this.resumeWindow = planned.peek()[0];
     let cancelledOnStop = 0;

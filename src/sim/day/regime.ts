@@ -86,8 +86,8 @@ const effect = (burst: number, decayMin: number, gapMin: number): EventEffect =>
 /** The defaults (README "Simulator market" lists them). */
 export const DEFAULT_REGIME: Readonly<RegimeKnobs> = Object.freeze({
   annualVol: Object.freeze({ ...DEFAULT_VOL }),
-  dayVolPhi: 0.75,
-  dayVolSd: 0.6,
+  dayVolPhi: 0.85,
+  dayVolSd: 0.75,
   dayVolCorr: 0.85,
   intradayHalfLifeMin: 30,
   intradaySd: 0.25,
@@ -96,7 +96,7 @@ export const DEFAULT_REGIME: Readonly<RegimeKnobs> = Object.freeze({
   jumpShare: 0.06,
   jumpsPerDay: 2,
   events: Object.freeze({
-    FOMC: effect(16, 20, 25),
+    FOMC: effect(28, 20, 25),
     CPI: effect(3, 20, 15),
     NFP: effect(3, 20, 15),
     ISM: effect(1.5, 10, 3),

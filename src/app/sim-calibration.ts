@@ -18,9 +18,10 @@
  *   a file fitted on real bars (`calibrate`), which the operator put there on purpose (it is used, and a note
  *   says the simulated world differs). Refitted: a missing or unreadable file, or one fitted on another
  *   simulator world.
- * - Cost: ~120 generated days of per-second paths for both indices and four fits, about a second of CPU in
- *   the regime world (bench/world.bench.ts: a regime day costs a few times a classic one; the line printed
- *   says how long); the result is memoised per process by (world, seed, dates).
+ * - Cost: ~120 generated days of per-second paths for both indices and four fits, one to a few seconds of
+ *   CPU on a loaded machine in either world (a regime day costs ~1.2× a classic one: `npm run bench --
+ *   world`; the line printed says how long); the result is memoised per process by (world, knobs, events,
+ *   seed, dates).
  * - The day tags the fit reads (κ per event tag) are the world's events — what the model side of a simulated
  *   run is told (sim/day/macro-calendar.ts `simEventSchedule`).
  */

@@ -32,7 +32,7 @@ import { assertPrivateKeyFile } from '../adapters/fs/key-file.ts';
 import { MassiveRestClient } from '../adapters/massive/rest.ts';
 import { DEFAULT_REST_BASE } from '../adapters/feeds/from-config.ts';
 import { massiveApiKey, type AppEnv } from '../config/env.ts';
-import type { IndexOpsConfig } from '../config/index-ops.ts';
+import { ConfigError, type IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
 import { resolveWorld, worldPath, type SimWorld, type SimWorldKind, type SimWorldSetting } from '../sim/day/world.ts';
 import { simEventSchedule } from '../sim/day/macro-calendar.ts';
@@ -104,7 +104,7 @@ export async function openSimAdapters(
     // The recorder closes last (cleanups run in reverse): everything the day received is in it.
     const tap = o.record?.openDay(o.dateEt);
     if (tap) cleanups.push(() => tap.close());
-    const world = simWorldFor(o.sim?.world, o.eventsConfig);
+    const world = runWorldFor(o.sim?.world, o.eventsConfig);
     const sim = await startSimEnv({ tickIntervalMs: SIM_TICK_MS, ...o.sim, world, clock: c.clock, seed: o.seed, dateEt: o.dateEt });
     cleanups.push(() => sim.close());
     c.log.info({ kalshi: sim.kalshi.restBase, polygon: sim.polygon.wsUrl, massive: sim.massive.restUrl }, 'simulator started on loopback');
@@ -278,6 +278,20 @@ export function simWorldFor(setting: SimWorldSetting | SimWorld | undefined, eve
   if (typeof setting === 'object' && setting.events) return resolveWorld(setting);
   const events = simEventSchedule(eventsConfig ? loadEventDays(eventsConfig) : undefined);
   return resolveWorld(typeof setting === 'object' ? { ...setting, events } : { kind: setting, events });
+}
+
+/**
+ * The world of a running session: as `simWorldFor`, but an unreadable `configs/events.yaml` (which the
+ * session's pricing warns about once) gives the simulator's own calendar instead of stopping the day.
+ * Operator commands that name the world (`sim`, `evaluate`) use `simWorldFor` and refuse the file.
+ */
+export function runWorldFor(setting: SimWorldSetting | SimWorld | undefined, eventsConfig: string | undefined): SimWorld {
+  try {
+    return simWorldFor(setting, eventsConfig);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return simWorldFor(setting, undefined);
+  }
 }
 
 /** Index values of the seeded day (offline, --no-ws-listen in the simulator): gating bypassed. */

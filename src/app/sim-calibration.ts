@@ -22,8 +22,9 @@
  *   CPU on a loaded machine in either world (a regime day costs ~1.2× a classic one: `npm run bench --
  *   world`; the line printed says how long); the result is memoised per process by (world, knobs, events,
  *   seed, dates).
- * - The day tags the fit reads (κ per event tag) are the world's events — what the model side of a simulated
- *   run is told (sim/day/macro-calendar.ts `simEventSchedule`).
+ * - The day tags the fit reads (κ per event tag) are those of `configs/events.yaml`, what the session's pricing
+ *   reads (app/pricing-sources.ts), not the world's: with the file empty the regime world still has its own
+ *   calendar's releases (sim/day/macro-calendar.ts), which the model is not told of today.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,13 +37,13 @@ import { HORIZONS } from '../core/calibration/params.ts';
 import type { IndexSymbol } from '../core/series.ts';
 import { addDays, etToMs } from '../core/time/et.ts';
 import { calibrationPath, CalibrationFileError, readCalibration, writeCalibration } from '../adapters/calibration/params-file.ts';
-import type { EventDays } from '../config/events-config.ts';
+import { loadEventDays, type EventDays } from '../config/events-config.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { RunContext } from './run-context.ts';
 import type { DataSource } from './market-adapters.ts';
 import { simDayPaths } from '../sim/market/day.ts';
 import { DEFAULT_WORLD, resolveWorld, type SimWorld, type SimWorldSetting } from '../sim/day/world.ts';
-import { simWorldFor } from './market-adapters.ts';
+import { runWorldFor } from './market-adapters.ts';
 
 /** Generated trading days a self-calibration fits on. */
 export const SIM_HISTORY_DAYS = 120;
@@ -112,7 +113,7 @@ export function fitSimCalibrations(o: {
   dateEt: string;
   calendar: TradingCalendar;
   config: IndexOpsConfig;
-  /** The day tags the fit reads (default: the world's events). */
+  /** The day tags the fit reads (what the session's pricing reads: `configs/events.yaml`; default none). */
   events?: EventDays;
   /** The world the history is generated in (default: the simulator's default world, its macro calendar). */
   world?: SimWorldSetting | SimWorld;
@@ -120,10 +121,10 @@ export function fitSimCalibrations(o: {
 }): SimFit[] {
   const w = resolveWorld(o.world ?? SIM_WORLD);
   const world = w.kind;
-  const tags = o.events ?? w.events;
+  const tags = o.events;
   const days = o.days ?? SIM_HISTORY_DAYS;
   const dates = sessionsBefore(o.dateEt, days, o.calendar);
-  const key = JSON.stringify([world, w.knobs, scheduleKey(w.events, dates), scheduleKey(tags, dates), o.seed, o.dateEt, days, o.config.model.kappa_cap, o.config.model.residual_std_bp]);
+  const key = JSON.stringify([world, w.knobs, scheduleKey(w.events, dates), tags ? scheduleKey(tags, dates) : null, o.seed, o.dateEt, days, o.config.model.kappa_cap, o.config.model.residual_std_bp]);
   const hit = memo.get(key);
   if (hit) return hit;
   const history = simHistory({ seed: o.seed, beforeDate: o.dateEt, days, calendar: o.calendar, world: w });
@@ -137,7 +138,7 @@ export function fitSimCalibrations(o: {
         bars: history.bars[symbol],
         barStamp: 'start',
         session,
-        dayTags: (d: string) => tags.tagsOn(d),
+        ...(tags ? { dayTags: (d: string) => tags.tagsOn(d) } : {}),
         closes: history.closes[symbol],
         residual: { bp: o.config.model.residual_std_bp },
         kappaCap: o.config.model.kappa_cap,
@@ -159,7 +160,7 @@ export interface EnsureSimCalibrationOptions {
   dateEt: string;
   calendar: TradingCalendar;
   config: IndexOpsConfig;
-  /** The day tags the fit reads (default: the world's events). */
+  /** The day tags the fit reads (what the session's pricing reads: `configs/events.yaml`; default none). */
   events?: EventDays;
   log: Logger;
   /** The run's world (default: the simulator's default world). */
@@ -247,11 +248,12 @@ export function selfCalibrateForRun(
  * `configs/events.yaml`, else the simulator's calendar, as the run's own simulator (simWorldFor).
  */
 export function selfCalibrate(c: Pick<RunContext, 'paths' | 'calendar' | 'config' | 'log'>, seed: number, dateEt: string, world?: SimWorldSetting | SimWorld): EnsureSimCalibrationResult {
-  let w: SimWorld;
+  let events: EventDays | undefined;
   try {
-    w = simWorldFor(world, c.paths.eventsConfig);
+    events = loadEventDays(c.paths.eventsConfig);
   } catch {
-    w = simWorldFor(world, undefined); // (the session reports an unreadable events file itself)
+    events = undefined; // (the session reports an unreadable events file itself)
   }
-  return ensureSimCalibration({ calibDir: c.paths.calibDir, seed, dateEt, calendar: c.calendar, config: c.config, log: c.log, world: w });
+  const w = runWorldFor(world, c.paths.eventsConfig);
+  return ensureSimCalibration({ calibDir: c.paths.calibDir, seed, dateEt, calendar: c.calendar, config: c.config, log: c.log, world: w, ...(events ? { events } : {}) });
 }

@@ -22,7 +22,6 @@ import { resolvePaths } from '../../src/config/paths.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { simDayPaths } from '../../src/sim/market/day.ts';
-import { resolveWorld } from '../../src/sim/day/world.ts';
 import { cli, tempHome } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log.ts';
 import { supervise, count } from '../helpers/supervise.ts';
@@ -63,7 +62,7 @@ test('a fresh root self-calibrates: four files fitted by the calibrate fit, stam
   }
   // the same fit `calibrate --bars` runs, on the same history
   const h = simHistory({ seed: 77, beforeDate: DATE, days: 120, calendar });
-  const direct = fitCalibration({ symbol: 'I:NDX', horizon: 'hourly', bars: h.bars['I:NDX'], session: calendarSessions(calendar).session, dayTags: (d) => resolveWorld(SIM_WORLD).events.tagsOn(d), closes: h.closes['I:NDX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world: SIM_WORLD, seed: 77 } }).params;
+  const direct = fitCalibration({ symbol: 'I:NDX', horizon: 'hourly', bars: h.bars['I:NDX'], session: calendarSessions(calendar).session, closes: h.closes['I:NDX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world: SIM_WORLD, seed: 77 } }).params;
   assert.deepEqual(readCalibration(calibrationPath(calibDir, 'I:NDX', 'hourly'), 0).params, direct);
   // deterministic: another fresh root, byte-identical files
   const other = resolvePaths(tempHome()).calibDir;
@@ -98,7 +97,7 @@ test('a run self-calibrates in its own world: a classic run on classic days, a r
   ensureSimCalibration({ calibDir: regimeDir, seed: 31, dateEt: DATE, calendar, config, log: silentLogger, world: 'regime' });
   const fitOn = (world: 'classic' | 'regime') => {
     const h = simHistory({ seed: 31, beforeDate: DATE, days: 120, calendar, world });
-    return fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: h.bars['I:SPX'], session: calendarSessions(calendar).session, dayTags: (d) => resolveWorld(world).events.tagsOn(d), closes: h.closes['I:SPX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world, seed: 31 } }).params;
+    return fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: h.bars['I:SPX'], session: calendarSessions(calendar).session, closes: h.closes['I:SPX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world, seed: 31 } }).params;
   };
   const classic = readCalibration(calibrationPath(classicDir, 'I:SPX', 'hourly'), 0).params;
   const regime = readCalibration(calibrationPath(regimeDir, 'I:SPX', 'hourly'), 0).params;

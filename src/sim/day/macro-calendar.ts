@@ -8,9 +8,10 @@
  * - CPI, 08:30 ET: the first Wednesday on or after the 10th (the Tuesday before it when that is an FOMC day);
  * - ISM manufacturing, 10:00 ET: the first trading day of the month.
  *
- * `simEventSchedule(configured)` is the one answer to "which events does a simulated run have": the
- * operator's `configs/events.yaml` when it lists any, else this calendar. The simulator's world and the model
- * side of a simulated run both read it, so the model is told the events the way an operator's file would.
+ * `simEventSchedule(configured)` is the one answer to "which events does a simulated world have": the
+ * operator's `configs/events.yaml` when it lists any, else this calendar. The model side of a run reads
+ * `configs/events.yaml` alone today (app/pricing-sources.ts), so with the file empty the model is not told
+ * of this calendar's releases (issue 19 part 2: conditioning on event times).
  */
 import { createCalendar, inTableRange } from '../../core/calendar/calendar.ts';
 import { ruleSchedule, type EventSchedule, type ScheduledEvent } from '../../core/event-schedule.ts';

@@ -29,7 +29,7 @@ import { worldPaths, type SimWorld, type SimWorldSetting } from '../day/world.ts
 import { InMemoryIndexFeed } from '../../adapters/feeds/in-memory-feed.ts';
 import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
-import { bundle, simWorldFor, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
+import { bundle, runWorldFor, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
 import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
 
@@ -73,7 +73,7 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
   // The market, the feeds and the failover machine do synchronous work on their timers: on a
   // discrete-event clock they need no event-loop turn after each (see EventClock.syncView).
   const clock = a.clock instanceof EventClock ? a.clock.syncView() : a.clock;
-  const paths = worldPaths({ seed: o.seed, dateEt: a.dateEt, closeEt: o.closeEt, world: simWorldFor(o.world, a.paths.eventsConfig) });
+  const paths = worldPaths({ seed: o.seed, dateEt: a.dateEt, closeEt: o.closeEt, world: runWorldFor(o.world, a.paths.eventsConfig) });
   const exchanges = new WindowExchanges(clock, a.dateEt, o, paths);
   const venue = new InProcessVenue(exchanges, clock, () => exchanges.primary());
   const stream = new InProcessStream(exchanges, clock, a.log.child({ component: 'inprocess-stream' }));

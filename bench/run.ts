@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   'replay-day': () => import('./replay-day.bench.ts'),
   sweep: () => import('./sweep.bench.ts'),
   restart: () => import('./restart.bench.ts'),
+  world: () => import('./world.bench.ts'),
 };
 
 const filters = process.argv.slice(2);

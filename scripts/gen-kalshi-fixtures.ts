@@ -12,6 +12,10 @@
  * 10 s from a minute before the window to its target, and the takers' trades: `book_timeline.json.gz`) and every market's result with
  * the instant it was determined (`results.json`) — one simulated day, the very index path the offline
  * spot reads (same seed), so spot, books and settlements agree.
+ *
+ * The fixtures stay on the classic simulated world (`FIXTURE_WORLD`; sim/day/world.ts), recorded in the
+ * manifest so the offline spot reads the same paths: the offline day is a wire-shape and plumbing fixture,
+ * and its numbers are pinned by tests that do not need the regime world's harder days.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -32,6 +36,8 @@ import { defaultIndexOps } from '../src/config/index-ops.ts';
 import { formatCount, formatDollars } from '../src/core/units.ts';
 
 export const FIXTURE_SEED = 20261120;
+/** The simulated world of the fixture days. */
+export const FIXTURE_WORLD = 'classic' as const;
 /** Book snapshots of the timeline: every this many ms, from a minute before each window to its target. */
 export const TIMELINE_INTERVAL_MS = 10_000;
 /** Ladder sizes of the fixtures (short ladders keep the committed files small). */
@@ -53,6 +59,7 @@ export async function generateKalshiFixtures(outDir: string): Promise<string[]> 
     const sim = await startKalshiSim({
       clock,
       seed: FIXTURE_SEED,
+      world: FIXTURE_WORLD,
       dateEt: day.date,
       closeEt: session.closeEt,
       omitEvents: day.omit,
@@ -92,7 +99,7 @@ export async function generateKalshiFixtures(outDir: string): Promise<string[]> 
   const manifest = path.join(outDir, 'manifest.json');
   fs.writeFileSync(
     manifest,
-    JSON.stringify({ default_date: FIXTURE_DAYS[0]!.date, dates: FIXTURE_DAYS.map((d) => d.date), seed: FIXTURE_SEED, generated_by: 'scripts/gen-kalshi-fixtures.ts' }, null, 2) + '\n',
+    JSON.stringify({ default_date: FIXTURE_DAYS[0]!.date, dates: FIXTURE_DAYS.map((d) => d.date), seed: FIXTURE_SEED, world: FIXTURE_WORLD, generated_by: 'scripts/gen-kalshi-fixtures.ts' }, null, 2) + '\n',
   );
   written.push(manifest);
   return written;
@@ -105,7 +112,7 @@ export async function generateKalshiFixtures(outDir: string): Promise<string[]> 
 async function simulatedDay(date: string, closeEt: string, omit: string[]): Promise<Record<string, unknown>> {
   const clock = new EventClock(etToMs(date, '09:30'));
   // The taker intensity of a simulator session (sim-env.ts), so an offline window trades like a simulated one.
-  const ex = new SimExchange({ clock, seed: FIXTURE_SEED, dateEt: date, closeEt, omitEvents: omit, takerProbability: 0.08, ...LADDERS });
+  const ex = new SimExchange({ clock, seed: FIXTURE_SEED, world: FIXTURE_WORLD, dateEt: date, closeEt, omitEvents: omit, takerProbability: 0.08, ...LADDERS });
   const windows = windowsForDay(date, createCalendar(), defaultIndexOps().windows).map((w) => {
     const tickers = ex.events.filter((e) => e.closeMs === w.targetMs).flatMap((e) => e.markets.map((m) => m.ticker));
     return { window: w.label, from: w.startMs - 60_000, to: w.targetMs, tickers, snapshots: [] as { ts_ms: number; orderbooks: unknown[] }[], trades: [] as unknown[] };

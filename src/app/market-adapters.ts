@@ -32,9 +32,11 @@ import { assertPrivateKeyFile } from '../adapters/fs/key-file.ts';
 import { MassiveRestClient } from '../adapters/massive/rest.ts';
 import { DEFAULT_REST_BASE } from '../adapters/feeds/from-config.ts';
 import { massiveApiKey, type AppEnv } from '../config/env.ts';
-import type { IndexOpsConfig } from '../config/index-ops.ts';
+import { ConfigError, type IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
-import { generateIndexPath } from '../sim/day/index-path.ts';
+import { resolveWorld, worldPath, type SimWorld, type SimWorldKind, type SimWorldSetting } from '../sim/day/world.ts';
+import { simEventSchedule } from '../sim/day/macro-calendar.ts';
+import { loadEventDays } from '../config/events-config.ts';
 import { startSimEnv, type SimEnv, type SimEnvOptions } from './sim-env.ts';
 import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
@@ -93,13 +95,17 @@ export function simClock(startMs: number, speed: number, o: { holdUntilFirstSlee
   return new VirtualClock(startMs, { speed, maxStepVirtualMs: 200, ...o });
 }
 
-export async function openSimAdapters(c: AdapterContext, o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions>; record?: RecordOptions }): Promise<MarketAdapters> {
+export async function openSimAdapters(
+  c: AdapterContext,
+  o: { seed: number; dateEt: string; sim?: Partial<SimEnvOptions>; record?: RecordOptions; /** `configs/events.yaml` (the world's events) */ eventsConfig?: string },
+): Promise<MarketAdapters> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     // The recorder closes last (cleanups run in reverse): everything the day received is in it.
     const tap = o.record?.openDay(o.dateEt);
     if (tap) cleanups.push(() => tap.close());
-    const sim = await startSimEnv({ tickIntervalMs: SIM_TICK_MS, ...o.sim, clock: c.clock, seed: o.seed, dateEt: o.dateEt });
+    const world = runWorldFor(o.sim?.world, o.eventsConfig);
+    const sim = await startSimEnv({ tickIntervalMs: SIM_TICK_MS, ...o.sim, world, clock: c.clock, seed: o.seed, dateEt: o.dateEt });
     cleanups.push(() => sim.close());
     c.log.info({ kalshi: sim.kalshi.restBase, polygon: sim.polygon.wsUrl, massive: sim.massive.restUrl }, 'simulator started on loopback');
     tap?.meta({
@@ -136,7 +142,7 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
           tap,
         });
     if (feeds) await startFeeds(feeds, c, cleanups);
-    const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt);
+    const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt, world);
     const massiveRest = new MassiveRestClient({ baseUrl: sim.massive.restUrl, apiKey: sim.massiveApiKey, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms, tap, tapSource: 'massive-rest' });
     return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim, massiveRest }, c, cleanups);
   } catch (e) {
@@ -147,13 +153,13 @@ export async function openSimAdapters(c: AdapterContext, o: { seed: number; date
 
 export async function openOfflineAdapters(c: AdapterContext, o: { fixturesDir: string; dateEt: string }): Promise<MarketAdapters> {
   const dir = path.join(o.fixturesDir, 'kalshi');
-  const seed = fixtureSeed(dir);
+  const { seed, world } = fixtureSeed(dir);
   const venue = new FixtureVenue(dir, o.dateEt, () => c.clock.now());
   // Polled books, plus the fixture day's recorded trades (what fills a paper quote offline).
   const stream = new FixtureStream(new PollingVenueStream({ clock: c.clock, venue, intervalMs: 1000, logger: c.log.child({ component: 'fixture-books' }) }), venue, c.clock);
   await stream.start();
   const cleanups: (() => Promise<void> | void)[] = [() => stream.stop()];
-  return bundle('offline', o.dateEt, { venue, stream, spot: simPathSpot(seed, o.dateEt) }, c, cleanups);
+  return bundle('offline', o.dateEt, { venue, stream, spot: simPathSpot(seed, o.dateEt, world) }, c, cleanups);
 }
 
 export async function openOnlineAdapters(c: AdapterContext, o: { env: AppEnv; dateEt: string; record?: RecordOptions }): Promise<MarketAdapters> {
@@ -226,7 +232,7 @@ export interface RecordOptions {
 export function openMarketAdapters(source: DataSource, o: OpenAdaptersOptions): Promise<MarketAdapters> {
   switch (source) {
     case 'sim':
-      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt, sim: o.sim, record: o.record });
+      return openSimAdapters(o, { seed: o.seed, dateEt: o.dateEt, sim: o.sim, record: o.record, eventsConfig: o.paths.eventsConfig });
     case 'offline':
       return openOfflineAdapters(o, { fixturesDir: o.paths.fixturesDir, dateEt: o.dateEt });
     case 'online':
@@ -263,22 +269,46 @@ async function startFeeds(feeds: IndexFeeds, _c: AdapterContext, cleanups: (() =
   });
 }
 
+/**
+ * The simulated world of a run: the given setting, its events defaulting to the run's `configs/events.yaml`
+ * when that lists any, else the simulator's macro calendar (`simEventSchedule`, what the model side of a
+ * simulated run reads too).
+ */
+export function simWorldFor(setting: SimWorldSetting | SimWorld | undefined, eventsConfig: string | undefined): SimWorld {
+  if (typeof setting === 'object' && setting.events) return resolveWorld(setting);
+  const events = simEventSchedule(eventsConfig ? loadEventDays(eventsConfig) : undefined);
+  return resolveWorld(typeof setting === 'object' ? { ...setting, events } : { kind: setting, events });
+}
+
+/**
+ * The world of a running session: as `simWorldFor`, but an unreadable `configs/events.yaml` (which the
+ * session's pricing warns about once) gives the simulator's own calendar instead of stopping the day.
+ * Operator commands that name the world (`sim`, `evaluate`) use `simWorldFor` and refuse the file.
+ */
+export function runWorldFor(setting: SimWorldSetting | SimWorld | undefined, eventsConfig: string | undefined): SimWorld {
+  try {
+    return simWorldFor(setting, eventsConfig);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return simWorldFor(setting, undefined);
+  }
+}
+
 /** Index values of the seeded day (offline, --no-ws-listen in the simulator): gating bypassed. */
-function simPathSpot(seed: number, dateEt: string): SpotSource {
-  const open = etToMs(dateEt, '09:30');
-  const close = etToMs(dateEt, '16:00');
-  const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, generateIndexPath({ symbol: s, startMs: open, endMs: close, seed })]));
+function simPathSpot(seed: number, dateEt: string, world: SimWorld | SimWorldKind): SpotSource {
+  const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, worldPath(s, { seed, dateEt, closeEt: '16:00', world })]));
   return bypassedSpot((symbol, now) => paths.get(symbol)?.valueAt(now));
 }
 
-const FixtureSeedSchema = z.object({ seed: z.number().int() });
+/** Fixture sets record the seed and world they were generated with; sets from before the regime world are classic. */
+const FixtureSeedSchema = z.object({ seed: z.number().int(), world: z.enum(['classic', 'regime']).default('classic') });
 
-/** The seed the fixtures were generated with (so offline index values match the recorded day). */
-function fixtureSeed(dir: string): number {
+/** The seed and world the fixtures were generated with (so offline index values match the recorded day). */
+function fixtureSeed(dir: string): { seed: number; world: SimWorldKind } {
   readFixtureManifest(dir); // validates the manifest and that the directory is a fixture set
   const r = FixtureSeedSchema.safeParse(JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')));
-  if (!r.success) throw new Error(`${dir}/manifest.json: seed: missing or not an integer`);
-  return r.data.seed;
+  if (!r.success) throw new Error(`${dir}/manifest.json: ${r.error.issues[0]!.path.join('.') || 'seed'}: missing or invalid (seed: an integer; world: classic or regime)`);
+  return r.data;
 }
 
 export function bundle(

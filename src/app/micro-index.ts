@@ -9,6 +9,7 @@ import type { SeriesWindowResult } from '../engine/series-window.ts';
 import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
 import { openMarketAdapters, type DataSource } from './market-adapters.ts';
 import { TradingSession } from './session.ts';
+import type { SimEnvOptions } from './sim-env.ts';
 import { adapterOptionsFor, sessionOptionsFor, type RunContext } from './run-context.ts';
 import { selfCalibrateForRun } from './sim-calibration.ts';
 
@@ -29,6 +30,8 @@ export interface MicroIndexOptions {
   startupTimeoutMs?: number;
   /** The clock start-up deadlines run on (a simulated clock that holds until its first sleep needs real time). */
   startupClock?: Clock;
+  /** Simulator scenario options (`--sim`; e.g. `world: 'classic'`). */
+  sim?: Partial<SimEnvOptions>;
 }
 
 export interface MicroIndexOutcome {
@@ -49,7 +52,7 @@ export function virtualStart(refNow: number, w: TradingWindow, lead: number): nu
 }
 
 export async function runMicroIndex(o: MicroIndexOptions, c: RunContext): Promise<MicroIndexOutcome> {
-  selfCalibrateForRun(o.source, c, o.seed, o.window.dateEt);
+  selfCalibrateForRun(o.source, c, o.seed, o.window.dateEt, o.sim?.world);
   const adapters = await openMarketAdapters(o.source, adapterOptionsFor(c, o, o.window.dateEt));
   const session = await TradingSession.open(sessionOptionsFor(c, o, adapters)).catch(async (e) => {
     await adapters.close();

@@ -11,6 +11,7 @@ import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
 import type { MarketAdapters, OpenAdaptersOptions } from './market-adapters.ts';
 import type { SessionOptions } from './session.ts';
+import type { SimEnvOptions } from './sim-env.ts';
 
 export interface RunContext {
   paths: Paths;
@@ -52,6 +53,8 @@ export function sessionOptionsFor(c: RunContext, o: SessionFlags, adapters: Mark
 /** The run flags that shape the day's adapters. */
 export interface AdapterFlags {
   seed: number;
+  /** Simulator scenario options (sim only; e.g. `world: 'classic'`). */
+  sim?: Partial<SimEnvOptions>;
   noWsListen?: boolean;
   startupTimeoutMs?: number;
   startupClock?: Clock;
@@ -67,6 +70,7 @@ export function adapterOptionsFor(c: RunContext, o: AdapterFlags, dateEt: string
     env: c.env,
     paths: c.paths,
     seed: o.seed,
+    sim: o.sim,
     dateEt,
     noWsListen: o.noWsListen,
     startupTimeoutMs: o.startupTimeoutMs,

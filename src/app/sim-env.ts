@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.ts';
 import { startKalshiSim, type KalshiSim, type KalshiSimOptions } from '../sim/kalshi/server.ts';
 import { startMassiveSim, type MassiveSim } from '../sim/massive/server.ts';
 import type { SimParticipantsOverrides } from '../sim/market/participants.ts';
+import type { SimWorld, SimWorldSetting } from '../sim/day/world.ts';
 
 export const SIM_KALSHI_KEY_ID = 'sim-key-00000000-0000-4000-8000-000000000000';
 export const SIM_MASSIVE_KEY = 'sim-massive-key';
@@ -31,7 +32,9 @@ export interface SimEnvOptions {
    */
   participants?: SimParticipantsOverrides;
   /** Further exchange options (scenarios: maintenance slots, settlement timer, …). */
-  kalshi?: Partial<Omit<KalshiSimOptions, 'clock' | 'seed' | 'dateEt' | 'publicKeyPem' | 'apiKeyId' | 'host' | 'port'>>;
+  kalshi?: Partial<Omit<KalshiSimOptions, 'clock' | 'seed' | 'dateEt' | 'publicKeyPem' | 'apiKeyId' | 'host' | 'port' | 'world'>>;
+  /** The simulated world of the exchange and both feeds (default `regime`; sim/day/world.ts). */
+  world?: SimWorldSetting | SimWorld;
 }
 
 export interface SimEnv {
@@ -59,6 +62,7 @@ export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
       clock: o.clock,
       seed: o.seed,
       dateEt: o.dateEt,
+      world: o.world,
       publicKeyPem,
       apiKeyId: SIM_KALSHI_KEY_ID,
       host,
@@ -67,9 +71,9 @@ export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
       takerProbability: o.takerProbability ?? o.participants?.noise?.probability ?? o.kalshi?.participants?.noise?.probability ?? 0.08,
     });
     started.push(kalshi);
-    const polygon = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, apiKey: SIM_MASSIVE_KEY, host, port: o.polygonPort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
+    const polygon = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, world: o.world, apiKey: SIM_MASSIVE_KEY, host, port: o.polygonPort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
     started.push(polygon);
-    const massive = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, apiKey: SIM_MASSIVE_KEY, host, port: o.massivePort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
+    const massive = await startMassiveSim({ clock: o.clock, seed: o.seed, dateEt: o.dateEt, world: o.world, apiKey: SIM_MASSIVE_KEY, host, port: o.massivePort ?? 0, tickIntervalMs: o.tickIntervalMs ?? 250 });
     started.push(massive);
     return {
       kalshi,

@@ -198,7 +198,7 @@ export class Supervisor {
     const { c, o } = this;
     const planned = lookahead(plannedWindows(o.refNowMs, c, o), 8);
     const firstWindow = planned.peek()[0];
-    if (firstWindow) selfCalibrateForRun(o.source, c, o.seed, firstWindow.dateEt);
+    if (firstWindow) selfCalibrateForRun(o.source, c, o.seed, firstWindow.dateEt, o.sim?.world);
     this.resume = this.resumePlan(firstWindow);
     if (this.resume) this.resumeWindow = planned.peek()[0];
     let cancelledOnStop = 0;
@@ -362,7 +362,6 @@ export class Supervisor {
     c.log.info({ date: dateEt, source: o.source }, 'opening the day: connections and session');
     const adapters = await openMarketAdapters(o.source, {
       ...adapterOptionsFor(c, o, dateEt),
-      sim: o.sim,
       ...o.composition?.adapters,
     });
     let session: TradingSession;

@@ -94,7 +94,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'sim',
-    description: 'start the simulator (Kalshi REST + websocket, two Massive index feeds) standalone on loopback and print the environment to point a run at it; runs until Ctrl-C',
+    description: 'start the simulator (Kalshi REST + websocket, two Massive index feeds) standalone on loopback and print the environment to point a run at it; runs until Ctrl-C. sim bars: write a simulated world\'s minute bars as CSV',
     load: async () => (await import('./commands/sim.ts')).registerSim,
   },
   {

@@ -52,7 +52,7 @@ test('a fresh root self-calibrates: four files fitted by the calibrate fit, stam
   const first = ensureSimCalibration({ calibDir, seed: 77, dateEt: DATE, calendar, config, log });
   assert.equal(first.fitted.length, 4);
   assert.deepEqual([...new Set(first.fitted.map((f) => f.reason))], ['missing']);
-  assert.equal(count(lines, /self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world classic, seed 77, 2026-06-0\d\.\.2026-11-19\) in \d+\.\d\d s/), 1, lines.join('\n'));
+  assert.equal(count(lines, /self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world regime, seed 77, 2026-06-0\d\.\.2026-11-19\) in \d+\.\d\d s/), 1, lines.join('\n'));
   for (const f of files(calibDir)) {
     const p = readCalibration(f, 0).params;
     assert.deepEqual({ ...p.fitted_on, from: 'x' }, { source: 'sim', world: SIM_WORLD, seed: 77, from: 'x', to: '2026-11-19' });
@@ -84,10 +84,30 @@ test('a fresh root self-calibrates: four files fitted by the calibrate fit, stam
   writeCalibration(spxHourly, { ...p0, fitted_on: { source: 'massive', from: '2026-05-01', to: '2026-10-30' } });
   const kept = ensureSimCalibration({ calibDir, seed: 77, dateEt: DATE, calendar, config, log });
   assert.equal(kept.fitted.length, 0);
-  assert.match(kept.summary!, /calibration kept: fitted on Massive 2026-05-01\.\.2026-10-30, not on the simulator's world \(classic\)/);
+  assert.match(kept.summary!, /calibration kept: fitted on Massive 2026-05-01\.\.2026-10-30, not on the simulator's world \(regime\)/);
   assert.equal(readCalibration(spxHourly, 0).params.fitted_on!.source, 'massive');
   // memoised per process: the second fit of the same (world, seed, day) is the same object
   assert.equal(fitSimCalibrations({ seed: 77, dateEt: DATE, calendar, config }), fitSimCalibrations({ seed: 77, dateEt: DATE, calendar, config }));
+});
+
+test('a run self-calibrates in its own world: a classic run on classic days, a regime run on regime days (same seed, same dates)', () => {
+  const classicDir = resolvePaths(tempHome()).calibDir;
+  const regimeDir = resolvePaths(tempHome()).calibDir;
+  ensureSimCalibration({ calibDir: classicDir, seed: 31, dateEt: DATE, calendar, config, log: silentLogger, world: 'classic' });
+  ensureSimCalibration({ calibDir: regimeDir, seed: 31, dateEt: DATE, calendar, config, log: silentLogger, world: 'regime' });
+  const fitOn = (world: 'classic' | 'regime') => {
+    const h = simHistory({ seed: 31, beforeDate: DATE, days: 120, calendar, world });
+    return fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: h.bars['I:SPX'], session: calendarSessions(calendar).session, closes: h.closes['I:SPX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world, seed: 31 } }).params;
+  };
+  const classic = readCalibration(calibrationPath(classicDir, 'I:SPX', 'hourly'), 0).params;
+  const regime = readCalibration(calibrationPath(regimeDir, 'I:SPX', 'hourly'), 0).params;
+  assert.deepEqual(classic, fitOn('classic'));
+  assert.deepEqual(regime, fitOn('regime'));
+  assert.deepEqual([classic.fitted_on!.world, regime.fitted_on!.world], ['classic', 'regime']);
+  assert.notEqual(classic.minutes_to_target['10']!.sigma, regime.minutes_to_target['10']!.sigma, 'two worlds, two histories');
+  // a file of the other world is refitted for this one
+  const r = ensureSimCalibration({ calibDir: classicDir, seed: 31, dateEt: DATE, calendar, config, log: silentLogger, world: 'regime' });
+  assert.deepEqual([...new Set(r.fitted.map((f) => f.reason))], ['fitted on simulator world classic']);
 });
 
 test('preflight: real feeds NO-GO on a missing, stale or simulator-fitted calibration; simulated runs accept their own at any age', async () => {
@@ -127,7 +147,7 @@ test('preflight: real feeds NO-GO on a missing, stale or simulator-fitted calibr
 
 test('supervisor-index on the simulator from a fresh root: calibrates itself first, says so, and prices with the fitted curve', async () => {
   const r = await supervise({ nowIso: '2026-11-20T09:58:30-05:00' });
-  assert.equal(count(r.lines, /self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world classic, seed 20261120/), 1, r.lines.join('\n'));
+  assert.equal(count(r.lines, /self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world regime, seed 20261120/), 1, r.lines.join('\n'));
   assert.equal(count(r.lines, /calibration_missing/), 0, 'no default-curve warning: the fitted files are there');
   const [w] = r.out.windows;
   assert.equal(w!.state, 'done', JSON.stringify(w));
@@ -141,7 +161,7 @@ test('replay from a fresh root calibrates once, in the command, and says so on s
   const home = tempHome();
   const r = await cli(['replay', '--date', DATE, '--seed', '9', '--only', 'hourly-1100', '--series', 'INXU', '--no-ledger', '--json'], { home });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /kalshi-alpha: self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world classic, seed 9, /);
+  assert.match(r.stderr, /kalshi-alpha: self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world regime, seed 9, /);
   assert.ok(JSON.parse(r.stdout).scoreboard.total.quotes > 0);
   const again = await cli(['replay', '--date', DATE, '--seed', '9', '--only', 'hourly-1100', '--series', 'INXU', '--no-ledger', '--json'], { home });
   assert.equal(again.code, 0, again.stderr);

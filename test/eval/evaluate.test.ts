@@ -86,21 +86,22 @@ test('runs of different seeds with the same tickers stay apart (scope)', () => {
 
 test('evaluate CLI on a simulated window: the oracle from the seed, tables, JSON and the side file', async () => {
   const home = tempHome();
-  writeSimCalibration(home, { seed: 4242, from: '2025-03-03', days: 40, nowMs: etToMs(DAY, '09:00') });
+  // The classic world: an unconditional calibration is right there (in the regime world it is not: issue 19).
+  writeSimCalibration(home, { seed: 4242, from: '2025-03-03', days: 40, nowMs: etToMs(DAY, '09:00'), world: 'classic' });
   // (the harness prices from the root's files as they are: no self-calibration, so `bare` below is the default curve)
   const seed = 3;
-  const run = await runSimDay({ seed, dateEt: DAY, home, only: ['hourly-1100'], exchange: { participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
+  const run = await runSimDay({ seed, dateEt: DAY, home, only: ['hourly-1100'], exchange: { world: 'classic', participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
   const ledger = path.join(home, 'run.jsonl');
   fs.writeFileSync(ledger, run.records.map((x) => JSON.stringify(x)).join('\n') + '\n');
   const quotes = run.records.filter((x) => x.type === 'quote');
   assert.ok(quotes.length > 0, 'the engine quoted');
   assert.ok(quotes.some((q) => q.fill_prob !== null), 'fill_prob estimated');
-  const text = await cli(['evaluate', '--ledger', ledger, '--seed', String(seed)], { home });
+  const text = await cli(['evaluate', '--ledger', ledger, '--seed', String(seed), '--world', 'classic'], { home });
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /model vs oracle at quote/);
   assert.match(text.stdout, /\n>=10m\s+\d+\s+0\.\d{4}/);
   assert.match(text.stdout, /fills by cause:\ncause\s+fills/);
-  const json = await cli(['evaluate', '--ledger', ledger, '--seed', String(seed), '--json', '--oracle-out', 'oracle.jsonl.gz'], { home });
+  const json = await cli(['evaluate', '--ledger', ledger, '--seed', String(seed), '--world', 'classic', '--json', '--oracle-out', 'oracle.jsonl.gz'], { home });
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout);
   assert.equal(doc.total.quotes.n, quotes.length);
@@ -115,7 +116,7 @@ test('evaluate CLI on a simulated window: the oracle from the seed, tables, JSON
       const recs = readLedgerFile(l).records.filter((x) => x.series === series);
       const f = path.join(h, `${series}.jsonl`);
       fs.writeFileSync(f, recs.map((x) => JSON.stringify(x)).join('\n') + '\n');
-      out[series] = JSON.parse((await cli(['evaluate', '--ledger', f, '--seed', String(seed), '--json'], { home: h })).stdout).total.quotes.abs_error.mean;
+      out[series] = JSON.parse((await cli(['evaluate', '--ledger', f, '--seed', String(seed), '--world', 'classic', '--json'], { home: h })).stdout).total.quotes.abs_error.mean;
     }
     return out;
   };
@@ -123,19 +124,22 @@ test('evaluate CLI on a simulated window: the oracle from the seed, tables, JSON
   assert.ok(doc.total.quotes.abs_error.mean < BOUND, `calibrated: mean |p − oracle| ${doc.total.quotes.abs_error.mean}`);
   for (const [series, e] of Object.entries(calibrated)) assert.ok(e < BOUND, `calibrated ${series}: mean |p − oracle| ${e}`);
   const bare = tempHome();
-  const uncal = await runSimDay({ seed, dateEt: DAY, home: bare, only: ['hourly-1100'], exchange: { participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
+  const uncal = await runSimDay({ seed, dateEt: DAY, home: bare, only: ['hourly-1100'], exchange: { world: 'classic', participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
   const bareLedger = path.join(bare, 'run.jsonl');
   fs.writeFileSync(bareLedger, uncal.records.map((x) => JSON.stringify(x)).join('\n') + '\n');
-  const bareDoc = JSON.parse((await cli(['evaluate', '--ledger', bareLedger, '--seed', String(seed), '--json'], { home: bare })).stdout);
+  const bareDoc = JSON.parse((await cli(['evaluate', '--ledger', bareLedger, '--seed', String(seed), '--world', 'classic', '--json'], { home: bare })).stdout);
   assert.ok(bareDoc.total.quotes.abs_error.mean >= BOUND, `uncalibrated default: mean |p − oracle| ${bareDoc.total.quotes.abs_error.mean} passes the bound`);
   assert.ok((await perSeries(bare, bareLedger)).NASDAQ100U! > 2 * BOUND, 'the default is furthest off on NDX');
   const lines = zlib.gunzipSync(fs.readFileSync(path.join(home, 'oracle.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
   const q0 = quotes[0]!;
-  const o = dayOracle(simDay({ seed, dateEt: DAY }));
+  const o = dayOracle(simDay({ seed, dateEt: DAY, world: 'classic' }));
   const row = lines.find((l) => l.seq === q0.seq)!;
   assert.ok(row && Math.abs(row.p_oracle - o.oracle(q0.kalshi_market_id, q0.ts_ms)!) < 1e-12, 'side file row = the oracle');
   // Another seed's oracle does not know this day's path: the numbers differ.
-  const other = JSON.parse((await cli(['evaluate', '--ledger', ledger, '--seed', '4', '--json'], { home })).stdout);
+  const other = JSON.parse((await cli(['evaluate', '--ledger', ledger, '--seed', '4', '--world', 'classic', '--json'], { home })).stdout);
+  // The regime world's oracle of the same seed is another day: the numbers differ too.
+  const regime = JSON.parse((await cli(['evaluate', '--ledger', ledger, '--seed', String(seed), '--json'], { home })).stdout);
+  assert.notEqual(regime.total.quotes.abs_error.mean, doc.total.quotes.abs_error.mean);
   assert.notEqual(other.total.quotes.abs_error.mean, doc.total.quotes.abs_error.mean);
   const bad = await cli(['evaluate', '--ledger', ledger, '--ledger', ledger, '--seed', '1', '--seed', '2', '--seed', '3'], { home });
   assert.equal(bad.code, 2);

@@ -36,7 +36,7 @@ import { resolvePaths, type Paths } from '../../src/config/paths.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import type { SpotReading, SpotSource } from '../../src/ports/trading.ts';
 import type { EventQuery, ExchangeSchedule, ExchangeStatus, VenueMarketData, VenueStream, VenueStreamEvent } from '../../src/ports/venue.ts';
-import { generateIndexPath } from '../../src/sim/day/index-path.ts';
+import { worldPath, type SimWorldKind } from '../../src/sim/day/world.ts';
 import { SimExchange } from '../../src/sim/kalshi/exchange.ts';
 import { eventWire, marketWire, seriesWire } from '../../src/sim/kalshi/wire.ts';
 
@@ -250,7 +250,7 @@ export async function runSimDay(o: DayRunOptions): Promise<DayRunResult> {
  * every weekday, as the simulator generates them; the official closes are the values the exchange settles on
  * (so residual_std is fitted, as a simulated run's self-calibration fits it).
  */
-export function writeSimCalibration(home: string, o: { seed: number; from: string; days: number; nowMs: number }): void {
+export function writeSimCalibration(home: string, o: { seed: number; from: string; days: number; nowMs: number; world?: SimWorldKind }): void {
   const paths = resolvePaths(home);
   const dates: string[] = [];
   for (let d = o.from; dates.length < o.days; d = addDays(d, 1)) if (weekday(d) <= 5) dates.push(d);
@@ -260,7 +260,7 @@ export function writeSimCalibration(home: string, o: { seed: number; from: strin
     for (const d of dates) {
       const open = etToMs(d, '09:30');
       const close = etToMs(d, '16:00');
-      const p = generateIndexPath({ symbol, startMs: open, endMs: close, seed: o.seed });
+      const p = worldPath(symbol, { seed: o.seed, dateEt: d, world: o.world }); // the world the harness's exchanges run (default regime)
       // Massive convention: a bar stamped at its start closes at the value one minute later.
       for (let t = open; t < close; t += 60_000) bars.push({ t, c: p.valueAt(t + 60_000) });
       closes.set(d, p.valueAt(close)); // the official close: what the exchange settles on

@@ -6,7 +6,7 @@
  * independent minute changes, which SPEC §5.3's direct std does not.
  *   node --import tsx test/eval/sigma-cumulative-study.ts [R=10] [H=5]
  */
-import { generateIndexPath } from '../../src/sim/day/index-path.ts';
+import { worldPath } from '../../src/sim/day/world.ts';
 import { addDays, etToMs, weekday } from '../../src/core/time/et.ts';
 const R = Number(process.argv[2] ?? 10);
 const H = Number(process.argv[3] ?? 5);
@@ -19,7 +19,7 @@ for (let r = 0; r < R; r++) {
   const dates: string[] = [];
   for (let d = '2025-03-03'; dates.length < 120; d = addDays(d, 1)) if (weekday(d) <= 5) dates.push(d);
   for (const symbol of ['I:SPX', 'I:NDX'] as const) {
-    const paths = dates.map((d) => ({ d, p: generateIndexPath({ symbol, startMs: etToMs(d, '09:30'), endMs: etToMs(d, '16:00'), seed }) }));
+    const paths = dates.map((d) => ({ d, p: worldPath(symbol, { seed, dateEt: d, world: 'classic' }) }));
     for (const hh of targets) {
       const maxM = hh === 10 ? 29 : 60;
       // per-lag stats and direct stats

@@ -1,4 +1,4 @@
-import { generateIndexPath } from '../../src/sim/day/index-path.ts';
+import { worldPath } from '../../src/sim/day/world.ts';
 import { addDays, etToMs, weekday } from '../../src/core/time/et.ts';
 /**
  * The seeded study behind calibrate's former near-target σ (superseded by the one estimator of
@@ -22,7 +22,7 @@ for (let r = 0; r < R; r++) {
     const perT = targets.map(() => ({ truth: 0, n: 0, inc: Ms.map(() => ({ s: 0, ss: 0, n: 0 })), lvl: Ms.map(() => ({ s: 0, ss: 0, n: 0 })) }));
     for (const d of dates) {
       const open = etToMs(d, '09:30');
-      const p = generateIndexPath({ symbol, startMs: open, endMs: etToMs(d, '16:00'), seed });
+      const p = worldPath(symbol, { seed, dateEt: d, world: 'classic' }); // the study was made on the classic world
       targets.forEach((hh, ti) => {
         const T = etToMs(d, `${hh}:00`);
         const a = perT[ti]!;

@@ -170,7 +170,9 @@ test('evaluate --bars: a generated CSV (ET offsets, as sim bars writes them) →
 test('evaluate --from/--to fetches the bars from Massive REST (the simulator on loopback)', async () => {
   const KEY = 'eval-sim-key-0123456789';
   const clock = new VirtualClock(Date.parse('2026-11-30T12:00:00Z'), { speed: 1000 });
-  const sim = await startMassiveSim({ clock, seed: 8, apiKey: KEY, symbols: ['I:SPX', 'I:NDX'] });
+  // The classic world, whose unconditional law the calibrated normal matches (the log-loss bound below); in
+  // the regime world the day's own trailing σ beats it (issue 19: what the adaptive model is for).
+  const sim = await startMassiveSim({ clock, seed: 8, apiKey: KEY, symbols: ['I:SPX', 'I:NDX'], world: 'classic' });
   try {
     const r = await cli(['evaluate', '--from', '2026-10-01', '--to', '2026-11-06', '--symbol', 'I:NDX', '--min-days', '20', '--horizons', '10,1', '--json'], { home: tempHome(), env: { MASSIVE_REST_BASE: sim.restUrl, POLYGON_API_KEY: KEY }, clock });
     assert.equal(r.code, 0, r.stderr);

@@ -91,10 +91,11 @@ test('replay --days --from with a sweep of two settings: one row per setting, ac
     assert.equal(s.windows, 1, `${s.setting}: one window`);
     assert.ok(typeof s.pnl_usd === 'number', `${s.setting}: pnl`);
   }
-  // The setting reached the engine: the rows differ, and the lower EV bar (more marketable quotes) fills more.
+  // The setting reached the engine: the rows differ, and the lower EV bar (more marketable quotes) fills at least as much.
   // (Quote counts are not monotonic: a quote that clears a lower bar rests longer and is replaced less.)
   assert.ok(j.settings[0].quotes !== j.settings[1].quotes || j.settings[0].fills !== j.settings[1].fills, 'the two settings trade differently');
-  assert.ok(j.settings[0].fills > j.settings[1].fills, `a lower EV threshold fills more (${j.settings[0].fills} vs ${j.settings[1].fills})`);
+  // (One window of one day: the two bars may fill the same marketable quotes; fewer would be backwards.)
+  assert.ok(j.settings[0].fills >= j.settings[1].fills, `a lower EV threshold fills no less (${j.settings[0].fills} vs ${j.settings[1].fills})`);
   const text = await cli(['replay', '--days', '1', '--from', DAY, '--only', 'hourly-1000', '--set', 'quotes.min_ev_usd=0.03', '--set', 'quotes.min_ev_usd=0.06'], { home });
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^setting\s+days\s+windows\s+quotes\s+fills\s+fill_rate\s+pnl\s+brier\s+log_loss$/m);

@@ -174,7 +174,7 @@ function checkAgainstTree(words: string[]): { path: string[]; missing?: string; 
   }
   if (cmdPath.length === 0) return { path: [], problem: 'no command given' };
   // A group (orders, kill-switch …) needs its subcommand; a command with options of its own and a
-  // subcommand besides (replay, replay merge) runs without one.
+  // subcommand besides (replay, replay merge; sim, sim bars) runs without one.
   if (cmd.commands.length > 0 && cmd.options.length === 0) return { path: cmdPath, problem: `"${cmdPath.join(' ')}" needs a subcommand (${cmd.commands.map((c) => c.name()).join(', ')})` };
   const positional: string[] = [];
   for (; i < words.length; i++) {

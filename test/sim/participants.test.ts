@@ -58,15 +58,20 @@ test('informed limit: the last whole-cent price that clears the edge after the t
   assert.deepEqual(makerTop(0.999, 2), { bid: 98, ask: 102 });
 });
 
-test('the maker prices off the index as it was latencyMs ago, with the true U-shaped variance when noise is off', () => {
+test('the maker prices off the index as it was latencyMs ago, with the true law (variance path and jumps) when noise is off', () => {
   const { ex, clock } = exchange('10:55', { participants: { marketMaker: { latencyMs: 3000, volNoise: 0 } }, mmTickMs: 0 });
   try {
     const ticker = atTheMoney(ex);
     const m = ex.markets.get(ticker)!;
     const now = clock.now();
     const path = ex.paths.spx;
-    const want = probYes(m.spec, path.valueAt(now - 3000), path.logVarianceBetween(now, m.spec.closeMs));
-    assert.ok(Math.abs(ex.fairYes(m) - want) < 1e-12, 'fair = P(YES | index 3 s ago, true variance)');
+    const law = path.lawBetween(now, m.spec.closeMs);
+    assert.ok(law.jumpIntensity > 0 && law.jumpVar > 0, 'the regime world has jumps to come');
+    const want = probYes(m.spec, path.valueAt(now - 3000), law);
+    assert.ok(Math.abs(ex.fairYes(m) - want) < 1e-12, 'fair = P(YES | index 3 s ago, true law)');
+    // Not the normal of the same total variance: the jumps' mixture is what it prices.
+    const normal = probYes(m.spec, path.valueAt(now - 3000), path.logVarianceBetween(now, m.spec.closeMs));
+    assert.ok(Math.abs(ex.fairYes(m) - normal) > 1e-6, `mixture ${ex.fairYes(m)} vs normal ${normal}`);
     assert.ok(Math.abs(makerFair(m.spec, makerView(path, m.spec.closeMs, now, 0, 0)) - ex.oracleYes(ticker)) < 1e-12, 'no latency, no noise: the oracle');
     // With noise the variance is scaled by exp(2η): same index, different spread.
     const noisy = new SimExchange({ clock, seed: 7, dateEt: DATE, thresholdStrikes: 7, rangeBins: 4, mmTickMs: 0, participants: { marketMaker: { latencyMs: 0, volNoise: 0.5 } } });

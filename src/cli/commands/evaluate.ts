@@ -21,12 +21,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { InvalidArgumentError } from 'commander';
-import type { CommandRegistrar } from '../command.ts';
+import { parseWorldArg, type CommandRegistrar } from '../command.ts';
 import { describeCommand } from '../manifest.ts';
 import { UsageError } from '../errors.ts';
 import { describeSkipped, readLedgerFile } from '../../adapters/ledger/ledger-reader.ts';
 import { checkUserFile } from '../../config/user-file.ts';
-import { hhmm } from '../../config/index-ops.ts';
+import { ConfigError, hhmm } from '../../config/index-ops.ts';
+import { simWorldFor } from '../../app/market-adapters.ts';
+import type { SimWorld, SimWorldKind } from '../../sim/day/world.ts';
 import type { LedgerRecord } from '../../core/ledger/record.ts';
 import { etDateOf } from '../../core/time/et.ts';
 import { evaluateLedger, type EvalReport, type FillStats, type QuoteStats, type Stat } from '../../core/eval/evaluate.ts';
@@ -40,6 +42,7 @@ interface EvaluateOptions extends BarsFlags {
   ledger?: string[];
   seed?: number[];
   close: string;
+  world: SimWorldKind;
   oracleOut?: string;
   json?: boolean;
   symbol?: IndexSymbol;
@@ -103,6 +106,7 @@ export const registerEvaluate: CommandRegistrar = (program, ctx) => {
     .option('--ledger <file>', 'paper ledger of a sim or replay run (repeat for several runs)', collect(String))
     .option('--seed <n>', 'the simulator seed of that run (one per --ledger, or one for all)', collect(parseSeed))
     .option('--close <HH:MM>', "the simulated session's close (the simulator generates 09:30–16:00 unless told otherwise)", '16:00')
+    .option('--world <regime|classic>', 'the simulated world the runs were generated in (their events: configs/events.yaml, else the simulator\'s calendar)', parseWorldArg, 'regime')
     .option('--oracle-out <file>', 'also write the per-record oracle values (JSONL; .gz to compress)')
     .option('--symbol <symbol>', 'with --bars or --from/--to: the index of the bars, I:SPX or I:NDX', parseSymbolArg);
   addBarsOptions(cmd, { closes: false })
@@ -135,6 +139,13 @@ export const registerEvaluate: CommandRegistrar = (program, ctx) => {
       if (!hhmm.safeParse(opt.close).success) throw new UsageError(`--close: expected HH:MM, got "${opt.close}"`);
       if (opt.seed.length !== 1 && opt.seed.length !== opt.ledger.length) throw new UsageError(`give one --seed, or one per --ledger (${opt.ledger.length} ledgers, ${opt.seed.length} seeds)`);
       const seeds = opt.seed;
+      let world: SimWorld;
+      try {
+        world = simWorldFor(opt.world, c.paths.eventsConfig);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        throw e;
+      }
       const scopeOf = new Map<LedgerRecord, string>();
       const records: LedgerRecord[] = [];
       const oracles = new Map<string, DayOracle>();
@@ -154,7 +165,7 @@ export const registerEvaluate: CommandRegistrar = (program, ctx) => {
         let o = oracles.get(scope);
         if (!o) {
           const [, seed, date] = scope.split('|');
-          oracles.set(scope, (o = dayOracle(simDay({ seed: Number(seed), dateEt: date!, closeEt: opt.close }))));
+          oracles.set(scope, (o = dayOracle(simDay({ seed: Number(seed), dateEt: date!, closeEt: opt.close, world }))));
         }
         return o;
       };

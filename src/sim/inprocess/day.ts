@@ -25,11 +25,12 @@ import type { TradingWindow } from '../../core/windows.ts';
 import { etToMs } from '../../core/time/et.ts';
 import { SimExchange, type SimExchangeOptions } from '../kalshi/exchange.ts';
 import { eventDateCode } from '../kalshi/ladders.ts';
-import { generateIndexPath, hashSeed, type IndexPath } from '../day/index-path.ts';
+import { hashSeed, type IndexPath } from '../day/index-path.ts';
+import { worldPaths, type SimWorld, type SimWorldSetting } from '../day/world.ts';
 import { InMemoryIndexFeed } from '../../adapters/feeds/in-memory-feed.ts';
 import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
-import { bundle, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
+import { bundle, runWorldFor, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
 import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
 import type { FeedName } from '../../core/feed/feed-name.ts';
@@ -51,11 +52,13 @@ export interface GeneratedDayOptions {
   /** Index tick cadence (default the simulator's, 250 ms). */
   tickIntervalMs?: number;
   /** Further exchange options (taker intensity, maintenance slots, …). */
-  exchange?: Partial<Omit<SimExchangeOptions, 'clock' | 'seed' | 'dateEt' | 'closeEt' | 'paths' | 'hourlyTargets' | 'omitEvents'>>;
+  exchange?: Partial<Omit<SimExchangeOptions, 'clock' | 'seed' | 'dateEt' | 'closeEt' | 'paths' | 'world' | 'hourlyTargets' | 'omitEvents'>>;
   /** Told each window's exchange once it exists (tests). */
   onExchange?: (ex: SimExchange) => void;
   /** Scenario controls (stall a feed, pause trading, …): see controls.ts. */
   controls?: InProcessControls;
+  /** The simulated world (default `regime`, with the events of the run's `configs/events.yaml` or the simulator's calendar). */
+  world?: SimWorldSetting | SimWorld;
 }
 
 /** Counters of one generated day (benchmarks: events per second). */
@@ -75,12 +78,7 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
   // The market, the feeds and the failover machine do synchronous work on their timers: on a
   // discrete-event clock they need no event-loop turn after each (see EventClock.syncView).
   const clock = a.clock instanceof EventClock ? a.clock.syncView() : a.clock;
-  const open = etToMs(a.dateEt, '09:30');
-  const close = etToMs(a.dateEt, o.closeEt);
-  const paths = {
-    spx: generateIndexPath({ symbol: 'I:SPX', startMs: open, endMs: close, seed: o.seed }),
-    ndx: generateIndexPath({ symbol: 'I:NDX', startMs: open, endMs: close, seed: o.seed }),
-  };
+  const paths = worldPaths({ seed: o.seed, dateEt: a.dateEt, closeEt: o.closeEt, world: runWorldFor(o.world, a.paths.eventsConfig) });
   const exchanges = new WindowExchanges(clock, a.dateEt, o, paths);
   const venue = new InProcessVenue(exchanges, clock, () => exchanges.primary());
   const stream = new InProcessStream(exchanges, clock, a.log.child({ component: 'inprocess-stream' }));

@@ -20,6 +20,7 @@ import { seededRandom, hashSeed, type IndexPath } from '../day/index-path.ts';
 import { yesHolds, type SimEventSpec, type SimMarketSpec } from './ladders.ts';
 import { indexOfSeries, simDay } from '../market/day.ts';
 import { oracleYes } from '../market/oracle.ts';
+import type { SimWorld, SimWorldSetting } from '../day/world.ts';
 import {
   informedLimitCents,
   lookProbability,
@@ -186,8 +187,10 @@ export interface SimExchangeOptions {
   omitEvents?: string[];
   thresholdStrikes?: number;
   rangeBins?: number;
-  /** Index paths; generated from the seed (09:30 ET to the close) when absent. */
+  /** Index paths; the simulated world's (sim/day/world.ts, 09:30 ET to the close) when absent. */
   paths?: { spx: IndexPath; ndx: IndexPath };
+  /** The simulated world the paths come from when not given (default `regime`). */
+  world?: SimWorldSetting | SimWorld;
   /** The simulated participants' knobs (sim/market/participants.ts), merged into the defaults. */
   participants?: SimParticipantsOverrides;
   /** Shorthand for `participants.marketMaker.tickMs` (wins over it): 0 = a quiet market (no maker, no takers). */
@@ -283,6 +286,7 @@ export class SimExchange {
       rangeBins: o.rangeBins,
       omitEvents: o.omitEvents,
       paths: o.paths,
+      world: o.world,
     });
     this.paths = day.paths;
     this.events = day.events;

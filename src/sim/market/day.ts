@@ -1,10 +1,12 @@
 /**
- * A generated day as the simulated exchange lists it (SPEC §9): the two seeded index paths (09:30 → close)
- * and the day's ladders centred on the open. One function, used by the exchange itself and by the oracle of
- * the evaluation, so both see exactly the same markets, strikes and paths for a (seed, date).
+ * A generated day as the simulated exchange lists it (SPEC §9): the two seeded index paths of the simulated
+ * world (sim/day/world.ts, 09:30 → close) and the day's ladders centred on the open. One function, used by
+ * the exchange itself and by the oracle of the evaluation, so both see exactly the same markets, strikes and
+ * paths for a (seed, date, world).
  */
 import { etToMs } from '../../core/time/et.ts';
-import { generateIndexPath, type IndexPath } from '../day/index-path.ts';
+import type { IndexPath } from '../day/index-path.ts';
+import { worldPaths, type SimWorld, type SimWorldSetting } from '../day/world.ts';
 import { generateLadders, type SimEventSpec, type SimMarketSpec } from '../kalshi/ladders.ts';
 import { oracleYes } from './oracle.ts';
 
@@ -17,6 +19,8 @@ export interface SimDayOptions {
   thresholdStrikes?: number;
   rangeBins?: number;
   omitEvents?: string[];
+  /** The simulated world (default `regime`; `classic` for the old one). */
+  world?: SimWorldSetting | SimWorld;
   /** Paths to use instead of generating them (tests). */
   paths?: { spx: IndexPath; ndx: IndexPath };
 }
@@ -33,8 +37,7 @@ export const defaultHourlyTargets = (closeEt: string): string[] =>
 export function simDay(o: SimDayOptions): SimDay {
   const closeEt = o.closeEt ?? '16:00';
   const openMs = etToMs(o.dateEt, '09:30');
-  const endMs = etToMs(o.dateEt, closeEt);
-  const paths = o.paths ?? simDayPaths(o.seed, o.dateEt, closeEt);
+  const paths = o.paths ?? simDayPaths(o.seed, o.dateEt, closeEt, o.world);
   const events = generateLadders({
     dateEt: o.dateEt,
     closeEt,
@@ -47,14 +50,12 @@ export function simDay(o: SimDayOptions): SimDay {
   return { closeEt, paths, events };
 }
 
-/** The day's two index paths (09:30 → close) alone: what `simDay` builds its markets on, without the ladders. */
-export function simDayPaths(seed: number, dateEt: string, closeEt = '16:00'): { spx: IndexPath; ndx: IndexPath } {
-  const startMs = etToMs(dateEt, '09:30');
-  const endMs = etToMs(dateEt, closeEt);
-  return {
-    spx: generateIndexPath({ symbol: 'I:SPX', startMs, endMs, seed }),
-    ndx: generateIndexPath({ symbol: 'I:NDX', startMs, endMs, seed }),
-  };
+/**
+ * The day's two index paths (09:30 → close) of a world alone: what `simDay` builds its markets on, without
+ * the ladders (and what a simulated run's self-calibration generates its history with).
+ */
+export function simDayPaths(seed: number, dateEt: string, closeEt = '16:00', world?: SimWorldSetting | SimWorld): { spx: IndexPath; ndx: IndexPath } {
+  return worldPaths({ seed, dateEt, closeEt, world });
 }
 
 export const indexOfSeries = (series: string): 'spx' | 'ndx' => (series === 'INX' || series === 'INXU' ? 'spx' : 'ndx');

@@ -1,17 +1,21 @@
 /**
- * The oracle (SPEC §9, issue 11): the true P(YES) of a simulated market at any instant under the process
- * that generates the day — the path's own per-second random walk in log space with its U-shaped
- * volatility (sim/day/index-path.ts), conditional on the value now. Pure: a function of the path (itself a
- * pure function of seed, symbol and session), the market's condition, its close and the instant.
+ * The oracle (SPEC §9, issues 11 and 19): the true P(YES) of a simulated market at any instant under the
+ * process that generates the day (sim/day/world.ts), conditional on the value now. Pure: a function of the
+ * path (itself a pure function of seed, symbol, session and world), the market's condition, its close and
+ * the instant.
  *
- * The law, exactly as the generator draws it: sample i holds round(L_i, 2) with L_{i+1} = L_i·exp(σ_i·z),
- * σ_i = base σ × U-shape(i), z ~ N(0, 1) independent. The exchange settles on the sample at the close
+ * The law, exactly as the generators draw it: sample i holds round(L_i, 2) with
+ * L_{i+1} = L_i·exp(σ_i·z_i + Σ_{arrivals in step i} J), z_i ~ N(0, 1), the arrivals of step i
+ * Poisson(λ_i), J ~ N(0, s_J²), all independent and independent of the variance path (σ_i, λ_i), which
+ * the oracle knows in full (the classic world: λ = 0). The exchange settles on the sample at the close
  * (`valueAt(close)`), the same value the feeds print last. So, from the sample read now (index a) to the
- * settlement sample (index b): ln L_b − ln L_a ~ N(0, V) with V = Σ_{a ≤ j < b} σ_j², and
- *   P(YES) = P(round(L_b, 2) satisfies the condition),
- * the condition turned into bounds on the unrounded L_b on the cent grid (v ≥ 6800 ⇔ L_b ≥ 6799.995).
- * The one approximation: the value now is known to the cent (L_a ≈ its rounded sample; ±0.005 points
- * against a one-second σ of ~0.5 points). At or after the settlement sample the answer is 0 or 1.
+ * settlement sample (index b), with V = Σ_{a ≤ j < b} σ_j² and Λ = Σ_{a ≤ j < b} λ_j (`lawBetween`):
+ *   ln L_b − ln L_a ~ Σ_k Pois(k; Λ) · N(0, V + k·s_J²),
+ *   P(YES) = Σ_k Pois(k; Λ) · P_{N(0, V + k s_J²)}(round(L_b, 2) satisfies the condition),
+ * the sum stopped once the Poisson mass left is below 1e-12 (so the answer is exact to 1e-12), the condition
+ * turned into bounds on the unrounded L_b on the cent grid (v ≥ 6800 ⇔ L_b ≥ 6799.995). The one
+ * approximation: the value now is known to the cent (L_a ≈ its rounded sample; ±0.005 points against a
+ * one-second σ of ~0.5 points). At or after the settlement sample the answer is 0 or 1.
  *
  * This is what the evaluation scores the model against (`kalshi-alpha evaluate`); it is never served
  * through the venue APIs. The simulated market maker prices with a noisy, delayed version of it
@@ -19,7 +23,7 @@
  */
 import type { StrikeType } from '../../core/market.ts';
 import { normalSurvival } from '../../core/model/distributions.ts';
-import type { IndexPath } from '../day/index-path.ts';
+import type { IndexPath, LogLaw } from '../day/index-path.ts';
 
 export interface YesCondition {
   strikeType: StrikeType;
@@ -83,24 +87,47 @@ function above(s: number, sd: number, x: number): number {
   return normalSurvival(Math.log(x / s) / sd);
 }
 
-/**
- * P(YES) given the level now `s` and the log variance `v` still to come (the building block of the oracle
- * and of the market maker's fair value).
- */
-export function probYes(c: YesCondition, s: number, v: number): number {
-  const { lo, hi } = levelBounds(c);
+/** The Poisson mass left out of the mixture (the oracle's tolerance). */
+export const MIXTURE_TAIL = 1e-12;
+
+/** P(lo ≤ L < hi) for ln L ~ N(ln s, v). */
+function normalBetween(s: number, v: number, lo: number, hi: number): number {
   const sd = v > 0 ? Math.sqrt(v) : 0;
-  const p = above(s, sd, lo) - above(s, sd, hi);
+  return above(s, sd, lo) - above(s, sd, hi);
+}
+
+/**
+ * P(YES) given the level now `s` and the law of the log change still to come: a variance `v` (a Gaussian,
+ * the classic world's law) or a `LogLaw` (Gaussian plus compound-Poisson normal jumps: the Poisson mixture
+ * of normals, see the header). The building block of the oracle and of the market maker's fair value.
+ */
+export function probYes(c: YesCondition, s: number, law: number | LogLaw): number {
+  const { lo, hi } = levelBounds(c);
+  let p: number;
+  if (typeof law === 'number') p = normalBetween(s, law, lo, hi);
+  else if (!(law.jumpIntensity > 0 && law.jumpVar > 0)) p = normalBetween(s, law.variance, lo, hi);
+  else {
+    const lambda = law.jumpIntensity;
+    let w = Math.exp(-lambda);
+    let mass = 0;
+    p = 0;
+    for (let k = 0; ; k++) {
+      p += w * normalBetween(s, law.variance + k * law.jumpVar, lo, hi);
+      mass += w;
+      // Stop once the mass left (1 − Σ) is negligible and past the mode (the terms only shrink from there).
+      if (1 - mass < MIXTURE_TAIL && k >= lambda) break;
+      if (k > 10_000) break;
+      w *= lambda / (k + 1);
+    }
+  }
   return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
 /**
  * The true P(YES) at `nowMs` of a market settling on `path.valueAt(closeMs)`: conditional on the sample
- * now, under the path's own step variances. 0/1 once the settlement sample is known.
+ * now, under the path's own law of the steps to come. 0/1 once the settlement sample is known.
  */
 export function oracleYes(c: YesCondition, path: IndexPath, closeMs: number, nowMs: number): number {
   const t = Math.min(nowMs, closeMs);
-  const s = path.valueAt(t);
-  const v = path.logVarianceBetween(t, closeMs);
-  return probYes(c, s, v);
+  return probYes(c, path.valueAt(t), path.lawBetween(t, closeMs));
 }

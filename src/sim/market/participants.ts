@@ -5,10 +5,12 @@
  * (`SimEnvOptions.participants`) pass a partial one, merged field by field with `resolveParticipants`.
  *
  * - **Market maker** (`marketMaker`): every `tickMs` it prices each active market with the generating
- *   process's own law (oracle.ts: the path's U-shaped per-second volatility, conditional on the index) but
+ *   process's own law (oracle.ts: the path's per-second variance path — U-shape, and in the regime world the
+ *   day's regime, clustering and event bursts — and its jumps, conditional on the index) but
  *   - with **update latency**: it reads the index as it was `latencyMs` ago;
- *   - with **estimation noise**: its remaining variance is the true one × exp(2η), η ~ N(0, `volNoise`), one
- *     draw per index per `volNoiseRefreshMs` period (a function of seed, date, index and period: stateless);
+ *   - with **estimation noise**: its remaining variance (the diffusion's and the jump size's) is the true one
+ *     × exp(2η), η ~ N(0, `volNoise`), one draw per index per `volNoiseRefreshMs` period (a function of
+ *     seed, date, index and period: stateless); it knows the jump intensity;
  *   and quotes `levels` levels each side, the best `halfSpreadCents` around its fair value (whole cents, never
  *   crossing a resting user order), sizes uniform in [minContracts, maxContracts]. It requotes when its top
  *   changes, and anyway with chance `refreshProbability` per tick. `horizonMs` limits it to markets closing
@@ -29,7 +31,7 @@
  * Randomness: three seeded streams (maker, informed, noise), each from (seed, date), so changing one
  * participant's knobs does not reshuffle the others' draws.
  */
-import { gaussian, hashSeed, seededRandom, type IndexPath } from '../day/index-path.ts';
+import { gaussian, hashSeed, seededRandom, type IndexPath, type LogLaw } from '../day/index-path.ts';
 import { probYes, type YesCondition } from './oracle.ts';
 
 export interface MarketMakerConfig {
@@ -151,20 +153,21 @@ export function makerVolError(seed: number, dateEt: string, index: string, perio
 export interface MakerView {
   /** Index value it prices off (as of `nowMs − latencyMs`). */
   spot: number;
-  /** Log variance it assumes to the close. */
-  variance: number;
+  /** The law of the log change to the close it assumes (the true one, its variances scaled by exp(2η)). */
+  law: LogLaw;
 }
 
 /** What the maker believes at `nowMs`: the delayed index and the noisy remaining variance. */
 export function makerView(path: IndexPath, closeMs: number, nowMs: number, latencyMs: number, volError: number): MakerView {
   const spot = path.valueAt(nowMs - latencyMs);
-  const variance = path.logVarianceBetween(nowMs, closeMs) * Math.exp(2 * volError);
-  return { spot, variance };
+  const truth = path.lawBetween(nowMs, closeMs);
+  const scale = Math.exp(2 * volError);
+  return { spot, law: { variance: truth.variance * scale, jumpIntensity: truth.jumpIntensity, jumpVar: truth.jumpVar * scale } };
 }
 
 /** The maker's fair P(YES). */
 export function makerFair(c: YesCondition, view: MakerView): number {
-  return probYes(c, view.spot, view.variance);
+  return probYes(c, view.spot, view.law);
 }
 
 /** The maker's best bid and ask in whole cents (each may fall off the 1–99 range: then that side is empty). */

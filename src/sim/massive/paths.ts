@@ -1,11 +1,12 @@
 /**
- * The simulated index day for the Massive simulator: one seeded path per (symbol, ET date) from
- * `generateIndexPath`, sampled per second over the regular session (09:30 → close). Instants outside
- * the session clamp to the open / close value, as an index does overnight.
+ * The simulated index day for the Massive simulator: one seeded path per (symbol, ET date) of the simulated
+ * world (sim/day/world.ts `worldPath`), sampled per second over the regular session (09:30 → close).
+ * Instants outside the session clamp to the open / close value, as an index does overnight.
  */
 import type { IndexSymbol } from '../../core/series.ts';
-import { etToMs, weekday } from '../../core/time/et.ts';
-import { generateIndexPath, type IndexPath } from '../day/index-path.ts';
+import { weekday } from '../../core/time/et.ts';
+import type { IndexPath } from '../day/index-path.ts';
+import { resolveWorld, worldPath, type SimWorld, type SimWorldSetting } from '../day/world.ts';
 
 export interface SimSession {
   /** ET close `HH:MM` (16:00, or 13:00 on early-close days). */
@@ -19,11 +20,15 @@ export function weekdaySession(dateEt: string): SimSession | null {
 
 export class SimIndexDays {
   private readonly cache = new Map<string, IndexPath>();
+  private readonly world: SimWorld;
 
   constructor(
     private readonly seed: number,
     private readonly session: (dateEt: string) => SimSession | null = weekdaySession,
-  ) {}
+    world?: SimWorldSetting | SimWorld,
+  ) {
+    this.world = resolveWorld(world);
+  }
 
   sessionOf(dateEt: string): SimSession | null {
     return this.session(dateEt);
@@ -35,7 +40,7 @@ export class SimIndexDays {
     let p = this.cache.get(key);
     if (!p) {
       const closeEt = this.session(dateEt)?.closeEt ?? '16:00';
-      p = generateIndexPath({ symbol, seed: this.seed, startMs: etToMs(dateEt, '09:30'), endMs: etToMs(dateEt, closeEt), stepMs: 1000 });
+      p = worldPath(symbol, { seed: this.seed, dateEt, closeEt, world: this.world });
       if (this.cache.size >= 64) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, p);
     }

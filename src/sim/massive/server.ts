@@ -17,6 +17,7 @@ import type { Clock, TimerHandle } from '../../ports/clock.ts';
 import type { IndexSymbol } from '../../core/series.ts';
 import { addDays, etDateOf, etTimeOf, etToMs, formatEt, assertDate } from '../../core/time/et.ts';
 import { SimIndexDays, type SimSession } from './paths.ts';
+import type { SimWorld, SimWorldSetting } from '../day/world.ts';
 
 export interface MassiveSimOptions {
   clock: Clock;
@@ -34,6 +35,8 @@ export interface MassiveSimOptions {
   enforceSingleConnection?: boolean;
   /** Trading-day rule for market status and aggregates (default: weekdays, 16:00 close). */
   session?: (dateEt: string) => SimSession | null;
+  /** The simulated world the paths come from (default `regime`; sim/day/world.ts). */
+  world?: SimWorldSetting | SimWorld;
 }
 
 export interface SimClientInfo {
@@ -108,7 +111,7 @@ export async function startMassiveSim(o: MassiveSimOptions): Promise<MassiveSim>
   if (!(tickMs > 0)) throw new RangeError('startMassiveSim: tickIntervalMs must be > 0');
   if (o.dateEt) assertDate(o.dateEt);
   const symbols = o.symbols ?? ALL;
-  const days = new SimIndexDays(o.seed, o.session);
+  const days = new SimIndexDays(o.seed, o.session, o.world);
   const clients = new Map<number, Client>();
   const log: SimLogEntry[] = [];
   const violations: string[] = [];

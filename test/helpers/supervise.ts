@@ -94,6 +94,10 @@ export async function supervise(s: Scenario): Promise<Run> {
       ...baseOptions(paths, refNow),
       onDayOpen: (d) => s.during?.({ clock, adapters: d.adapters, session: d.session, paths, home }),
       ...s.opts,
+      // The classic world (one volatility every day, the default σ curve its law): these scenarios test
+      // operations (failover, faults, stand-down), and each needs the market quoted in the seconds it checks;
+      // the regime world's quiet or wild days are the model's tests (test/sim, test/eval), not these.
+      sim: { world: 'classic', ...s.opts?.sim },
       ...s.optsFor?.(paths),
     },
     { paths, config, calendar, env: {}, rawEnv: s.rawEnv ?? {}, clock, log },
@@ -155,7 +159,7 @@ export interface InProcessScenario extends ScenarioBase {
   /** The working root (default a fresh one): a restart reuses the root of the run it follows. */
   home?: string;
   /** Options of the generated day (taker intensity, maintenance slots: `exchange`). */
-  day?: Partial<Pick<GeneratedDayOptions, 'exchange' | 'tickIntervalMs'>>;
+  day?: Partial<Pick<GeneratedDayOptions, 'exchange' | 'tickIntervalMs' | 'world'>>;
   /** Log format of `lines` (json carries ms timestamps: `ts_ms`). */
   logFormat?: LogFormat;
   /** Once the day's adapters and session are open (schedule scenario events on the clock). */
@@ -193,7 +197,7 @@ export function startInProcess(s: InProcessScenario): InProcessHandle {
   const { log, lines } = captureLog(clock, s.logFormat);
   const controls = new InProcessControls();
   s.prepare?.(home, paths);
-  const day = generatedDay({ seed: s.opts?.seed ?? 20261120, closeEt: calendar.session(first.dateEt).closeEt!, windows: [first], controls, ...s.day });
+  const day = generatedDay({ seed: s.opts?.seed ?? 20261120, closeEt: calendar.session(first.dateEt).closeEt!, windows: [first], controls, world: 'classic', ...s.day }); // classic: see supervise()
   const opts: SupervisorOptions = {
     ...baseOptions(paths, refNow),
     source: 'replay',

@@ -1,0 +1,146 @@
+/**
+ * The adaptive σ (issue 19): calibrate fits the conditioning from heteroskedastic bars (day-level vol that
+ * persists, a burst after a 14:00 release); the live state fed ticks reads the day as the fit did; the
+ * forecast, κ and the quote-timing rules follow the conditioned σ; an old file without `conditioning` loads
+ * and prices unconditionally; a bad one is refused at the boundary.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { heteroBars } from './hetero-bars.ts';
+import { fitCalibration, type Bar } from '../../src/core/calibration/fit.ts';
+import { calendarSessions } from '../../src/core/calibration/sessions.ts';
+import { createCalendar } from '../../src/core/calendar/index.ts';
+import { CalibrationParamsSchema, curveFromParams } from '../../src/core/calibration/params.ts';
+import { parseCalibration } from '../../src/adapters/calibration/params-file.ts';
+import { DayVariance, conditionedVariance, dayConditioner, regimeMinutes, upliftMean, upliftTerms, type DayEvent } from '../../src/core/model/conditioning.ts';
+import { buildModelSpec } from '../../src/core/model/model-spec.ts';
+import { forecast } from '../../src/core/model/forecast.ts';
+import { onRegimeClock, targetMarginPips, newQuoteAllowed, type MarginRules } from '../../src/core/quotes/margin.ts';
+import { defaultIndexOps } from '../../src/config/index-ops.ts';
+import { etToMs } from '../../src/core/time/et.ts';
+
+const { session } = calendarSessions(createCalendar());
+const config = defaultIndexOps();
+const base = heteroBars({ from: '2025-01-06', days: 60, seed: 7, sigma: 1.2 });
+const events = new Map<string, { timeEt: string; amplitude: number; decay: number }>();
+base.dates.forEach((d, i) => {
+  if (i % 8 === 3) events.set(d, { timeEt: '14:00', amplitude: 10, decay: 15 });
+});
+const gen = heteroBars({ from: '2025-01-06', days: 60, seed: 7, sigma: 1.2, events });
+const dayEvents = (d: string): DayEvent[] => (events.has(d) ? [{ tag: 'FOMC', timeEt: '14:00' }] : []);
+const fit = (bars: readonly Bar[], more: Record<string, unknown> = {}) =>
+  fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, barStamp: 'start', session, dayEvents, dayTags: (d) => dayEvents(d).map((e) => e.tag), kappaCap: 1.8, generatedAtMs: 0, ...more });
+const fitted = fit(gen.bars);
+const cond = fitted.params.conditioning!;
+
+test('calibrate fits the conditioning: the day ratio carries weight, the burst after the release is found, QLIKE improves, the file validates', () => {
+  assert.ok(cond, 'a conditioning block');
+  assert.equal(cond.realised.days, 60);
+  for (const h of cond.realised.horizons) {
+    // the generated day's vol is constant within the day: its realised ratio is nearly the whole story
+    assert.ok(h.beta > 0.8 && h.beta < 1.2, `β(${h.minutes}) = ${h.beta}`);
+  }
+  const d = fitted.diagnostics.conditioning!;
+  for (const q of d.qlike) assert.ok(q.fitted < q.level_only - 0.1, `QLIKE at ${q.minutes} min: ${q.fitted} vs ${q.level_only}`);
+  const fomc = cond.events.FOMC!;
+  assert.ok(fomc, 'FOMC uplift kept');
+  assert.ok(Math.abs(fomc.amplitude - 10) < 2.5, `amplitude ${fomc.amplitude}`);
+  assert.ok(fomc.decay_minutes >= 10 && fomc.decay_minutes <= 20, `decay ${fomc.decay_minutes}`);
+  // U-shaped profile: the open and close slots well above midday
+  const v = cond.profile.variance;
+  assert.ok(v[0]! > 1.5 * v[38]! && v.at(-1)! > 1.5 * v[38]!, 'U-shape');
+  assert.equal(CalibrationParamsSchema.safeParse(fitted.params).success, true);
+});
+
+test('no conditioning without enough days, without event times the uplift is off, and calibrate can turn it off', () => {
+  const few = heteroBars({ from: '2025-01-06', days: 12, seed: 3, sigma: 1 });
+  assert.equal(fit(few.bars).params.conditioning, undefined);
+  assert.deepEqual(fit(gen.bars, { dayEvents: () => [] }).params.conditioning!.events, {});
+  assert.equal(fit(gen.bars, { conditioning: false }).params.conditioning, undefined);
+});
+
+test('an old calibration file without conditioning loads and prices unconditionally; a bad conditioning is refused', () => {
+  const { conditioning: _, ...old } = fitted.params;
+  const loaded = parseCalibration(JSON.stringify(old), 'old.json', 0);
+  assert.equal(loaded.params.conditioning, undefined);
+  const st = new DayVariance(etToMs('2025-03-03', '09:30'), cond, []);
+  const regime = dayConditioner(cond, st, [], etToMs('2025-03-03', '11:00'));
+  const spec = buildModelSpec({ calibration: loaded.params, config: config.model, spot: 6000, targetEt: '11:00', regime });
+  assert.equal(spec.regime, undefined, 'no fitted conditioning: no conditioner');
+  const bad = structuredClone(fitted.params) as Record<string, any>;
+  bad.conditioning.realised.horizons = [...bad.conditioning.realised.horizons].reverse();
+  assert.throws(() => parseCalibration(JSON.stringify(bad), 'bad.json', 0), /conditioning\.realised\.horizons: horizons must be ascending/);
+  const neg = structuredClone(fitted.params) as Record<string, any>;
+  neg.conditioning.events.FOMC.decay_minutes = -1;
+  assert.throws(() => parseCalibration(JSON.stringify(neg), 'neg.json', 0), /decay_minutes/);
+});
+
+test('the live state fed ticks reads the day as the fit does; a hot day scales σ up, a calm day down, toward the calendar early on', () => {
+  const day = gen.dates[50]!;
+  const open = etToMs(day, '09:30');
+  const bars = gen.bars.filter((b) => b.t >= open && b.t < etToMs(day, '16:00'));
+  // ticks every 250 ms between the minute values (a feed): the state samples the minute marks
+  const st = new DayVariance(open, cond, upliftTerms(cond, dayEvents(day), '09:30'));
+  const byMin = new DayVariance(open, cond, upliftTerms(cond, dayEvents(day), '09:30'));
+  let prev = bars[0]!.c;
+  st.observe(open, prev);
+  byMin.observe(open, prev);
+  for (const b of bars.slice(0, 120)) {
+    for (let t = b.t + 250; t < b.t + 60_000; t += 250) st.observe(t, prev);
+    st.observe(b.t + 60_000, b.c);
+    byMin.observe(b.t + 60_000, b.c);
+    prev = b.c;
+  }
+  assert.equal(st.changes, 120);
+  assert.ok(Math.abs(st.logRatio() - byMin.logRatio()) < 1e-12);
+  // the ratio is the day's level² (the generator's truth), up to sampling noise over 120 minutes
+  const truth = Math.log(gen.dayVol.get(day)! ** 2);
+  assert.ok(Math.abs(st.logRatio() - truth) < 0.35, `ln ratio ${st.logRatio()} vs ${truth}`);
+  const hot = conditionedVariance(cond, [], Math.log(4), 120, 120, 10);
+  const calm = conditionedVariance(cond, [], Math.log(0.25), 120, 120, 10);
+  const early = conditionedVariance(cond, [], Math.log(4), 1, 1, 10);
+  assert.ok(hot.factor > 3 && calm.factor < 0.35, `${hot.factor} ${calm.factor}`);
+  assert.ok(early.factor < hot.factor && early.weight < hot.weight, 'fewer minutes observed: less weight');
+});
+
+test('the forecast uses the conditioned σ (κ = 1: the uplift replaces the whole-day multiplier); model.conditioning false is the calendar curve', () => {
+  const day = gen.dates.find((d) => events.has(d))!;
+  const open = etToMs(day, '09:30');
+  const target = etToMs(day, '15:00');
+  const terms = upliftTerms(cond, dayEvents(day), '09:30');
+  const st = new DayVariance(open, cond, terms);
+  for (const b of gen.bars) if (b.t >= open && b.t + 60_000 <= target - 50 * 60_000) st.observe(b.t + 60_000, b.c);
+  const regime = dayConditioner(cond, st, terms, target);
+  const spec = buildModelSpec({ calibration: fitted.params, config: config.model, spot: 6000, targetEt: '15:00', dayTags: ['FOMC'], regime });
+  assert.equal(spec.kappa, 1);
+  const f = forecast(6000, 50, spec); // 14:10: ten minutes after the release
+  const curve = curveFromParams(fitted.params, '15:00');
+  assert.equal(f.sigmaCalendar, curve.sigmaAt(50));
+  assert.ok(f.regime && f.regime.uplift > 1.5, `uplift ${f.regime?.uplift}`);
+  assert.ok(Math.abs(f.sigmaM - curve.sigmaAt(50) * Math.sqrt(f.regime.factor)) < 1e-9);
+  const off = buildModelSpec({ calibration: fitted.params, config: { ...config.model, conditioning: false }, spot: 6000, targetEt: '15:00', dayTags: ['FOMC'], regime });
+  assert.equal(off.regime, undefined);
+  assert.ok(off.kappa > 1, 'unconditional: the event κ as before');
+});
+
+test('the margin and the final seconds on the conditioned σ: a burst that just began widens both; a uniform regime leaves them', () => {
+  const rules: MarginRules = { margin1mPips: 100, marginMaxPips: 0, bookAgeGraceMs: 0, bookAgePipsPerS: 0, quoteAgeGraceMs: 0, quoteAgePipsPerMin: 0, finalNoNewQuoteMs: 10_000, finalMaxFeedAgeMs: 300 };
+  const terms = [{ at: 270, amplitude: 10, decay: 15 }];
+  // at 14:00 sharp with 10 minutes to go: the next minute is hotter than the next ten on average
+  const v = conditionedVariance(cond, terms, 0, 200, 270, 10);
+  assert.ok(v.factorNow > v.factor);
+  const eff = regimeMinutes(10, v);
+  assert.ok(eff < 10);
+  const r = onRegimeClock(rules, 10, eff);
+  assert.ok(Math.abs(targetMarginPips(r, 10) - 100 * Math.sqrt(1 / eff)) < 1e-9);
+  assert.ok(targetMarginPips(r, 10) > targetMarginPips(rules, 10));
+  // the final-seconds window starts where m_eff reaches it
+  const m = (10_000 / 60_000) * (10 / eff) * 0.99;
+  assert.equal(newQuoteAllowed(rules, m, null), true);
+  assert.equal(newQuoteAllowed(onRegimeClock(rules, m, (m * eff) / 10), m, null), false);
+  assert.equal(onRegimeClock(rules, 10, 10), rules, 'same clock: the same rules');
+  // a uniform regime (the same multiplier now and ahead) leaves the rules as they are
+  const flat = conditionedVariance({ ...cond, realised: { ...cond.realised, horizons: cond.realised.horizons.map((h) => ({ ...h, alpha: 0, beta: 1 })) } }, [], Math.log(3), 300, 300, 10);
+  assert.ok(Math.abs(regimeMinutes(10, flat) - 10) < 1e-9);
+  assert.ok(Math.abs(upliftMean(terms, 270, 280) - (1 + (10 * 15 * (1 - Math.exp(-10 / 15))) / 10)) < 1e-12);
+});

@@ -144,3 +144,40 @@ test('the margin and the final seconds on the conditioned σ: a burst that just 
   assert.ok(Math.abs(regimeMinutes(10, flat) - 10) < 1e-9);
   assert.ok(Math.abs(upliftMean(terms, 270, 280) - (1 + (10 * 15 * (1 - Math.exp(-10 / 15))) / 10)) < 1e-12);
 });
+
+test('price --day-bars shows the conditioned σ and what it was conditioned on; without day bars it says why not', async () => {
+  const { cli, tempHome } = await import('../helpers/cli.ts');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { writeCalibration } = await import('../../src/adapters/calibration/params-file.ts');
+  const { formatEt } = await import('../../src/core/time/et.ts');
+  const REPO = path.resolve(import.meta.dirname, '../..');
+  const h = tempHome();
+  fs.mkdirSync(path.join(h, 'configs'));
+  fs.copyFileSync(path.join(REPO, 'configs/fees.json'), path.join(h, 'configs/fees.json'));
+  const calib = path.join(h, 'calib.json');
+  writeCalibration(calib, { ...fitted.params, symbol: 'I:SPX', horizon: 'hourly' });
+  // the morning of 2026-11-20 at three times the profile's one-minute σ: ratio ≈ 9
+  const open = etToMs('2026-11-20', '09:30');
+  let v = 6800;
+  const lines = ['timestamp,close'];
+  for (let k = 0; k < 15; k++) {
+    v += (k % 2 ? 1 : -1) * 3 * Math.sqrt(cond.profile.variance[Math.floor(k / 5)]!);
+    lines.push(`${formatEt(open + k * 60_000)},${v.toFixed(2)}`);
+  }
+  fs.writeFileSync(path.join(h, 'day.csv'), lines.join('\n') + '\n');
+  const fixture = path.join(REPO, 'fixtures/markets/kxinxu-26nov20h1000.event.json');
+  const args = ['price', '--markets', fixture, '--spot', '6801.25', '--now', '2026-11-20T09:45:00-05:00', '--calibration', calib];
+  const r = await cli([...args, '--day-bars', 'day.csv', '--json'], { home: h });
+  assert.equal(r.code, 0, r.stderr);
+  const m = JSON.parse(r.stdout).events[0].model;
+  assert.equal(m.conditioning.realised_minutes, 14);
+  assert.ok(Math.abs(m.conditioning.realised_ratio - 9) < 0.5, `ratio ${m.conditioning.realised_ratio}`);
+  assert.ok(m.conditioning.sigma_conditioned > 1.5 * m.conditioning.sigma_calendar);
+  assert.equal(m.conditioning.event_uplift, 1);
+  assert.ok(Math.abs(m.sigma_m - m.conditioning.sigma_calendar * Math.sqrt(m.conditioning.factor)) < 1e-9);
+  const text = await cli([...args, '--day-bars', 'day.csv'], { home: h });
+  assert.match(text.stdout, /σ\(m\)=\d+\.\d{3} conditioned \(calendar \d+\.\d{3}, ×\d\.\d{3}\): realised so far \d\.\d{3}× the profile over 14 min, weight/);
+  const plain = await cli(args, { home: h });
+  assert.match(plain.stdout, /σ\(m\)=\d+\.\d{3} calendar \(not conditioned: no day bars \(--day-bars FILE\)\)/);
+});

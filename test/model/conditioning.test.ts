@@ -31,6 +31,8 @@ const dayEvents = (d: string): DayEvent[] => (events.has(d) ? [{ tag: 'FOMC', ti
 const fit = (bars: readonly Bar[], more: Record<string, unknown> = {}) =>
   fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars, barStamp: 'start', session, dayEvents, dayTags: (d) => dayEvents(d).map((e) => e.tag), kappaCap: 1.8, generatedAtMs: 0, ...more });
 const fitted = fit(gen.bars);
+/** A reading with the same ratio over the day and the recent past. */
+const rd = (logRatio: number, changes: number) => ({ logRatio, changes, logRecent: logRatio, recentChanges: changes });
 const cond = fitted.params.conditioning!;
 
 test('calibrate fits the conditioning: the day ratio carries weight, the burst after the release is found, QLIKE improves, the file validates', () => {
@@ -96,9 +98,9 @@ test('the live state fed ticks reads the day as the fit does; a hot day scales �
   // the ratio is the day's level² (the generator's truth), up to sampling noise over 120 minutes
   const truth = Math.log(gen.dayVol.get(day)! ** 2);
   assert.ok(Math.abs(st.logRatio() - truth) < 0.35, `ln ratio ${st.logRatio()} vs ${truth}`);
-  const hot = conditionedVariance(cond, [], Math.log(4), 120, 120, 10);
-  const calm = conditionedVariance(cond, [], Math.log(0.25), 120, 120, 10);
-  const early = conditionedVariance(cond, [], Math.log(4), 1, 1, 10);
+  const hot = conditionedVariance(cond, [], rd(Math.log(4), 120), 120, 10);
+  const calm = conditionedVariance(cond, [], rd(Math.log(0.25), 120), 120, 10);
+  const early = conditionedVariance(cond, [], rd(Math.log(4), 1), 1, 10);
   assert.ok(hot.factor > 3 && calm.factor < 0.35, `${hot.factor} ${calm.factor}`);
   assert.ok(early.factor < hot.factor && early.weight < hot.weight, 'fewer minutes observed: less weight');
 });
@@ -127,7 +129,7 @@ test('the margin and the final seconds on the conditioned σ: a burst that just 
   const rules: MarginRules = { margin1mPips: 100, marginMaxPips: 0, bookAgeGraceMs: 0, bookAgePipsPerS: 0, quoteAgeGraceMs: 0, quoteAgePipsPerMin: 0, finalNoNewQuoteMs: 10_000, finalMaxFeedAgeMs: 300 };
   const terms = [{ at: 270, amplitude: 10, decay: 15 }];
   // at 14:00 sharp with 10 minutes to go: the next minute is hotter than the next ten on average
-  const v = conditionedVariance(cond, terms, 0, 200, 270, 10);
+  const v = conditionedVariance(cond, terms, rd(0, 200), 270, 10);
   assert.ok(v.factorNow > v.factor);
   const eff = regimeMinutes(10, v);
   assert.ok(eff < 10);
@@ -140,7 +142,7 @@ test('the margin and the final seconds on the conditioned σ: a burst that just 
   assert.equal(newQuoteAllowed(onRegimeClock(rules, m, (m * eff) / 10), m, null), false);
   assert.equal(onRegimeClock(rules, 10, 10), rules, 'same clock: the same rules');
   // a uniform regime (the same multiplier now and ahead) leaves the rules as they are
-  const flat = conditionedVariance({ ...cond, realised: { ...cond.realised, horizons: cond.realised.horizons.map((h) => ({ ...h, alpha: 0, beta: 1 })) } }, [], Math.log(3), 300, 300, 10);
+  const flat = conditionedVariance({ ...cond, realised: { ...cond.realised, horizons: cond.realised.horizons.map((h) => ({ ...h, alpha: 0, beta: 1, gamma: 0 })) } }, [], rd(Math.log(3), 300), 300, 10);
   assert.ok(Math.abs(regimeMinutes(10, flat) - 10) < 1e-9);
   assert.ok(Math.abs(upliftMean(terms, 270, 280) - (1 + (10 * 15 * (1 - Math.exp(-10 / 15))) / 10)) < 1e-12);
 });

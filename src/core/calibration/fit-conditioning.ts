@@ -14,12 +14,15 @@
  * 3. **Realised-variance weights**: samples at every `INSTANT_STEP_MINUTES` of every session day (instant
  *    X, n one-minute changes observed since the open) and every horizon m that fits before the close:
  *    L = ln(RV so far / E so far), y = RV of the next m minutes / E of those minutes (E: profile × the day's
- *    fitted uplift — an expected burst is not a hot day). Per horizon, the multiplicative mean model
- *    E[y | L] = exp(α + β·w(n)·L), w(n) = n/(n + e₀), fitted by iteratively reweighted least squares (the
- *    Gamma/log-link quasi-likelihood: its score equations Σ(y/μ − 1)·(1, wL) = 0 are the QLIKE loss's, the
- *    usual loss for variance forecasts, robust to a single squared change of 0). e₀ — how many observed
- *    minutes make the day's ratio worth half its long-run weight — is shared by the horizons and chosen on
- *    a grid by the total QLIKE (each horizon's mean loss counted once).
+ *    fitted uplift — an expected burst is not a hot day), and L_H, the same ratio over the recent past with
+ *    each minute weighted 2^(−age/H). Per horizon, the multiplicative mean model
+ *    E[y | L] = exp(α + β·w(n)·L + γ·w(n_H)·L_H), w(n) = n/(n + e₀), fitted on the Gamma/log-link
+ *    quasi-likelihood (its score equations Σ(y/μ − 1)·x = 0 are those of iteratively reweighted least
+ *    squares and of the QLIKE loss, the usual loss for variance forecasts, robust to a single squared change
+ *    of 0; solved by Newton's method). e₀ — how many observed minutes make a ratio worth half its long-run
+ *    weight — and H (or no recent term) are shared by the horizons and chosen on grids by the total QLIKE
+ *    (each horizon's mean loss counted once): e₀ with the day so far alone, then each H at that e₀, then
+ *    e₀'s neighbours with the chosen H.
  * Fewer than `MIN_CONDITIONING_DAYS` session days: no conditioning (the model stays unconditional).
  */
 import type { CalibrationParams } from './params.ts';
@@ -31,7 +34,9 @@ export const EVENT_WINDOW_MINUTES = 90;
 export const INSTANT_STEP_MINUTES = 5;
 export const MIN_CONDITIONING_DAYS = 20;
 const MIN_HORIZON_SAMPLES = 50;
-const E0_GRID = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360];
+const E0_GRID = [2, 5, 10, 20, 40, 80, 160, 320];
+/** Half-lives (minutes) of the recent-variance term tried. */
+const RECENT_GRID = [10, 20, 40];
 const DECAY_GRID = [1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60];
 const MAX_ABS_LOG_RATIO = 3;
 
@@ -53,6 +58,8 @@ export interface ConditioningDiagnostics {
   /** QLIKE of the fitted model and of α alone (no conditioning on the day), per horizon: lower is better. */
   qlike: { minutes: number; fitted: number; level_only: number; samples: number }[];
   e0: number;
+  /** Half-life of the recent term chosen (null: the day so far alone fitted best). */
+  recent_half_life: number | null;
   events: Record<string, { days: number; amplitude: number; se: number; decay_minutes: number; kept: boolean }>;
 }
 
@@ -91,8 +98,11 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
     if (kept) events[tag] = { amplitude: round6(fx!.amplitude), decay_minutes: fx!.decay, days: list.length, se: round6(fx!.se) };
   }
 
-  // 3. the realised-variance regression
-  const samples = horizons.map(() => ({ n: [] as number[], l: [] as number[], y: [] as number[] }));
+  // 3. the realised-variance regression: the day so far (L, n) and, per half-life H, the recent past
+  // (exponentially weighted: L_H, n_H), against the next m minutes
+  type Sample = { n: number[]; l: number[]; y: number[]; lr: number[][]; nr: number[][] };
+  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
+  const lambdas = RECENT_GRID.map((h) => Math.pow(0.5, 1 / h));
   for (const d of days) {
     const open = hmToMin(d.openEt);
     const terms: UpliftTerm[] = [];
@@ -102,16 +112,26 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
     }
     const v = d.vals;
     const last = v.length - 1;
-    // cumulative squared changes, expectations and counts over minutes 1…k
+    // cumulative squared changes, expectations and counts over minutes 1…k; EW ones per half-life
     const cx = new Float64Array(last + 1);
     const ce = new Float64Array(last + 1);
     const cn = new Float64Array(last + 1);
+    const wx = lambdas.map(() => new Float64Array(last + 1));
+    const we = lambdas.map(() => new Float64Array(last + 1));
+    const wn = lambdas.map(() => new Float64Array(last + 1));
     for (let k = 1; k <= last; k++) {
       const x = v[k]! - v[k - 1]!;
       const ok = !Number.isNaN(x);
-      cx[k] = cx[k - 1]! + (ok ? x * x : 0);
-      ce[k] = ce[k - 1]! + (ok ? prof(k) * upliftAt(terms, k - 0.5) : 0);
+      const xx = ok ? x * x : 0;
+      const ee = ok ? prof(k) * upliftAt(terms, k - 0.5) : 0;
+      cx[k] = cx[k - 1]! + xx;
+      ce[k] = ce[k - 1]! + ee;
       cn[k] = cn[k - 1]! + (ok ? 1 : 0);
+      lambdas.forEach((lam, r) => {
+        wx[r]![k] = lam * wx[r]![k - 1]! + xx;
+        we[r]![k] = lam * we[r]![k - 1]! + ee;
+        wn[r]![k] = lam * wn[r]![k - 1]! + (ok ? 1 : 0);
+      });
     }
     for (let j = INSTANT_STEP_MINUTES; j < last; j += INSTANT_STEP_MINUTES) {
       const n = cn[j]!;
@@ -126,24 +146,53 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
         s.n.push(n);
         s.l.push(l);
         s.y.push((cx[j + m]! - cx[j]!) / ef);
+        lambdas.forEach((_, r) => {
+          s.lr[r]!.push(wx[r]![j]! > 0 && we[r]![j]! > 0 ? clampLog(Math.log(wx[r]![j]! / we[r]![j]!)) : 0);
+          s.nr[r]!.push(wn[r]![j]!);
+        });
       });
     }
   }
   const used = horizons.map((m, i) => ({ m, s: samples[i]! })).filter((h) => h.s.y.length >= MIN_HORIZON_SAMPLES);
   if (used.length === 0) return null;
-  let best: { e0: number; loss: number; fits: GlmFit[] } | null = null;
-  for (const e0 of E0_GRID) {
-    const fits = used.map((h) => glm(h.s.y, h.s.l.map((l, i) => (l * h.s.n[i]!) / (h.s.n[i]! + e0))));
+  // e₀ and the recent half-life (or none) on their grids, by the total of each horizon's mean QLIKE:
+  // e₀ first with the day so far alone, then each half-life at that e₀, then e₀'s grid neighbours again
+  const fitAll = (e0: number, r: number) =>
+    used.map((h) => {
+      const zs = [shrunk(h.s.l, h.s.n, e0)];
+      if (r >= 0) zs.push(shrunk(h.s.lr[r]!, h.s.nr[r]!, e0));
+      return glm(h.s.y, zs);
+    });
+  type Best = { e0: number; r: number; loss: number; fits: GlmFit[]; recent?: number | null };
+  let best: Best | null = null;
+  const tried = new Set<string>();
+  const consider = (e0: number, r: number) => {
+    if (tried.has(`${e0}|${r}`)) return;
+    tried.add(`${e0}|${r}`);
+    const fits = fitAll(e0, r);
     const loss = fits.reduce((a, f) => a + f.qlike, 0);
-    if (!best || loss < best.loss) best = { e0, loss, fits };
-  }
+    if (!best || loss < best.loss - 1e-9) best = { e0, r, loss, fits };
+  };
+  for (const e0 of E0_GRID) consider(e0, -1);
+  const e0Day = (best as Best | null)!.e0;
+  for (let r = 0; r < RECENT_GRID.length; r++) consider(e0Day, r);
+  const i0 = E0_GRID.indexOf(e0Day);
+  for (const e0 of [E0_GRID[i0 - 1], E0_GRID[i0 + 1]]) if (e0 !== undefined) consider(e0, (best as Best | null)!.r);
+  const chosen = best as Best | null;
+  best = chosen && { ...chosen, recent: chosen.r >= 0 ? RECENT_GRID[chosen.r]! : null };
+  const b = best as (Best & { recent: number | null }) | null;
+  if (!b) return null;
   const conditioning: Conditioning = {
     profile: { slot_minutes: PROFILE_SLOT_MINUTES, variance: profile.map(round6) },
     realised: {
-      e0_minutes: best!.e0,
+      e0_minutes: b.e0,
+      ...(b.recent !== null ? { recent_half_life_minutes: b.recent } : {}),
       days: days.length,
       samples: used.reduce((a, h) => a + h.s.y.length, 0),
-      horizons: used.map((h, i) => ({ minutes: h.m, alpha: round6(best!.fits[i]!.alpha) + 0, beta: round6(best!.fits[i]!.beta) + 0, samples: h.s.y.length })),
+      horizons: used.map((h, i) => {
+        const c = b.fits[i]!.coef;
+        return { minutes: h.m, alpha: round6(c[0]!) + 0, beta: round6(c[1]!) + 0, ...(c.length > 2 ? { gamma: round6(c[2]!) + 0 } : {}), samples: h.s.y.length };
+      }),
     },
     events,
   };
@@ -151,11 +200,19 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
     conditioning,
     diagnostics: {
       days: days.length,
-      e0: best!.e0,
-      qlike: used.map((h, i) => ({ minutes: h.m, fitted: round6(best!.fits[i]!.qlike), level_only: round6(glm(h.s.y, h.s.y.map(() => 0)).qlike), samples: h.s.y.length })),
+      e0: b.e0,
+      recent_half_life: b.recent,
+      qlike: used.map((h, i) => ({ minutes: h.m, fitted: round6(b.fits[i]!.qlike), level_only: round6(glm(h.s.y, []).qlike), samples: h.s.y.length })),
       events: eventDiag,
     },
   };
+}
+
+/** w(n)·L = L·n/(n + e₀) per sample. */
+function shrunk(l: readonly number[], n: readonly number[], e0: number): Float64Array {
+  const out = new Float64Array(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = (l[i]! * n[i]!) / (n[i]! + e0);
+  return out;
 }
 
 const clampLog = (l: number) => (l > MAX_ABS_LOG_RATIO ? MAX_ABS_LOG_RATIO : l < -MAX_ABS_LOG_RATIO ? -MAX_ABS_LOG_RATIO : l);
@@ -253,54 +310,101 @@ function fitEventUplift(list: readonly { day: ConditioningDay; at: number }[], p
 }
 
 interface GlmFit {
-  alpha: number;
-  beta: number;
+  /** Intercept, then one coefficient per regressor. */
+  coef: number[];
   /** Mean QLIKE y/μ + ln μ (lower is better; the ln y term is the same for every model and left out). */
   qlike: number;
 }
 
-/** E[y | z] = exp(α + βz) by IRLS with the Gamma/log-link weights (all 1). */
-export function glm(y: readonly number[], z: readonly number[]): GlmFit {
+/**
+ * E[y | z] = exp(b₀ + Σ b_j z_j) minimising the mean QLIKE Σ (y·e^(−η) + η)/n — the Gamma/log-link
+ * quasi-likelihood, whose score Σ (y/μ − 1)·x = 0 iteratively reweighted least squares solves — by Newton's
+ * method on it (Hessian Σ y·e^(−η)·x·xᵀ, positive semi-definite; the step halved while the loss rises).
+ */
+export function glm(y: ArrayLike<number>, zs: readonly ArrayLike<number>[]): GlmFit {
   const n = y.length;
-  let my = 0;
-  for (const v of y) my += v;
-  my /= n;
-  let alpha = Math.log(Math.max(my, 1e-12));
-  let beta = 0;
-  let zz = 0;
-  let zm = 0;
-  for (const v of z) zm += v;
-  zm /= n;
-  for (const v of z) zz += (v - zm) * (v - zm);
-  if (zz > 1e-12) {
-    for (let it = 0; it < 50; it++) {
-      // working response u = η + (y − μ)/μ, regressed on (1, z)
-      let um = 0;
-      let uz = 0;
-      for (let i = 0; i < n; i++) {
-        const eta = alpha + beta * z[i]!;
-        const mu = Math.exp(eta);
-        const u = eta + (y[i]! - mu) / mu;
-        um += u;
-        uz += u * (z[i]! - zm);
-      }
-      um /= n;
-      const nb = uz / zz;
-      const na = um - nb * zm;
-      const done = Math.abs(nb - beta) < 1e-9 && Math.abs(na - alpha) < 1e-9;
-      alpha = na;
-      beta = nb;
-      if (done || !Number.isFinite(alpha) || !Number.isFinite(beta)) break;
-    }
-    if (!Number.isFinite(alpha) || !Number.isFinite(beta)) {
-      alpha = Math.log(Math.max(my, 1e-12));
-      beta = 0;
-    }
-  }
-  let q = 0;
+  const p = zs.length + 1;
+  // the design as one row-major Float64Array (intercept first)
+  const X = new Float64Array(n * p);
   for (let i = 0; i < n; i++) {
-    const eta = alpha + beta * z[i]!;
-    q += y[i]! / Math.exp(eta) + eta;
+    X[i * p] = 1;
+    for (let j = 1; j < p; j++) X[i * p + j] = zs[j - 1]![i]!;
   }
-  return { alpha, beta, qlike: q / n };
+  let my = 0;
+  for (let i = 0; i < n; i++) my += y[i]!;
+  my /= n;
+  const coef = new Float64Array(p);
+  coef[0] = Math.log(Math.max(my, 1e-12));
+  const loss = (b: Float64Array): number => {
+    let q = 0;
+    for (let i = 0, o = 0; i < n; i++, o += p) {
+      let e = 0;
+      for (let j = 0; j < p; j++) e += b[j]! * X[o + j]!;
+      q += y[i]! * Math.exp(-e) + e;
+    }
+    return q / n;
+  };
+  let cur = loss(coef);
+  if (p > 1) {
+    const g = new Float64Array(p);
+    const H: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    const trial = new Float64Array(p);
+    for (let it = 0; it < 30; it++) {
+      g.fill(0);
+      for (const row of H) row.fill(0);
+      for (let i = 0, o = 0; i < n; i++, o += p) {
+        let e = 0;
+        for (let j = 0; j < p; j++) e += coef[j]! * X[o + j]!;
+        const w = y[i]! * Math.exp(-e);
+        for (let a = 0; a < p; a++) {
+          const xa = X[o + a]!;
+          g[a]! += (1 - w) * xa;
+          for (let b = a; b < p; b++) H[a]![b]! += w * xa * X[o + b]!;
+        }
+      }
+      for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[a]![b] = H[b]![a]!;
+      const inv = invert(H);
+      if (!inv) break;
+      const d = new Float64Array(p);
+      let size = 0;
+      for (let a = 0; a < p; a++) {
+        for (let b = 0; b < p; b++) d[a]! += inv[a]![b]! * g[b]!;
+        size = Math.max(size, Math.abs(d[a]!));
+      }
+      if (!(size > 1e-7)) break;
+      let step = 1;
+      let next = Infinity;
+      for (let half = 0; half < 20; half++, step /= 2) {
+        for (let a = 0; a < p; a++) trial[a] = coef[a]! - step * d[a]!;
+        next = loss(trial);
+        if (next <= cur + 1e-12 * Math.abs(cur)) break;
+      }
+      if (!(next <= cur + 1e-12 * Math.abs(cur))) break;
+      coef.set(trial);
+      cur = next;
+      if (step * size < 1e-7) break;
+    }
+  }
+  return { coef: [...coef], qlike: cur };
+}
+
+/** The inverse of a small symmetric matrix (Gauss–Jordan with partial pivoting), null when singular. */
+function invert(m: readonly (readonly number[])[]): number[][] | null {
+  const p = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0))]);
+  const scale = Math.max(...m.map((r, i) => Math.abs(r[i]!)), 1e-300);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
+    if (!(Math.abs(a[piv]![c]!) > 1e-10 * scale)) return null;
+    [a[c], a[piv]] = [a[piv]!, a[c]!];
+    const d = a[c]![c]!;
+    for (let j = 0; j < 2 * p; j++) a[c]![j]! /= d;
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]!;
+      if (f !== 0) for (let j = 0; j < 2 * p; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
+  }
+  return a.map((row) => row.slice(p));
 }

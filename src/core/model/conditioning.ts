@@ -3,12 +3,15 @@
  * and by the scheduled events of the day, with weights `calibrate` fitted from the bars
  * (calibration/fit-conditioning.ts). No I/O, no clock: the state is fed the ticks the caller already sees.
  *
- *   σ_cond(m)² = σ(m)² · exp(α(m) + β(m) · w(n) · L) · Ū(now, m)
+ *   σ_cond(m)² = σ(m)² · exp(α(m) + β(m) · w(n) · L + γ(m) · w(n_H) · L_H) · Ū(now, m)
  *
  * - L = ln(RV / E): the day's realised variance so far — the sum of squared one-minute changes at the
  *   minute marks from the open (RV) — over what the calibration expects for those same minutes (E: the
  *   fitted one-minute variance profile by time of day, times the event uplift of each minute). An event's
  *   burst is expected, so it does not read as a hot day.
+ * - L_H = ln(RV_H / E_H): the same ratio over the recent past, each minute weighted by 2^(−age/H) (H the
+ *   fitted half-life; n_H the weighted count): intraday clustering — vol that rose an hour ago and stays.
+ *   Absent from the file (no `recent_half_life_minutes`): the day so far alone.
  * - w(n) = n / (n + e₀): the shrinkage toward the calendar curve with n observed one-minute changes (few
  *   minutes since the open, or a late start: a noisy L gets little weight). α(m), β(m) per horizon and e₀
  *   are fitted (Gamma/QLIKE regression of the next m minutes' realised variance on w·L); between fitted
@@ -40,6 +43,9 @@ export interface ConditionedVariance {
   changes: number;
   /** β(m)·w(n): the exponent's weight on ln(ratio) (0 = unconditional, 1 = the day's own variance). */
   weight: number;
+  /** RV_H / E_H: the recent (exponentially weighted) ratio, and γ(m)·w(n_H) its weight (0 without a recent term). */
+  recentRatio: number;
+  recentWeight: number;
   /** α(m): the horizon's level term. */
   alpha: number;
   /** Ū(now, m): the event uplift over the horizon (1 = none). */
@@ -117,9 +123,14 @@ export class DayVariance {
   private lastV = NaN;
   private prevMarkV = NaN;
   private k = 0;
+  private readonly lambda: number;
   rv = 0;
   expected = 0;
   changes = 0;
+  /** Exponentially weighted RV, E and count (half-life `recent_half_life_minutes`; 0 without one). */
+  ewRv = 0;
+  ewExpected = 0;
+  ewChanges = 0;
 
   constructor(
     readonly openMs: number,
@@ -128,6 +139,8 @@ export class DayVariance {
     private readonly maxStaleMs = 5 * MINUTE,
   ) {
     this.nextMark = openMs;
+    const h = c.realised.recent_half_life_minutes;
+    this.lambda = h ? Math.pow(0.5, 1 / h) : 0;
   }
 
   observe(tMs: number, value: number): void {
@@ -146,54 +159,87 @@ export class DayVariance {
   /** The value at mark k (NaN: unknown), and the change from mark k − 1. */
   private close(v: number): void {
     const k = this.k++;
-    if (k > 0 && !Number.isNaN(v) && !Number.isNaN(this.prevMarkV)) {
-      const x = v - this.prevMarkV;
-      this.rv += x * x;
-      this.expected += profileAt(this.c, k) * upliftAt(this.terms, k - 0.5);
+    if (k === 0) {
+      this.prevMarkV = v;
+      return;
+    }
+    const ok = !Number.isNaN(v) && !Number.isNaN(this.prevMarkV);
+    const xx = ok ? (v - this.prevMarkV) ** 2 : 0;
+    const ee = ok ? profileAt(this.c, k) * upliftAt(this.terms, k - 0.5) : 0;
+    if (ok) {
+      this.rv += xx;
+      this.expected += ee;
       this.changes++;
     }
+    // every minute ages the recent past, observed or not (as the fit's per-minute recursion)
+    const lam = this.lambda;
+    this.ewRv = lam * this.ewRv + xx;
+    this.ewExpected = lam * this.ewExpected + ee;
+    this.ewChanges = lam * this.ewChanges + (ok ? 1 : 0);
     this.prevMarkV = v;
   }
 
   /** ln(RV/E), clamped to ±3; 0 when nothing (or nothing but flat minutes) was observed. */
   logRatio(): number {
-    if (this.changes === 0 || !(this.rv > 0) || !(this.expected > 0)) return 0;
-    const l = Math.log(this.rv / this.expected);
-    return l > MAX_ABS_LOG_RATIO ? MAX_ABS_LOG_RATIO : l < -MAX_ABS_LOG_RATIO ? -MAX_ABS_LOG_RATIO : l;
+    return this.changes === 0 ? 0 : clampedLog(this.rv, this.expected);
+  }
+
+  /** The same over the recent past (exponentially weighted). */
+  logRecentRatio(): number {
+    return this.ewChanges === 0 ? 0 : clampedLog(this.ewRv, this.ewExpected);
   }
 }
 
-/** α(m), β(m) from the fitted horizons: linear in ln m between them, clamped outside. */
-export function horizonWeights(c: ConditioningParams, minutes: number): { alpha: number; beta: number } {
+function clampedLog(rv: number, e: number): number {
+  if (!(rv > 0) || !(e > 0)) return 0;
+  const l = Math.log(rv / e);
+  return l > MAX_ABS_LOG_RATIO ? MAX_ABS_LOG_RATIO : l < -MAX_ABS_LOG_RATIO ? -MAX_ABS_LOG_RATIO : l;
+}
+
+/** The state's reading at an instant: ln ratios and counts, the day so far and the recent past. */
+export interface DayReading {
+  logRatio: number;
+  changes: number;
+  logRecent: number;
+  recentChanges: number;
+}
+
+export const readDay = (s: DayVariance): DayReading => ({ logRatio: s.logRatio(), changes: s.changes, logRecent: s.logRecentRatio(), recentChanges: s.ewChanges });
+
+/** α(m), β(m), γ(m) from the fitted horizons: linear in ln m between them, clamped outside. */
+export function horizonWeights(c: ConditioningParams, minutes: number): { alpha: number; beta: number; gamma: number } {
   const hs = c.realised.horizons;
   const m = Math.max(hs[0]!.minutes, minutes);
-  if (m <= hs[0]!.minutes) return { alpha: hs[0]!.alpha, beta: hs[0]!.beta };
+  const at = (h: (typeof hs)[number]) => ({ alpha: h.alpha, beta: h.beta, gamma: h.gamma ?? 0 });
+  if (m <= hs[0]!.minutes) return at(hs[0]!);
   for (let i = 1; i < hs.length; i++) {
     const b = hs[i]!;
     if (m <= b.minutes) {
       const a = hs[i - 1]!;
       const w = Math.log(m / a.minutes) / Math.log(b.minutes / a.minutes);
-      return { alpha: a.alpha + w * (b.alpha - a.alpha), beta: a.beta + w * (b.beta - a.beta) };
+      return { alpha: a.alpha + w * (b.alpha - a.alpha), beta: a.beta + w * (b.beta - a.beta), gamma: (a.gamma ?? 0) + w * ((b.gamma ?? 0) - (a.gamma ?? 0)) };
     }
   }
-  const last = hs[hs.length - 1]!;
-  return { alpha: last.alpha, beta: last.beta };
+  return at(hs[hs.length - 1]!);
 }
 
 /** The variance multiplier at horizon m given the state's ln ratio and changes, at `nowMin` minutes from the open. */
-export function conditionedVariance(c: ConditioningParams, terms: readonly UpliftTerm[], logRatio: number, changes: number, nowMin: number, minutes: number): ConditionedVariance {
-  const shrink = changes / (changes + c.realised.e0_minutes);
+export function conditionedVariance(c: ConditioningParams, terms: readonly UpliftTerm[], d: DayReading, nowMin: number, minutes: number): ConditionedVariance {
+  const e0 = c.realised.e0_minutes;
+  const shrink = d.changes / (d.changes + e0);
+  const shrinkRecent = d.recentChanges / (d.recentChanges + e0);
   const m = Math.max(0, minutes);
-  const { alpha, beta } = horizonWeights(c, m);
+  const { alpha, beta, gamma } = horizonWeights(c, m);
   const weight = beta * shrink;
+  const recentWeight = gamma * shrinkRecent;
   const uplift = terms.length ? upliftMean(terms, nowMin, nowMin + Math.max(m, 1 / 60)) : 1;
-  const factor = Math.exp(alpha + weight * logRatio) * uplift;
+  const factor = Math.exp(alpha + weight * d.logRatio + recentWeight * d.logRecent) * uplift;
   let factorNow = factor;
   if (m !== 1) {
     const one = horizonWeights(c, 1);
-    factorNow = Math.exp(one.alpha + one.beta * shrink * logRatio) * (terms.length ? upliftMean(terms, nowMin, nowMin + 1) : 1);
+    factorNow = Math.exp(one.alpha + one.beta * shrink * d.logRatio + one.gamma * shrinkRecent * d.logRecent) * (terms.length ? upliftMean(terms, nowMin, nowMin + 1) : 1);
   }
-  return { factor, ratio: Math.exp(logRatio), changes, weight, alpha, uplift, factorNow };
+  return { factor, ratio: Math.exp(d.logRatio), changes: d.changes, weight, recentRatio: Math.exp(d.logRecent), recentWeight, alpha, uplift, factorNow };
 }
 
 /**
@@ -204,7 +250,7 @@ export function dayConditioner(c: ConditioningParams, state: DayVariance, terms:
   return {
     at(minutes) {
       const nowMin = (targetMs - minutes * MINUTE - state.openMs) / MINUTE;
-      return conditionedVariance(c, terms, state.logRatio(), state.changes, nowMin, minutes);
+      return conditionedVariance(c, terms, readDay(state), nowMin, minutes);
     },
   };
 }

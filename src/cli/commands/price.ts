@@ -238,6 +238,8 @@ export function priceReportJson(nowMs: number, priced: PricedEvent[], warnings: 
                 realised_ratio: r.forecast.regime.ratio,
                 realised_minutes: r.forecast.regime.changes,
                 weight: r.forecast.regime.weight,
+                recent_ratio: r.forecast.regime.recentRatio,
+                recent_weight: r.forecast.regime.recentWeight,
                 alpha: r.forecast.regime.alpha,
                 event_uplift: r.forecast.regime.uplift,
                 ...(p.unconditioned ? { note: p.unconditioned } : {}),
@@ -296,7 +298,7 @@ export function priceReportText(priced: PricedEvent[]): string[] {
     const g = f.regime;
     lines.push(
       g
-        ? `  σ(m)=${f.sigmaM.toFixed(3)} conditioned (calendar ${f.sigmaCalendar.toFixed(3)}, ×${Math.sqrt(g.factor).toFixed(3)}): realised so far ${g.ratio.toFixed(3)}× the profile over ${g.changes} min, weight ${g.weight.toFixed(3)}, level ${g.alpha.toFixed(3)}, event uplift ${g.uplift.toFixed(3)}${p.unconditioned ? ` (${p.unconditioned})` : ''}`
+        ? `  σ(m)=${f.sigmaM.toFixed(3)} conditioned (calendar ${f.sigmaCalendar.toFixed(3)}, ×${Math.sqrt(g.factor).toFixed(3)}): realised so far ${g.ratio.toFixed(3)}× the profile over ${g.changes} min, weight ${g.weight.toFixed(3)}, recent ${g.recentRatio.toFixed(3)}× weight ${g.recentWeight.toFixed(3)}, level ${g.alpha.toFixed(3)}, event uplift ${g.uplift.toFixed(3)}${p.unconditioned ? ` (${p.unconditioned})` : ''}`
         : `  σ(m)=${f.sigmaM.toFixed(3)} calendar (not conditioned: ${p.unconditioned})`,
     );
     lines.push(`  ${pad('ticker', 34)}${pad('condition', 20)}${pad('p_yes', 9)}${pad('bid', 8)}${pad('ask', 8)}${pad('EV buy', 26)}${pad('EV sell', 26)}`);

@@ -22,7 +22,12 @@
  *    of 0; solved by Newton's method). e₀ — how many observed minutes make a ratio worth half its long-run
  *    weight — and H (or no recent term) are shared by the horizons and chosen on grids by the total QLIKE
  *    (each horizon's mean loss counted once): e₀ with the day so far alone, then each H at that e₀, then
- *    e₀'s neighbours with the chosen H.
+ *    e₀'s neighbours with the chosen H. The chosen fit's slopes (β, γ) are then shrunk by positive-part
+ *    James–Stein at two standard errors (jointly, on their Wald statistic; day-clustered sandwich errors,
+ *    since a day's samples share its path) — the longest horizon's toward 0, each shorter one's toward the
+ *    next longer horizon's — and α refitted: on a world whose days all have one vol the chance slopes of the
+ *    in-sample fit (≈ 1 se on 120 days) are dropped instead of adding noise, while a real day effect seen
+ *    at every horizon carries down to the noisy one-minute target.
  * Fewer than `MIN_CONDITIONING_DAYS` session days: no conditioning (the model stays unconditional).
  */
 import type { CalibrationParams } from './params.ts';
@@ -100,10 +105,12 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
 
   // 3. the realised-variance regression: the day so far (L, n) and, per half-life H, the recent past
   // (exponentially weighted: L_H, n_H), against the next m minutes
-  type Sample = { n: number[]; l: number[]; y: number[]; lr: number[][]; nr: number[][] };
-  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
+  type Sample = { n: number[]; l: number[]; y: number[]; day: number[]; lr: number[][]; nr: number[][] };
+  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], day: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
+  let dayNo = -1;
   const lambdas = RECENT_GRID.map((h) => Math.pow(0.5, 1 / h));
   for (const d of days) {
+    dayNo++;
     const open = hmToMin(d.openEt);
     const terms: UpliftTerm[] = [];
     for (const e of d.events) {
@@ -144,6 +151,7 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
         if (nf < Math.max(1, 0.8 * m) || !(ef > 0)) return;
         const s = samples[hi]!;
         s.n.push(n);
+        s.day.push(dayNo);
         s.l.push(l);
         s.y.push((cx[j + m]! - cx[j]!) / ef);
         lambdas.forEach((_, r) => {
@@ -179,7 +187,22 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
   const i0 = E0_GRID.indexOf(e0Day);
   for (const e0 of [E0_GRID[i0 - 1], E0_GRID[i0 + 1]]) if (e0 !== undefined) consider(e0, (best as Best | null)!.r);
   const chosen = best as Best | null;
-  best = chosen && { ...chosen, recent: chosen.r >= 0 ? RECENT_GRID[chosen.r]! : null };
+  // the chosen fits' slopes shrunk at two day-clustered standard errors: the longest horizon's toward 0, each
+  // shorter one's toward the next longer horizon's (the day's information is shared by the horizons; the
+  // shortest ones have the noisiest targets)
+  if (chosen) {
+    const shrunkFits: GlmFit[] = new Array(used.length);
+    let target: number[] = new Array(chosen.r >= 0 ? 2 : 1).fill(0);
+    for (let i = used.length - 1; i >= 0; i--) {
+      const h = used[i]!;
+      const zs = [shrunk(h.s.l, h.s.n, chosen.e0)];
+      if (chosen.r >= 0) zs.push(shrunk(h.s.lr[chosen.r]!, h.s.nr[chosen.r]!, chosen.e0));
+      const f = shrinkSlopes(h.s.y, zs, h.s.day, chosen.fits[i]!, target);
+      shrunkFits[i] = f;
+      target = f.coef.slice(1);
+    }
+    best = { ...chosen, recent: chosen.r >= 0 ? RECENT_GRID[chosen.r]! : null, fits: shrunkFits };
+  }
   const b = best as (Best & { recent: number | null }) | null;
   if (!b) return null;
   const conditioning: Conditioning = {
@@ -386,6 +409,78 @@ export function glm(y: ArrayLike<number>, zs: readonly ArrayLike<number>[]): Glm
     }
   }
   return { coef: [...coef], qlike: cur };
+}
+
+/**
+ * The slopes of a fit shrunk toward `target` (positive-part James–Stein at two standard errors, jointly:
+ * d·max(0, 1 − 4q/W) with d = b − target, q slopes and W = dᵀV⁻¹d its Wald statistic, which for one slope is
+ * d·max(0, 1 − 4·se²/d²)) — V the day-clustered sandwich H⁻¹(Σ_days g_d g_dᵀ)H⁻¹, since the samples of one
+ * day share its path — then the level refitted in closed form, e^α = mean(y·e^(−Σ b_j z_j)), so the mean
+ * variance stays right.
+ */
+export function shrinkSlopes(y: ArrayLike<number>, zs: readonly ArrayLike<number>[], day: readonly number[], fit: GlmFit, target: readonly number[]): GlmFit {
+  const n = y.length;
+  const p = zs.length + 1;
+  const q = p - 1;
+  const b = fit.coef;
+  const xAt = (i: number, j: number) => (j === 0 ? 1 : zs[j - 1]![i]!);
+  const H: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const scores = new Map<number, Float64Array>();
+  for (let i = 0; i < n; i++) {
+    let e = b[0]!;
+    for (let j = 1; j < p; j++) e += b[j]! * zs[j - 1]![i]!;
+    const w = y[i]! * Math.exp(-e);
+    let g = scores.get(day[i]!);
+    if (!g) scores.set(day[i]!, (g = new Float64Array(p)));
+    for (let a = 0; a < p; a++) {
+      g[a]! += (1 - w) * xAt(i, a);
+      for (let c = 0; c < p; c++) H[a]![c]! += w * xAt(i, a) * xAt(i, c);
+    }
+  }
+  const coef = [...b];
+  const inv = invert(H);
+  let factor = 0;
+  if (inv) {
+    const meat: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (const g of scores.values()) for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) meat[a]![c]! += g[a]! * g[c]!;
+    // V of the slopes (rows/columns 1…q of the sandwich)
+    const V: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+    for (let r = 0; r < q; r++)
+      for (let c = 0; c < q; c++) {
+        let v = 0;
+        for (let a = 0; a < p; a++) for (let k = 0; k < p; k++) v += inv[r + 1]![a]! * meat[a]![k]! * inv[k]![c + 1]!;
+        V[r]![c] = v;
+      }
+    const d = Array.from({ length: q }, (_, j) => b[j + 1]! - (target[j] ?? 0));
+    const Vi = invert(V);
+    if (Vi) {
+      let W = 0;
+      for (let r = 0; r < q; r++) for (let c = 0; c < q; c++) W += d[r]! * Vi[r]![c]! * d[c]!;
+      factor = W > 0 ? Math.max(0, 1 - (4 * q) / W) : 0;
+    }
+    for (let j = 1; j < p; j++) coef[j] = (target[j - 1] ?? 0) + factor * d[j - 1]!;
+  } else for (let j = 1; j < p; j++) coef[j] = target[j - 1] ?? 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 1; j < p; j++) s += coef[j]! * zs[j - 1]![i]!;
+    m += y[i]! * Math.exp(-s);
+  }
+  coef[0] = Math.log(Math.max(m / n, 1e-12));
+  let ql = 0;
+  for (let i = 0; i < n; i++) {
+    let e = coef[0]!;
+    for (let j = 1; j < p; j++) e += coef[j]! * zs[j - 1]![i]!;
+    ql += y[i]! * Math.exp(-e) + e;
+  }
+  return { coef, qlike: ql / n };
+}
+
+/** Positive-part James–Stein toward 0 at threshold `t`: x·max(0, 1 − t²/x²). */
+function shrinkTowardZero(x: number, t: number): number {
+  if (x === 0 || !(t > 0)) return x;
+  const k = 1 - (t * t) / (x * x);
+  return k > 0 ? x * k : 0;
 }
 
 /** The inverse of a small symmetric matrix (Gauss–Jordan with partial pivoting), null when singular. */

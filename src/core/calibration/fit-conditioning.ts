@@ -31,7 +31,7 @@
  * Fewer than `MIN_CONDITIONING_DAYS` session days: no conditioning (the model stays unconditional).
  */
 import type { CalibrationParams } from './params.ts';
-import { upliftAt, type DayEvent, type UpliftTerm } from '../model/conditioning.ts';
+import { MAX_ABS_LOG_RATIO, upliftAt, type DayEvent, type UpliftTerm } from '../model/conditioning.ts';
 
 export const PROFILE_SLOT_MINUTES = 5;
 export const MIN_EVENT_DAYS = 3;
@@ -43,7 +43,6 @@ const E0_GRID = [2, 5, 10, 20, 40, 80, 160, 320];
 /** Half-lives (minutes) of the recent-variance term tried. */
 const RECENT_GRID = [10, 20, 40];
 const DECAY_GRID = [1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60];
-const MAX_ABS_LOG_RATIO = 3;
 
 export interface ConditioningDay {
   date: string;

@@ -60,7 +60,8 @@ export interface Conditioner {
 }
 
 const MINUTE = 60_000;
-const MAX_ABS_LOG_RATIO = 3;
+/** |ln(RV/E)| is capped at ln 100: σ within ×/÷ 10 of the calendar's (a glitch of the feed cannot do more). */
+export const MAX_ABS_LOG_RATIO = Math.log(100);
 
 const hmToMin = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -179,7 +180,7 @@ export class DayVariance {
     this.prevMarkV = v;
   }
 
-  /** ln(RV/E), clamped to ±3; 0 when nothing (or nothing but flat minutes) was observed. */
+  /** ln(RV/E), clamped to ±ln 100; 0 when nothing (or nothing but flat minutes) was observed. */
   logRatio(): number {
     return this.changes === 0 ? 0 : clampedLog(this.rv, this.expected);
   }

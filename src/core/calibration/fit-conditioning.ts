@@ -41,7 +41,7 @@ export const MIN_CONDITIONING_DAYS = 20;
 const MIN_HORIZON_SAMPLES = 50;
 const E0_GRID = [2, 5, 10, 20, 40, 80, 160, 320];
 /** Half-lives (minutes) of the recent-variance term tried. */
-const RECENT_GRID = [10, 20, 40];
+const RECENT_GRID = [5, 10, 20, 40];
 const DECAY_GRID = [1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60];
 
 export interface ConditioningDay {

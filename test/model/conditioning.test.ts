@@ -183,3 +183,32 @@ test('price --day-bars shows the conditioned σ and what it was conditioned on; 
   const plain = await cli(args, { home: h });
   assert.match(plain.stdout, /σ\(m\)=\d+\.\d{3} calendar \(not conditioned: no day bars \(--day-bars FILE\)\)/);
 });
+
+test('quoteLadder holds quotes to the margin on the conditioned σ: a conditioner whose next minute is hotter raises the bar by √(f(1)/f(m))', async () => {
+  const { quoteLadder } = await import('../../src/core/quotes/ladder.ts');
+  const { thresholdLadder } = await import('./ladders.ts');
+  const { DefaultCurve } = await import('../../src/core/model/curve.ts');
+  const ladder = thresholdLadder(6750, 25, 5);
+  const close = ladder[0]!.closeTimeMs;
+  const rules = { margin1mPips: 100, marginMaxPips: 10_000, bookAgeGraceMs: 0, bookAgePipsPerS: 0, quoteAgeGraceMs: 0, quoteAgePipsPerMin: 0, finalNoNewQuoteMs: 0, finalMaxFeedAgeMs: 0, keepHysteresisPips: 50, minQuoteLifeMs: 0, keepFrontOfQueue: false, fillProbHorizonMs: 0, tradeRateWindowMs: 300_000, binKeepPips: 0 };
+  const base = { curve: new DefaultCurve(6800, 0.18), sigmaFloor: 0, kappa: 1, dist: { kind: 'normal' as const } };
+  const hot = { at: (m: number) => ({ factor: 2, ratio: 2, changes: 100, weight: 1, recentRatio: 2, recentWeight: 0, alpha: 0, uplift: 1, factorNow: m === 1 ? 2 : 8 }) };
+  const input = {
+    event: { eventTicker: ladder[0]!.eventTicker, series: 'INXU' as const, closeTimeMs: close, markets: ladder },
+    books: new Map(ladder.map((m) => [m.ticker, { ticker: m.ticker, yesBids: [{ price: 4000, size: 500 }], noBids: [{ price: 4000, size: 500 }], tsMs: close - 60_000 }])),
+    spot: 6800,
+    nowMs: close - 4 * 60_000,
+    fees: { feeType: 'quadratic', multiplier: 1 },
+    windowId: 'w',
+    policy: { minEvPips: 500, evHysteresisPips: 50, maxBinsPerSeries: 2, contracts: 1, maxContractsPerMarket: 5, maxContractsPerWindow: 20, rules },
+    exposure: { lossBudgetPips: 1e7 },
+    conditions: { feedAgeMs: 100 },
+  };
+  const calendar = quoteLadder({ ...input, model: base });
+  const regime = quoteLadder({ ...input, model: { ...base, regime: hot } });
+  assert.ok(calendar.selection.quotes.length > 0 && regime.selection.quotes.length > 0);
+  for (const q of calendar.selection.quotes) assert.ok(Math.abs(q.barPips! - (500 + 100 * Math.sqrt(1 / 4))) < 1e-9);
+  // m_eff = 4·2/8 = 1 minute: the margin of one minute to go
+  for (const q of regime.selection.quotes) assert.ok(Math.abs(q.barPips! - (500 + 100)) < 1e-9, `bar ${q.barPips}`);
+  assert.ok(Math.abs(regime.forecast.sigmaM - regime.forecast.sigmaCalendar * Math.SQRT2) < 1e-9);
+});

@@ -72,7 +72,7 @@ const tickOf = (k: number) => Math.round(k / SETTLEMENT_TICK);
 export function modelForecaster(config: ModelConfig): BarForecaster {
   return {
     name: 'model',
-    label: 'the pricing model (calibrated curve, drift, residual, floor, κ)',
+    label: 'the pricing model, unconditional (calibrated curve, drift, residual, floor, κ)',
     probAbove(ctx, strikes) {
       const spec = buildModelSpec({ calibration: ctx.calibration, config, spot: ctx.spot, targetEt: ctx.targetEt, dayTags: ctx.dayTags });
       const f = forecast(ctx.spot, ctx.minutes, spec);

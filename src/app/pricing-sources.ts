@@ -4,6 +4,11 @@
  *   Quote selection and the paper exchange's fill fees read the very same schedule (by market ticker).
  * - model: the calibration of the market's target (hourly series → `hourly`, their 16:00 event included;
  *   range series → `close`), the day's event tags, `model.*` config — the same choice `price` makes.
+ *   With a calibration that carries a fitted `conditioning` (issue 19), the σ is conditioned on the day:
+ *   one realised-variance state per index, calibration file and day (core/model/conditioning.ts), fed the
+ *   index values the engine prices with (every cycle's spot, at its tick time) and, when the spot source
+ *   can tell, the day's values from the open before the first cycle (`history`: a run that starts late in
+ *   the day sees the morning; without it the state starts at the first tick and weighs it accordingly).
  */
 import fs from 'node:fs';
 import type { Logger } from '../ports/logger.ts';
@@ -15,7 +20,9 @@ import { residualLooksLikeSigma1, type CalibrationParams, type Horizon } from '.
 import { calibrationChoice } from '../core/model/calibration-choice.ts';
 import { feeRule, orderFeePips } from '../core/fees.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
-import { etDateOf } from '../core/time/et.ts';
+import { etDateOf, etToMs } from '../core/time/et.ts';
+import { DayVariance, dayConditioner, upliftTerms, type DayEvent } from '../core/model/conditioning.ts';
+import type { IndexSymbol } from '../core/series.ts';
 import type { CentiContracts, Pips } from '../core/units.ts';
 import { calibrationPath, readCalibration } from '../adapters/calibration/params-file.ts';
 import { feeScheduleAt, loadFeesConfig, type FeesConfig } from '../config/fees-config.ts';
@@ -69,12 +76,16 @@ export interface ModelSourceOptions {
   log: Logger;
   /** For the calibration's age (read once per file). */
   nowMs: () => number;
+  /** The index values known between two instants (the day so far), when the spot source keeps them. */
+  history?: (symbol: IndexSymbol, fromMs: number, toMs: number) => readonly { tMs: number; value: number }[];
 }
 
 export class ModelSource {
   private readonly calibrations = new Map<string, CalibrationParams | null>();
   private readonly specs = new Map<string, ModelSpec>();
   private readonly tagsByDate = new Map<string, readonly string[]>();
+  /** Realised-variance state per calibration file and ET date. */
+  private readonly days = new Map<string, DayVariance>();
 
   constructor(private readonly o: ModelSourceOptions) {}
 
@@ -82,15 +93,45 @@ export class ModelSource {
    * The model for an event's markets at this spot: the calibration `calibrationChoice` picks for the
    * event's close_time (the same call `price` makes). Calibrated specs are built once per event.
    */
-  forEvent = (event: LadderEvent, spot: number): ModelSpec => {
+  forEvent = (event: LadderEvent, spot: number, tickMs?: number): ModelSpec => {
     const cached = this.specs.get(event.eventTicker);
-    if (cached) return cached;
+    if (cached) {
+      if (cached.regime && tickMs !== undefined) this.dayState(event, spot, tickMs)?.observe(tickMs, spot);
+      return cached;
+    }
     const choice = calibrationChoice(event.series, event.closeTimeMs);
     const calibration = this.calibration(event.series, choice.horizon);
-    const spec = buildModelSpec({ calibration, config: this.o.model, spot, targetEt: choice.targetEt, dayTags: this.tags(etDateOf(event.closeTimeMs)) });
+    const state = tickMs !== undefined ? this.dayState(event, spot, tickMs) : undefined;
+    state?.observe(tickMs!, spot);
+    const regime = state && calibration?.conditioning ? dayConditioner(calibration.conditioning, state, state.terms, event.closeTimeMs) : undefined;
+    const spec = buildModelSpec({ calibration, config: this.o.model, spot, targetEt: choice.targetEt, dayTags: this.tags(etDateOf(event.closeTimeMs)), ...(regime ? { regime } : {}) });
     if (calibration) this.specs.set(event.eventTicker, spec);
     return spec;
   };
+
+  /** The day's realised-variance state of the event's index and calibration (created with the day so far). */
+  private dayState(event: LadderEvent, _spot: number, tickMs: number): DayVariance | undefined {
+    if (this.o.model.conditioning === false) return undefined;
+    const choice = calibrationChoice(event.series, event.closeTimeMs);
+    const calibration = this.calibration(event.series, choice.horizon);
+    const c = calibration?.conditioning;
+    if (!c) return undefined;
+    const date = etDateOf(event.closeTimeMs);
+    const key = `${choice.symbol}|${choice.horizon}|${date}`;
+    let st = this.days.get(key);
+    if (!st) {
+      const open = etToMs(date, '09:30', 'compatible');
+      st = new DayVariance(open, c, upliftTerms(c, this.events(date), '09:30'));
+      for (const x of this.o.history?.(choice.symbol, open - 60_000, tickMs) ?? []) st.observe(x.tMs, x.value);
+      this.days.set(key, st);
+    }
+    return st;
+  }
+
+  /** The day's scheduled events with their time of day (none known yet: tags without times give no uplift). */
+  private events(dateEt: string): DayEvent[] {
+    return this.tags(dateEt).map((tag) => ({ tag, timeEt: null }));
+  }
 
   calibration(series: SeriesCode, horizon: Horizon): CalibrationParams | null {
     const info = SERIES[series];

@@ -95,7 +95,15 @@ export class TradingSession {
   private constructor(private readonly o: SessionOptions) {
     const { adapters, clock, log, paths, config } = o;
     this.fees = new FeeSource(adapters.venue, paths.feesConfig, log.child({ component: 'fees' }));
-    this.models = new ModelSource({ calibDir: paths.calibDir, eventsConfig: paths.eventsConfig, model: config.model, log, nowMs: () => clock.now() });
+    const spot = adapters.spot;
+    this.models = new ModelSource({
+      calibDir: paths.calibDir,
+      eventsConfig: paths.eventsConfig,
+      model: config.model,
+      log,
+      nowMs: () => clock.now(),
+      ...(spot.history ? { history: (symbol, fromMs, toMs) => spot.history!(symbol, fromMs, toMs) } : {}),
+    });
     let journal: QuoteJournal = noJournal;
     let ledger: (LedgerSink & { close?(): void }) | undefined;
     const broker = selectBroker({

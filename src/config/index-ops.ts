@@ -154,6 +154,11 @@ const ModelSchema = z
      */
     residual_std_bp: z.number().nonnegative().max(10).default(DEFAULT_RESIDUAL_STD_BP),
     kappa_cap: z.number().min(1).max(1.8).default(1.8),
+    /**
+     * The adaptive σ (issue 19): condition σ(m) on the day's realised variance so far and the scheduled
+     * events' fitted uplift, when the calibration carries a fitted `conditioning`. false = the calendar curve.
+     */
+    conditioning: z.boolean().default(true),
     calibration_stale_days: posInt.default(14),
   })
   .strict();

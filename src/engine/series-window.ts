@@ -57,8 +57,11 @@ export interface SeriesWindowDeps {
   gate: TradingGate;
   /** The event's fee schedule (one source for quotes and paper fills). */
   fees: (event: LadderEvent) => Promise<FeeSchedule>;
-  /** The model for this event's markets at this spot (calibration of the event's target). */
-  model: (event: LadderEvent, spot: number) => ModelSpec;
+  /**
+   * The model for this event's markets at this spot (calibration of the event's target); `tickMs` is when
+   * the spot was printed — the adaptive σ's day state is fed every value the engine prices with.
+   */
+  model: (event: LadderEvent, spot: number, tickMs?: number) => ModelSpec;
   policy: QuotePolicy;
   risk: DayRisk;
   log: Logger;
@@ -345,7 +348,7 @@ class SeriesWindowRun {
     const event = this.event!;
     const books = this.books(event);
     if (books.size === 0) return false;
-    const model = this.deps.model(event, spot.value);
+    const model = this.deps.model(event, spot.value, this.now - (spot.ageMs ?? 0));
     const plan = planQuotes(this.state, {
       event,
       books,

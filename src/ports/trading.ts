@@ -25,6 +25,12 @@ export interface SpotSource {
   read(symbol: IndexSymbol, strict: boolean, nowMs: number): SpotReading;
   /** The same market priced off each feed (SPEC §7.5 ev_gap): the latest value of every feed that has one. */
   perFeed?(symbol: IndexSymbol): Partial<Record<FeedName, number>>;
+  /**
+   * The index values printed in [fromMs, toMs] (at least one per minute), when the source keeps them: the
+   * adaptive σ reads the day so far from it at the first cycle of a window. Optional: without it the day's
+   * state starts at the first value the engine prices with.
+   */
+  history?(symbol: IndexSymbol, fromMs: number, toMs: number): readonly { tMs: number; value: number }[];
 }
 
 /** Why quoting is blocked right now, or undefined when it is allowed. */

@@ -158,6 +158,12 @@ function pathSpot(ex: SimExchange, clock: VirtualClock): SpotSource & { ageMs():
       return { ok: true, value, ageMs: now - t, strict, thresholdMs: strict ? 800 : 1500, activeFeed: 'polygon' };
     },
     ageMs: () => clock.now() - tickAt(clock.now()),
+    // the day so far, one value a minute (the adaptive σ's state at the window's first cycle)
+    history(symbol: IndexSymbol, fromMs: number, toMs: number) {
+      const out: { tMs: number; value: number }[] = [];
+      for (let t = Math.ceil(fromMs / 60_000) * 60_000; t <= toMs; t += 60_000) out.push({ tMs: t, value: ex.spot(symbol === 'I:SPX' ? 'spx' : 'ndx', t) });
+      return out;
+    },
   };
 }
 

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { walkForward, type ScoredPoint } from '../../src/core/eval/walk-forward.ts';
-import { calibratedNormal, modelForecaster, trailingNormal, type BarForecaster } from '../../src/core/eval/forecasters.ts';
+import { adaptiveForecaster, calibratedNormal, modelForecaster, trailingNormal, type BarForecaster } from '../../src/core/eval/forecasters.ts';
+import { heteroBars } from '../model/hetero-bars.ts';
 import { fitCalibration, type Bar } from '../../src/core/calibration/fit.ts';
 import { calendarSessions } from '../../src/core/calibration/sessions.ts';
 import { createCalendar } from '../../src/core/calendar/index.ts';
@@ -30,7 +31,8 @@ const MINUTE = 60_000;
 
 const calibrate = (barStamp: 'start' | 'end') => (before: readonly Bar[]) =>
   fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: before, barStamp, session, kappaCap: 1.8, generatedAtMs: 0 }).params;
-const forecasters = () => [modelForecaster(config.model), calibratedNormal, trailingNormal];
+// the adaptive model among them: the no-look-ahead tests cover its day state and its calibration's conditioning
+const forecasters = () => [adaptiveForecaster(config.model), modelForecaster(config.model), calibratedNormal, trailingNormal];
 
 function run(bars: readonly Bar[], o: { barStamp?: 'start' | 'end'; forecasters?: BarForecaster[]; calibrate?: (b: readonly Bar[]) => ReturnType<ReturnType<typeof calibrate>> } = {}) {
   const points: ScoredPoint[] = [];
@@ -110,12 +112,12 @@ test('every forecaster on the same points; a coin-flip forecaster scores Brier 0
   const coin: BarForecaster = { name: 'coin', label: 'always ½', probAbove: (_c, k) => k.map(() => 0.5) };
   const { report, points } = run(BARS, { forecasters: [coin, ...forecasters()] });
   assert.deepEqual(report.horizons, [60, 30, 15, 10, 5, 2, 1]);
-  assert.deepEqual(report.forecasters.map((f) => f.name), ['coin', 'model', 'calibrated_normal', 'trailing_normal']);
+  assert.deepEqual(report.forecasters.map((f) => f.name), ['coin', 'adaptive', 'model', 'calibrated_normal', 'trailing_normal']);
   assert.equal(points.length, report.total.points);
   for (const h of report.by_horizon) {
     assert.ok(h.points > 0);
     assert.equal(h.points, h.instants * 9, 'nine strikes per instant');
-    for (const name of ['coin', 'model', 'calibrated_normal', 'trailing_normal']) assert.equal(h.scores[name]!.n, h.points);
+    for (const name of ['coin', 'adaptive', 'model', 'calibrated_normal', 'trailing_normal']) assert.equal(h.scores[name]!.n, h.points);
     assert.ok(Math.abs(h.scores.coin!.brier! - 0.25) < 1e-12 && Math.abs(h.scores.coin!.log_loss! - Math.LN2) < 1e-9);
     // a calibrated forecast on the calibration's own world does much better than a coin
     assert.ok(h.scores.model!.log_loss! < 0.5, `${h.minutes} min: log loss ${h.scores.model!.log_loss}`);
@@ -127,6 +129,19 @@ test('every forecaster on the same points; a coin-flip forecaster scores Brier 0
   const p0 = points.filter((p) => p.date === points[0]!.date && p.targetEt === points[0]!.targetEt && p.minutes === points[0]!.minutes);
   assert.equal(p0.length, 9);
   assert.equal(p0[4]!.strike, Math.round(p0[4]!.spot * 100) / 100);
+});
+
+test('the adaptive model beats the unconditional model and both baselines in log loss at every horizon on bars whose vol varies by day', () => {
+  const g = heteroBars({ from: '2025-01-06', days: 40, seed: 11, sigma: 1.2 });
+  const { report } = run(g.bars, { calibrate: (before) => fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: before, barStamp: 'start', session, kappaCap: 1.8, generatedAtMs: 0 }).params });
+  assert.equal(report.days.evaluated, 20);
+  for (const h of report.by_horizon) {
+    const a = h.scores.adaptive!.log_loss!;
+    for (const other of ['model', 'calibrated_normal', 'trailing_normal']) assert.ok(a < h.scores[other]!.log_loss!, `${h.minutes} min: adaptive ${a} vs ${other} ${h.scores[other]!.log_loss}`);
+  }
+  // on the simulator's classic world (one vol for every day) it is no worse than the model: the fit finds little to condition on
+  const classic = run(BARS).report;
+  for (const h of classic.by_horizon) assert.ok(h.scores.adaptive!.log_loss! < h.scores.model!.log_loss! * 1.01, `${h.minutes} min: ${h.scores.adaptive!.log_loss} vs ${h.scores.model!.log_loss}`);
 });
 
 test('evaluate --bars: a generated CSV (ET offsets, as sim bars writes them) → tables, JSON, SVG chart and points; bad usage exits 2', async () => {
@@ -145,7 +160,7 @@ test('evaluate --bars: a generated CSV (ET offsets, as sim bars writes them) →
   const { gunzipSync } = await import('node:zlib');
   const lines = gunzipSync(fs.readFileSync(path.join(home, 'out/points.jsonl.gz'))).toString('utf8').trim().split('\n');
   assert.equal(lines.length, doc.total.points);
-  assert.deepEqual(Object.keys(JSON.parse(lines[0]!).p), ['model', 'calibrated_normal', 'trailing_normal']);
+  assert.deepEqual(Object.keys(JSON.parse(lines[0]!).p), ['adaptive', 'model', 'calibrated_normal', 'trailing_normal']);
 
   const text = await cli(['evaluate', '--bars', 'spx.csv', '--symbol', 'SPX', '--horizons', '15,1', '--grid', '-1,0,1', '--min-days', '25'], { home });
   assert.equal(text.code, 0, text.stderr);

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.ts';
 import { CalibrationFitError, fitCalibration } from '../../core/calibration/fit.ts';
 import { calendarSessions } from '../../core/calibration/sessions.ts';
 import { createCalendar } from '../../core/calendar/index.ts';
-import { calibratedNormal, modelForecaster, trailingNormal, type BarForecaster } from '../../core/eval/forecasters.ts';
+import { adaptiveForecaster, calibratedNormal, modelForecaster, trailingNormal, type BarForecaster } from '../../core/eval/forecasters.ts';
 import { walkForward, type ScoredPoint, type WalkForwardReport } from '../../core/eval/walk-forward.ts';
 import { reliabilitySvg } from '../../core/eval/reliability-svg.ts';
 import type { IndexSymbol } from '../../core/series.ts';
@@ -33,9 +33,9 @@ export interface EvaluateBarsOptions extends BarsFlags {
   json?: boolean;
 }
 
-/** The forecasters scored, in print order: the model first, then the baselines. */
+/** The forecasters scored, in print order: the adaptive model, the unconditional model, then the baselines. */
 export function barForecasters(c: CliContext): BarForecaster[] {
-  return [modelForecaster(c.config.model), calibratedNormal, trailingNormal];
+  return [adaptiveForecaster(c.config.model), modelForecaster(c.config.model), calibratedNormal, trailingNormal];
 }
 
 export async function evaluateBars(c: CliContext, opt: EvaluateBarsOptions): Promise<void> {

@@ -6,6 +6,12 @@
  * REST: the event with nested markets + its series' fee schedule); spot from `--spot X` or, without it, the
  * Massive REST index snapshot. Calibration: `--calibration FILE`, else the series' calibrated params, else
  * the documented default curve (with a warning).
+ *
+ * Adaptive σ (issue 19): with a calibration that carries a fitted `conditioning` and `--day-bars FILE` (the
+ * day's minute bars so far, in any form `calibrate --bars` reads, Massive start stamps), σ(m) is conditioned
+ * on the day's realised variance up to `--now` and the day's scheduled events; the report shows the
+ * conditioned σ, the calendar σ, and what it was conditioned on (realised-so-far ratio over n minutes, the
+ * weight on it, the event uplift). Without day bars the σ is the calendar curve's, and the report says why.
  */
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -20,7 +26,7 @@ import { buildModelSpec } from '../../core/model/model-spec.ts';
 import { conditionLabel } from '../../core/model/conditions.ts';
 import { bookFromMarket, quoteLadder, quotePolicy, remainingLossBudgetPips, type LadderQuote, type SideEvaluation } from '../../core/quotes/index.ts';
 import { SERIES, type IndexSymbol } from '../../core/series.ts';
-import { etDateOf, etTimeOf, formatEt, parseInstant, TimeParseError } from '../../core/time/et.ts';
+import { etDateOf, etTimeOf, etToMs, formatEt, parseInstant, TimeParseError } from '../../core/time/et.ts';
 import { formatDollars, PIPS_PER_DOLLAR, type Pips } from '../../core/units.ts';
 import { CalibrationFileError, calibrationPath, readCalibration } from '../../adapters/calibration/params-file.ts';
 import { MarketsFileError, readMarketsFile } from '../../adapters/markets-file.ts';
@@ -35,6 +41,9 @@ import { loadEventDays } from '../../config/events-config.ts';
 import { feeScheduleAt, loadFeesConfig } from '../../config/fees-config.ts';
 import { ConfigError } from '../../config/index-ops.ts';
 import { DEFAULT_MASSIVE_REST_BASE } from './bars-input.ts';
+import { BarsFileError, readBarsFile } from '../../adapters/calibration/bars-file.ts';
+import type { Bar } from '../../core/calibration/fit.ts';
+import { DayVariance, dayConditioner, upliftTerms, type DayEvent } from '../../core/model/conditioning.ts';
 
 /** Where ladders come from (file, Kalshi REST, or anything a test injects). */
 export type MarketSource = () => Promise<LadderEvent[]>;
@@ -48,6 +57,7 @@ interface PriceOptions {
   now?: string;
   calibration?: string;
   dist?: 'normal' | 't';
+  dayBars?: string;
   json?: boolean;
 }
 
@@ -72,6 +82,8 @@ export interface PricedEvent {
   windowId: string;
   result: LadderQuote;
   kappa: number;
+  /** Why σ is not conditioned (null when it is: `result.forecast.regime` says on what). */
+  unconditioned: string | null;
 }
 
 /** `YYYY-MM-DD/hourly-HHMM` or `/close-HHMM` for the event's target (informational; seeds client ids). */
@@ -84,7 +96,7 @@ function windowIdOf(event: LadderEvent): string {
 export async function priceEvents(
   c: CliContext,
   deps: { markets: MarketSource; spot: SpotSource },
-  opt: { nowMs: number; calibrationFile?: string; dist?: 'normal' | 't' },
+  opt: { nowMs: number; calibrationFile?: string; dist?: 'normal' | 't'; dayBars?: readonly Bar[] },
   warn: (w: string) => void,
 ): Promise<PricedEvent[]> {
   const cfg = c.config;
@@ -98,6 +110,7 @@ export async function priceEvents(
     throw e;
   }
   const ladders = await deps.markets();
+  if (opt.dayBars && new Set(ladders.map((e) => SERIES[e.series].symbol)).size > 1) throw new UsageError("--day-bars holds one index's bars: price one index's ladders at a time");
   const policy = quotePolicy(cfg);
   // No ledger here: quotes are shown against the whole daily loss cap.
   const lossBudgetPips = remainingLossBudgetPips(cfg.risk.daily_loss_cap_usd, 0, 0);
@@ -143,7 +156,23 @@ export async function priceEvents(
     }
 
     const dayTags = events.tagsOn(etDateOf(event.closeTimeMs));
-    const model = buildModelSpec({ calibration, config: cfg.model, spot, targetEt: choice.targetEt, dayTags, ...(opt.dist ? { dist: opt.dist } : {}) });
+    // the adaptive σ: the day's realised variance from the day bars known at --now
+    const cond = calibration?.conditioning;
+    let regime;
+    let unconditioned: string | null = null;
+    if (cfg.model.conditioning === false) unconditioned = 'model.conditioning is off';
+    else if (!cond) unconditioned = calibration ? 'the calibration has no fitted conditioning (re-run calibrate)' : 'no calibration';
+    else if (!opt.dayBars) unconditioned = 'no day bars (--day-bars FILE)';
+    else {
+      const date = etDateOf(event.closeTimeMs);
+      const dayEvents: DayEvent[] = dayTags.map((tag) => ({ tag, timeEt: null }));
+      const terms = upliftTerms(cond, dayEvents, '09:30');
+      const st = new DayVariance(etToMs(date, '09:30', 'compatible'), cond, terms);
+      for (const b of opt.dayBars) if (b.t + 60_000 <= opt.nowMs && etDateOf(b.t + 60_000) === date) st.observe(b.t + 60_000, b.c);
+      if (st.changes === 0) unconditioned = `no minute of ${date} in the day bars before --now`;
+      regime = dayConditioner(cond, st, terms, event.closeTimeMs);
+    }
+    const model = buildModelSpec({ calibration, config: cfg.model, spot, targetEt: choice.targetEt, dayTags, ...(opt.dist ? { dist: opt.dist } : {}), ...(regime ? { regime } : {}) });
     const books = new Map<string, OrderBook>(event.markets.map((m) => [m.ticker, bookFromMarket(m, opt.nowMs)]));
     const windowId = windowIdOf(event);
     // The engine's conditions, so this shows what a window would quote now: the adverse-selection margin
@@ -152,7 +181,7 @@ export async function priceEvents(
     const conditions = { feedAgeMs: null, restMs };
     const result = quoteLadder({ event, books, spot, nowMs: opt.nowMs, model, fees, windowId, policy, exposure: { lossBudgetPips }, conditions });
     if (result.minutesToTarget <= 0) warn(`${event.eventTicker}: target ${formatEt(event.closeTimeMs)} is not after --now; pricing at m = 0`);
-    out.push({ event, symbol: info.symbol, spot, fees, feesSource, calibration: calibInfo, choice, curveTarget: model.curve.target, residualStd: model.curve.residualStd, dayTags, windowId, result, kappa: model.kappa });
+    out.push({ event, symbol: info.symbol, spot, fees, feesSource, calibration: calibInfo, choice, curveTarget: model.curve.target, residualStd: model.curve.residualStd, dayTags, windowId, result, kappa: model.kappa, unconditioned });
   }
   return out;
 }
@@ -200,6 +229,22 @@ export function priceReportJson(nowMs: number, priced: PricedEvent[], warnings: 
           kappa: p.kappa,
           scale: r.forecast.scale,
           event_tags: p.dayTags,
+          /** The adaptive σ: σ_m is σ_calendar·√factor; null reason when conditioned. */
+          conditioning: r.forecast.regime
+            ? {
+                sigma_calendar: r.forecast.sigmaCalendar,
+                sigma_conditioned: r.forecast.sigmaM,
+                factor: r.forecast.regime.factor,
+                realised_ratio: r.forecast.regime.ratio,
+                realised_minutes: r.forecast.regime.changes,
+                weight: r.forecast.regime.weight,
+                recent_ratio: r.forecast.regime.recentRatio,
+                recent_weight: r.forecast.regime.recentWeight,
+                alpha: r.forecast.regime.alpha,
+                event_uplift: r.forecast.regime.uplift,
+                ...(p.unconditioned ? { note: p.unconditioned } : {}),
+              }
+            : { sigma_calendar: r.forecast.sigmaCalendar, off: p.unconditioned },
         },
         fees: { fee_type: p.fees.feeType, fee_multiplier: p.fees.multiplier, source: p.feesSource },
         markets: p.event.markets.map((m, i) => {
@@ -249,6 +294,12 @@ export function priceReportText(priced: PricedEvent[]): string[] {
         `center=${f.center.toFixed(2)}  σ_eff=${f.sigmaEff.toFixed(3)}  κ=${p.kappa}  dist=${f.t ? `t(${f.t.dof})` : 'normal'}  ` +
         `curve=${p.calibration.source === 'file' ? `calibrated ${p.choice.horizon}/${p.curveTarget}` : 'default'}  ` +
         `fees=${p.fees.feeType}×${p.fees.multiplier}`,
+    );
+    const g = f.regime;
+    lines.push(
+      g
+        ? `  σ(m)=${f.sigmaM.toFixed(3)} conditioned (calendar ${f.sigmaCalendar.toFixed(3)}, ×${Math.sqrt(g.factor).toFixed(3)}): realised so far ${g.ratio.toFixed(3)}× the profile over ${g.changes} min, weight ${g.weight.toFixed(3)}, recent ${g.recentRatio.toFixed(3)}× weight ${g.recentWeight.toFixed(3)}, level ${g.alpha.toFixed(3)}, event uplift ${g.uplift.toFixed(3)}${p.unconditioned ? ` (${p.unconditioned})` : ''}`
+        : `  σ(m)=${f.sigmaM.toFixed(3)} calendar (not conditioned: ${p.unconditioned})`,
     );
     lines.push(`  ${pad('ticker', 34)}${pad('condition', 20)}${pad('p_yes', 9)}${pad('bid', 8)}${pad('ask', 8)}${pad('EV buy', 26)}${pad('EV sell', 26)}`);
     r.selection.evaluations.forEach((ev, i) => {
@@ -322,6 +373,7 @@ export const registerPrice: CommandRegistrar = (program, ctx) => {
       if (v !== 'normal' && v !== 't') throw new InvalidArgumentError('expected normal or t');
       return v;
     })
+    .option('--day-bars <file>', "the day's minute bars so far (forms as calibrate --bars, Massive start stamps): σ conditioned on the day's realised variance up to --now")
     .option('--json', 'machine-readable output')
     .action(async (opt: PriceOptions) => {
       const c = ctx();
@@ -339,11 +391,21 @@ export const registerPrice: CommandRegistrar = (program, ctx) => {
       }
       const markets = opt.markets ? fileMarketSource(path.resolve(c.home, opt.markets), opt.markets) : kalshiEventSource(c, opt.event!);
       const spot: SpotSource = opt.spot !== undefined ? async () => opt.spot! : massiveSpotSource(c);
+      let dayBars: Bar[] | undefined;
+      if (opt.dayBars) {
+        checkUserFile(path.resolve(c.home, opt.dayBars), `--day-bars ${opt.dayBars}`, { optional: true });
+        try {
+          dayBars = readBarsFile(path.resolve(c.home, opt.dayBars), opt.dayBars);
+        } catch (e) {
+          if (e instanceof BarsFileError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       const warnings: string[] = [];
       const priced = await priceEvents(
         c,
         { markets, spot },
-        { nowMs, ...(opt.calibration ? { calibrationFile: path.resolve(c.home, opt.calibration) } : {}), ...(opt.dist ? { dist: opt.dist } : {}) },
+        { nowMs, ...(opt.calibration ? { calibrationFile: path.resolve(c.home, opt.calibration) } : {}), ...(opt.dist ? { dist: opt.dist } : {}), ...(dayBars ? { dayBars } : {}) },
         (w) => warnings.push(w),
       );
       if (opt.json) {

@@ -54,6 +54,9 @@
  * - Baseline (σ, drift, ρ) uses **untagged** days when there are any, so event days do not inflate the
  *   ordinary-day curve. κ = mean over tagged-day samples of ((Δ − drift(m)) / σ(m))² against the curve the
  *   model uses for that target (its own hour, else pooled), clamped to [1, kappaCap]; 1 when no day is tagged.
+ * - **conditioning** (the adaptive σ, issue 19): the one-minute variance profile by time of day, the event
+ *   uplift per tag and the weights of the day's realised-variance ratio, fitted on the same day paths by
+ *   fit-conditioning.ts (`dayEvents` gives the events' times of day); written when there are enough days.
  * - **residual_std** is the settlement-print noise of SPEC §5.2: the gap between the feed's last value
  *   before the close and the official close. Fitted when the input carries official closes (`closes`: ET
  *   date → the official close, e.g. Massive's daily aggregate close): the rms over the days that have both
@@ -66,6 +69,8 @@
 import { addDays, etDateOf, etToMs } from '../time/et.ts';
 import type { IndexSymbol } from '../series.ts';
 import type { CalibrationParams, Horizon } from './params.ts';
+import type { DayEvent } from '../model/conditioning.ts';
+import { fitConditioning, type ConditioningDiagnostics } from './fit-conditioning.ts';
 
 export interface Bar {
   /** Epoch ms stamp of the bar. */
@@ -88,6 +93,10 @@ export interface FitInput {
   /** Session of an ET date, or null when the market was closed. */
   session: (dateEt: string) => SessionHours | null;
   dayTags?: (dateEt: string) => readonly string[];
+  /** Scheduled events of an ET date with their time of day: the adaptive σ's event uplift (fit-conditioning.ts). */
+  dayEvents?: (dateEt: string) => readonly DayEvent[];
+  /** Fit the adaptive σ's conditioning (default true; needs `MIN_CONDITIONING_DAYS` sessions). */
+  conditioning?: boolean;
   maxMinutes?: number;
   maxStaleMinutes?: number;
   /** Half-width in lags of the local linear smoothing of the per-lag variances (default 15; 0 = the direct std of Δ_m). */
@@ -152,7 +161,12 @@ export interface FitDiagnostics {
     directCheck: Record<string, { m: number; ratio: number; se: number }>;
   };
   residual: ResidualDiagnostic;
+  /** The adaptive σ's fit (null: not fitted — too few days, or turned off). */
+  conditioning: ConditioningDiagnostics | null;
 }
+
+/** Horizons (minutes) the conditioning weights are fitted at, up to the file's longest. */
+export const CONDITIONING_HORIZONS: readonly number[] = [1, 2, 5, 10, 15, 30, 60, 120, 240];
 
 export class CalibrationFitError extends Error {
   override name = 'CalibrationFitError';
@@ -189,6 +203,7 @@ const newAcc = (len: number): Acc => ({ direct: newMoments(len), lag: newMoments
 
 interface DayPath {
   date: string;
+  openEt: string;
   tagged: boolean;
   /** Value at open + i minutes, NaN when missing. */
   vals: Float64Array;
@@ -323,6 +338,16 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
   }
 
   const residual = fitResidual(days, input, median(levels));
+  const cond =
+    input.conditioning === false
+      ? null
+      : fitConditioning(
+          days.map((d) => {
+            const events = input.dayEvents?.(d.date) ?? [];
+            return { date: d.date, openEt: d.openEt, vals: d.vals, ordinary: !d.tagged && events.length === 0, events };
+          }),
+          CONDITIONING_HORIZONS.filter((m) => m <= maxMinutes),
+        );
 
   const params: CalibrationParams = {
     symbol: input.symbol,
@@ -335,6 +360,7 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
     residual_std: residual.points,
     event_tail: { tags: [...tags].sort(), kappa: round6(kappa) },
     ...(input.provenance ? { fitted_on: { ...input.provenance, from: [...sampleDays].sort()[0]!, to: [...sampleDays].sort().at(-1)! } } : {}),
+    ...(cond ? { conditioning: cond.conditioning } : {}),
   };
   return {
     params,
@@ -349,6 +375,7 @@ export function fitCalibration(input: FitInput): { params: CalibrationParams; di
       minTargetSamples,
       sigma: { estimator, smoothLags, autocorr, directCheck },
       residual,
+      conditioning: cond?.diagnostics ?? null,
     },
   };
 }
@@ -599,5 +626,5 @@ function buildDay(
       targets.push({ k: Math.round((at - open) / MINUTE), label });
     }
   }
-  return { date, tagged: (input.dayTags?.(date).length ?? 0) > 0, vals, targets, closeAgeMs: close - lastAt };
+  return { date, openEt: s.openEt, tagged: (input.dayTags?.(date).length ?? 0) > 0, vals, targets, closeAgeMs: close - lastAt };
 }

@@ -8,8 +8,16 @@
  *   by_target?: {"HH:MM": {sample_count, minutes_to_target}},       // hourly: per target hour (ET)
  *   residual_std,                                                   // settlement-print noise, points
  *   event_tail: {tags, kappa},
- *   fitted_on? }                                                    // where the bars came from
+ *   fitted_on?,                                                     // where the bars came from
+ *   conditioning? }                                                 // the adaptive σ (model/conditioning.ts)
  * ```
+ * `conditioning` = `{profile: {slot_minutes, variance[]}, realised: {e0_minutes, recent_half_life_minutes?,
+ * days, samples, horizons: [{minutes, alpha, beta, gamma?, samples}]}, events: {TAG: {amplitude,
+ * decay_minutes, days, se}}}`: the expected one-minute variance by time of day (points², per slot from the
+ * open, ordinary days), the fitted weights of the day's realised-variance ratio (β) and of the recent one
+ * (γ, exponentially weighted with the half-life) per horizon with the shrinkage n/(n + e0),
+ * and the variance uplift after each event tag's time of day (fit-conditioning.ts). A file without it
+ * (older `calibrate`) loads and prices unconditionally.
  * `fitted_on` = `{source: 'bars_file' | 'massive' | 'sim', from, to, world?, seed?}`: the first and last ET
  * date of the sample, and for a self-calibration of a simulated run (`sim`) the simulator world and seed
  * whose generated history it was fitted on (app/sim-calibration.ts).
@@ -59,6 +67,28 @@ export const CalibrationParamsSchema = z
         to: z.iso.date(),
         world: z.string().min(1).optional(),
         seed: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+    conditioning: z
+      .object({
+        profile: z.object({ slot_minutes: z.number().int().positive(), variance: z.array(nonNeg).min(1) }).strict(),
+        realised: z
+          .object({
+            e0_minutes: finiteNum.refine((x) => x > 0, 'must be > 0'),
+            recent_half_life_minutes: finiteNum.refine((x) => x > 0, 'must be > 0').optional(),
+            days: z.number().int().nonnegative(),
+            samples: z.number().int().nonnegative(),
+            horizons: z
+              .array(z.object({ minutes: finiteNum.refine((x) => x > 0, 'must be > 0'), alpha: finiteNum, beta: finiteNum, gamma: finiteNum.optional(), samples: z.number().int().nonnegative() }).strict())
+              .min(1)
+              .refine((h) => h.every((x, i) => i === 0 || x.minutes > h[i - 1]!.minutes), 'horizons must be ascending by minutes'),
+          })
+          .strict(),
+        events: z.record(
+          z.string().regex(/^[A-Z0-9_]+$/, 'event tags are upper case'),
+          z.object({ amplitude: nonNeg, decay_minutes: finiteNum.refine((x) => x > 0, 'must be > 0'), days: z.number().int().nonnegative(), se: nonNeg }).strict(),
+        ),
       })
       .strict()
       .optional(),

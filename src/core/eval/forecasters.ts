@@ -6,9 +6,13 @@
  * realised variance) is one more `BarForecaster`.
  *
  * Built in:
- * - `model`: the pricing model itself (SPEC §5.2), built by `buildModelSpec` from the calibration and
+ * - `model`: the pricing model itself, unconditional (SPEC §5.2), built by `buildModelSpec` from the calibration and
  *   `model.*` — the target's own curve, drift, residual, σ floor, κ on tagged days, normal or t — and priced
  *   through the same settlement-tick condition as a market (`probabilityOf`: P(V ≥ K) on the cent grid).
+ * - `adaptive`: the same pricing model with the adaptive σ (issue 19, model/conditioning.ts) — σ(m)
+ *   conditioned on the day's realised variance from the open to the instant (a fresh state fed the day's
+ *   known bars) and the day's scheduled events, with the weights the calibration (fitted on the days before)
+ *   carries; without a fitted `conditioning` it is `model`. This is what the engine quotes with by default.
  * - `calibrated_normal`: N(S_now, σ(m)²) with the calibrated σ(m) of the target's curve alone (no drift,
  *   residual, floor or κ): what the calibration says without the model's refinements.
  * - `trailing_normal`: N(S_now, m·RV), RV the mean squared one-minute change of the day so far (the values
@@ -23,6 +27,8 @@ import { forecast } from '../model/forecast.ts';
 import { probabilityOf } from '../model/ladder-pricing.ts';
 import { buildModelSpec, type ModelConfig } from '../model/model-spec.ts';
 import { SETTLEMENT_TICK } from '../model/conditions.ts';
+import { DayVariance, dayConditioner, upliftTerms, type DayEvent } from '../model/conditioning.ts';
+import { etTimeOf } from '../time/et.ts';
 
 export interface ForecastContext {
   symbol: IndexSymbol;
@@ -47,6 +53,8 @@ export interface ForecastContext {
   calibration: CalibrationParams;
   /** The day's event tags (configs/events.yaml). */
   dayTags: readonly string[];
+  /** The day's scheduled events with their time of day (the adaptive σ's uplift); none when unknown. */
+  dayEvents?: readonly DayEvent[];
 }
 
 export interface BarForecaster {
@@ -64,9 +72,32 @@ const tickOf = (k: number) => Math.round(k / SETTLEMENT_TICK);
 export function modelForecaster(config: ModelConfig): BarForecaster {
   return {
     name: 'model',
-    label: 'the pricing model (calibrated curve, drift, residual, floor, κ)',
+    label: 'the pricing model, unconditional (calibrated curve, drift, residual, floor, κ)',
     probAbove(ctx, strikes) {
       const spec = buildModelSpec({ calibration: ctx.calibration, config, spot: ctx.spot, targetEt: ctx.targetEt, dayTags: ctx.dayTags });
+      const f = forecast(ctx.spot, ctx.minutes, spec);
+      return strikes.map((k) => probabilityOf({ lo: tickOf(k), hi: null }, f));
+    },
+  };
+}
+
+/** The realised-variance state of the day at the instant, from the day's known bars alone. */
+export function dayStateAt(ctx: ForecastContext): DayVariance | undefined {
+  const c = ctx.calibration.conditioning;
+  if (!c) return undefined;
+  const st = new DayVariance(ctx.openMs, c, upliftTerms(c, ctx.dayEvents ?? [], etTimeOf(ctx.openMs)));
+  for (const b of ctx.dayBars) st.observe(b.t + ctx.barShiftMs, b.c);
+  return st;
+}
+
+export function adaptiveForecaster(config: ModelConfig): BarForecaster {
+  return {
+    name: 'adaptive',
+    label: "the pricing model with the adaptive σ (the day's realised variance so far, event uplift)",
+    probAbove(ctx, strikes) {
+      const st = config.conditioning === false ? undefined : dayStateAt(ctx);
+      const regime = st ? dayConditioner(ctx.calibration.conditioning!, st, st.terms, ctx.targetMs) : undefined;
+      const spec = buildModelSpec({ calibration: ctx.calibration, config, spot: ctx.spot, targetEt: ctx.targetEt, dayTags: ctx.dayTags, ...(regime ? { regime } : {}) });
       const f = forecast(ctx.spot, ctx.minutes, spec);
       return strikes.map((k) => probabilityOf({ lo: tickOf(k), hi: null }, f));
     },

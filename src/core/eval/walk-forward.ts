@@ -22,6 +22,7 @@ import { curveFromParams } from '../calibration/params.ts';
 import type { IndexSymbol } from '../series.ts';
 import { addDays, etDateOf, etToMs } from '../time/et.ts';
 import type { BarForecaster, ForecastContext } from './forecasters.ts';
+import type { DayEvent } from '../model/conditioning.ts';
 import { calibrationOf, newScores, score, type Calibration, type Scores } from './scores.ts';
 
 export const DEFAULT_HORIZONS: readonly number[] = [60, 30, 15, 10, 5, 2, 1];
@@ -35,6 +36,8 @@ export interface WalkForwardInput {
   barStamp?: 'start' | 'end';
   session: (dateEt: string) => SessionHours | null;
   dayTags?: (dateEt: string) => readonly string[];
+  /** The day's scheduled events with their time of day (the adaptive σ's event uplift). */
+  dayEvents?: (dateEt: string) => readonly DayEvent[];
   /** Sessions with bars a day needs before it to be evaluated (default 20). */
   minDays?: number;
   horizons?: readonly number[];
@@ -146,6 +149,7 @@ export function walkForward(o: WalkForwardInput): WalkForwardReport {
       return { end: lo, value };
     };
     const tags = o.dayTags?.(day.date) ?? [];
+    const dayEvents = o.dayEvents?.(day.date) ?? [];
     for (let hh = 10; hh <= 16; hh++) {
       const targetEt = `${String(hh).padStart(2, '0')}:00`;
       const targetMs = etToMs(day.date, targetEt, 'compatible');
@@ -179,6 +183,7 @@ export function walkForward(o: WalkForwardInput): WalkForwardReport {
           openMs: open,
           calibration,
           dayTags: tags,
+          dayEvents,
         };
         const probs = o.forecasters.map((f) => f.probAbove(ctx, strikes));
         const h = perHorizon.get(m)!;

@@ -9,9 +9,14 @@
  *   stale bars): it bounds the 1-minute σ from below and scales with √m like σ itself, so it never
  *   freezes the final seconds.
  * κ (event-day variance multiplier) scales the whole variance.
+ *
+ * Adaptive σ (issue 19, conditioning.ts): with a `regime` conditioner the diffusion part is
+ * σ(m)·√factor — the calendar curve scaled by the day's realised variance so far and the event uplift —
+ * before the floor; `sigmaCalendar` keeps the curve's own σ(m) and `regime` what it was conditioned on.
  */
 import { normalSurvival, studentT, tSurvivalUnit, type StudentT } from './distributions.ts';
 import type { VolCurve } from './curve.ts';
+import type { ConditionedVariance, Conditioner } from './conditioning.ts';
 
 export type DistSpec = { kind: 'normal' } | { kind: 't'; dof: number };
 
@@ -22,6 +27,8 @@ export interface ModelSpec {
   /** Variance multiplier for the day (1 on ordinary days; see event-kappa.ts). */
   kappa: number;
   dist: DistSpec;
+  /** The adaptive σ of this target (absent: the calendar curve alone). */
+  regime?: Conditioner;
 }
 
 export interface Forecast {
@@ -35,6 +42,10 @@ export interface Forecast {
   readonly sigmaM: number;
   readonly minutes: number;
   readonly t: StudentT | null;
+  /** The curve's own σ(m) (before conditioning and floor). */
+  readonly sigmaCalendar: number;
+  /** What σ was conditioned on (absent: unconditioned). */
+  readonly regime: ConditionedVariance | undefined;
 }
 
 const tCache = new Map<number, StudentT>();
@@ -48,7 +59,9 @@ export function forecast(spot: number, minutes: number, spec: ModelSpec): Foreca
   if (!Number.isFinite(spot) || spot <= 0) throw new RangeError(`spot must be a positive number, got ${spot}`);
   if (!(spec.kappa >= 1)) throw new RangeError(`kappa must be ≥ 1, got ${spec.kappa}`);
   const m = Math.max(0, minutes);
-  const curveSigma = spec.curve.sigmaAt(m);
+  const sigmaCalendar = spec.curve.sigmaAt(m);
+  const regime = spec.regime?.at(m);
+  const curveSigma = regime ? sigmaCalendar * Math.sqrt(regime.factor) : sigmaCalendar;
   const floor = spec.sigmaFloor > 0 ? spec.sigmaFloor * Math.sqrt(m) : 0;
   const sigmaM = curveSigma > floor ? curveSigma : floor;
   const r = spec.curve.residualStd;
@@ -60,6 +73,8 @@ export function forecast(spot: number, minutes: number, spec: ModelSpec): Foreca
     sigmaM,
     minutes: m,
     t: spec.dist.kind === 't' ? cachedT(spec.dist.dof) : null,
+    sigmaCalendar,
+    regime,
   };
 }
 

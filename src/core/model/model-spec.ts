@@ -10,10 +10,16 @@
  * κ on tagged event days: the calibrated `event_tail.kappa`, capped at `model.kappa_cap`. Without a
  * calibration (default curve) a tagged day uses `kappa_cap` itself — the conservative choice: a wider
  * distribution only lowers EV. Untagged days: κ = 1.
+ *
+ * Adaptive σ (issue 19): a `regime` conditioner (model/conditioning.ts, built by the caller over the day's
+ * realised-variance state) scales σ(m); it is only used with a calibration that carries a fitted
+ * `conditioning` and `model.conditioning` on. Then κ = 1: the day's realised variance and the events' fitted
+ * uplift take the place of the whole-day event multiplier (both at once would count an event day twice).
  */
 import { curveFromParams, type CalibrationParams } from '../calibration/params.ts';
 import { DefaultCurve } from './curve.ts';
 import type { DistSpec, ModelSpec } from './forecast.ts';
+import type { Conditioner } from './conditioning.ts';
 
 export interface ModelConfig {
   dist: 'normal' | 't';
@@ -24,6 +30,8 @@ export interface ModelConfig {
   /** Default settlement-print noise, basis points of the index level. */
   residual_std_bp: number;
   kappa_cap: number;
+  /** Condition σ on the day (issue 19) when the calibration has a fitted `conditioning` (default true). */
+  conditioning?: boolean;
 }
 
 export function eventKappa(dayTags: readonly string[], calibration: CalibrationParams | null, kappaCap: number): number {
@@ -48,14 +56,18 @@ export function buildModelSpec(opts: {
   targetEt?: string;
   dayTags?: readonly string[];
   dist?: 'normal' | 't';
+  /** The day's conditioner for this target (ignored without a calibration `conditioning` or with `model.conditioning` off). */
+  regime?: Conditioner;
 }): ModelSpec {
   const { calibration, config } = opts;
+  const regime = opts.regime && calibration?.conditioning && config.conditioning !== false ? opts.regime : undefined;
   return {
     curve: calibration
       ? curveFromParams(calibration, opts.targetEt)
       : new DefaultCurve(opts.spot, config.default_annual_vol, opts.spot * config.residual_std_bp * 1e-4, opts.targetEt),
     sigmaFloor: config.sigma_floor_1m_points,
-    kappa: eventKappa(opts.dayTags ?? [], calibration, config.kappa_cap),
+    kappa: regime ? 1 : eventKappa(opts.dayTags ?? [], calibration, config.kappa_cap),
     dist: distSpec(opts.dist ?? config.dist, config.t_dof),
+    ...(regime ? { regime } : {}),
   };
 }

@@ -7,6 +7,24 @@ import type { FeeSchedule, LadderEvent, OrderBook } from '../market.ts';
 import { forecast, type Forecast, type ModelSpec } from '../model/forecast.ts';
 import { priceLadder, type MarketPricing } from '../model/ladder-pricing.ts';
 import { selectQuotes, type Exposure, type QuoteConditions, type QuotePolicy, type RestingQuote, type Selection } from './select.ts';
+import { onRegimeClock } from './margin.ts';
+import { regimeMinutes } from '../model/conditioning.ts';
+
+/**
+ * The policy whose margin and final-seconds rule run on the conditioned σ's clock (margin.ts): memoised on
+ * the last (policy, ratio), so a calm ladder with the same ratio every cycle allocates nothing.
+ */
+let lastRegime: { policy: QuotePolicy; minutes: number; eff: number; out: QuotePolicy } | undefined;
+function regimePolicy(policy: QuotePolicy, f: Forecast): QuotePolicy {
+  if (!policy.rules || !f.regime) return policy;
+  const eff = regimeMinutes(f.minutes, f.regime);
+  if (eff === f.minutes) return policy;
+  const l = lastRegime;
+  if (l && l.policy === policy && l.minutes === f.minutes && l.eff === eff) return l.out;
+  const out = { ...policy, rules: onRegimeClock(policy.rules, f.minutes, eff) };
+  lastRegime = { policy, minutes: f.minutes, eff, out };
+  return out;
+}
 
 export interface LadderQuoteInput {
   event: LadderEvent;
@@ -46,7 +64,8 @@ export function quoteLadder(input: LadderQuoteInput): LadderQuote {
     pricing,
     books: input.books,
     fees: input.fees,
-    policy: input.policy,
+    // the adverse-selection margin and the final seconds on the conditioned σ (issue 19)
+    policy: c ? regimePolicy(input.policy, f) : input.policy,
     exposure: input.exposure,
     resting: input.resting,
     revisions: input.revisions,

@@ -18,6 +18,13 @@
  * strict-fresh (age ≤ `final_max_feed_age_ms`); resting quotes are still held to their keep floor.
  *
  * Neutral (every key 0): margin 0 and no final-seconds rule — selection exactly as without conditions.
+ *
+ * On the conditioned σ (issue 19): both rules are written in minutes of the calendar σ. With an adaptive σ
+ * the caller measures m on the conditioned σ's clock instead, m_eff = m·f(m)/f(1 min)
+ * (model/conditioning.ts `regimeMinutes`: the latency move scales with the next minute's variance, the
+ * remaining spread with the horizon's), and `onRegimeClock` rescales the rules so that the same selection
+ * code applies them at m_eff: the margin's time term becomes margin_1m·√(1/m_eff) and the final seconds
+ * start where m_eff reaches them.
  */
 import { PIPS_PER_DOLLAR } from '../units.ts';
 
@@ -75,6 +82,16 @@ export function marginWithAgesPips(r: MarginRules, targetPips: number, bookAgeMs
 export function newQuoteAllowed(r: MarginRules, minutesToTarget: number, feedAgeMs: number | null | undefined): boolean {
   if (r.finalNoNewQuoteMs <= 0 || minutesToTarget * 60_000 > r.finalNoNewQuoteMs) return true;
   return feedAgeMs !== null && feedAgeMs !== undefined && feedAgeMs <= r.finalMaxFeedAgeMs;
+}
+
+/**
+ * The rules as functions of calendar minutes that apply the margin's time term and the final-seconds rule
+ * at `regimeMinutes` instead of `minutesToTarget` (same object when the two agree).
+ */
+export function onRegimeClock<R extends MarginRules>(r: R, minutesToTarget: number, regimeMinutes: number): R {
+  if (!(minutesToTarget > 0) || !(regimeMinutes > 0) || regimeMinutes === minutesToTarget) return r;
+  const k = minutesToTarget / regimeMinutes;
+  return { ...r, margin1mPips: r.margin1mPips * Math.sqrt(k), finalNoNewQuoteMs: r.finalNoNewQuoteMs * k };
 }
 
 export const usdToPips = (usd: number): number => Math.round(usd * PIPS_PER_DOLLAR);

@@ -1,0 +1,504 @@
+/**
+ * The fit of the adaptive σ's conditioning (issue 19; applied by model/conditioning.ts), pure, from the same
+ * minute values `fitCalibration` builds per session day (value at open + k minutes, NaN when missing).
+ * Nothing here is hand-set: every weight is estimated from the bars.
+ *
+ * 1. **Profile**: the expected one-minute variance by time of day — the mean squared one-minute change per
+ *    `PROFILE_SLOT_MINUTES` slot from the open, over the ordinary (untagged) days when there are any.
+ * 2. **Event uplift**, per tag with a time of day on at least `MIN_EVENT_DAYS` days: on each such day the
+ *    squared changes after the release, over the profile × the day's own level (measured outside the
+ *    `EVENT_WINDOW_MINUTES` after the release), averaged across the days per minute τ since the release,
+ *    fitted as 1 + A·exp(−τ/D) (D on a grid, A by least squares, its standard error from the residuals).
+ *    Kept when A > 2 se, else the tag has no uplift (too few or too quiet event days: off). A release
+ *    before the open counts from the open.
+ * 3. **Realised-variance weights**: samples at every `INSTANT_STEP_MINUTES` of every session day (instant
+ *    X, n one-minute changes observed since the open) and every horizon m that fits before the close:
+ *    L = ln(RV so far / E so far), y = RV of the next m minutes / E of those minutes (E: profile × the day's
+ *    fitted uplift — an expected burst is not a hot day), and L_H, the same ratio over the recent past with
+ *    each minute weighted 2^(−age/H). Per horizon, the multiplicative mean model
+ *    E[y | L] = exp(α + β·w(n)·L + γ·w(n_H)·L_H), w(n) = n/(n + e₀), fitted on the Gamma/log-link
+ *    quasi-likelihood (its score equations Σ(y/μ − 1)·x = 0 are those of iteratively reweighted least
+ *    squares and of the QLIKE loss, the usual loss for variance forecasts, robust to a single squared change
+ *    of 0; solved by Newton's method). e₀ — how many observed minutes make a ratio worth half its long-run
+ *    weight — and H (or no recent term) are shared by the horizons and chosen on grids by the total QLIKE
+ *    (each horizon's mean loss counted once): e₀ with the day so far alone, then each H at that e₀, then
+ *    e₀'s neighbours with the chosen H. The chosen fit's slopes (β, γ) are then shrunk by positive-part
+ *    James–Stein at two standard errors (jointly, on their Wald statistic; day-clustered sandwich errors,
+ *    since a day's samples share its path) — the longest horizon's toward 0, each shorter one's toward the
+ *    next longer horizon's — and α refitted: on a world whose days all have one vol the chance slopes of the
+ *    in-sample fit (≈ 1 se on 120 days) are dropped instead of adding noise, while a real day effect seen
+ *    at every horizon carries down to the noisy one-minute target.
+ * Fewer than `MIN_CONDITIONING_DAYS` session days: no conditioning (the model stays unconditional).
+ */
+import type { CalibrationParams } from './params.ts';
+import { MAX_ABS_LOG_RATIO, upliftAt, type DayEvent, type UpliftTerm } from '../model/conditioning.ts';
+
+export const PROFILE_SLOT_MINUTES = 5;
+export const MIN_EVENT_DAYS = 3;
+export const EVENT_WINDOW_MINUTES = 90;
+export const INSTANT_STEP_MINUTES = 5;
+export const MIN_CONDITIONING_DAYS = 20;
+const MIN_HORIZON_SAMPLES = 50;
+const E0_GRID = [2, 5, 10, 20, 40, 80, 160, 320];
+/** Half-lives (minutes) of the recent-variance term tried. */
+const RECENT_GRID = [5, 10, 20, 40];
+const DECAY_GRID = [1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60];
+
+export interface ConditioningDay {
+  date: string;
+  /** Session open `HH:MM` ET. */
+  openEt: string;
+  /** Value at open + k minutes (NaN = missing). */
+  vals: Float64Array;
+  /** Baseline (untagged) day. */
+  ordinary: boolean;
+  events: readonly DayEvent[];
+}
+
+export type Conditioning = NonNullable<CalibrationParams['conditioning']>;
+
+export interface ConditioningDiagnostics {
+  days: number;
+  /** QLIKE of the fitted model and of α alone (no conditioning on the day), per horizon: lower is better. */
+  qlike: { minutes: number; fitted: number; level_only: number; samples: number }[];
+  e0: number;
+  /** Half-life of the recent term chosen (null: the day so far alone fitted best). */
+  recent_half_life: number | null;
+  events: Record<string, { days: number; amplitude: number; se: number; decay_minutes: number; kept: boolean }>;
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const hmToMin = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export function fitConditioning(days: readonly ConditioningDay[], horizons: readonly number[]): { conditioning: Conditioning; diagnostics: ConditioningDiagnostics } | null {
+  if (days.length < MIN_CONDITIONING_DAYS) return null;
+  const anyOrdinary = days.some((d) => d.ordinary);
+  const profile = fitProfile(days.filter((d) => d.ordinary || !anyOrdinary));
+  if (!profile) return null;
+  const prof = (k: number) => profile[Math.min(profile.length - 1, Math.max(0, Math.floor((k - 1) / PROFILE_SLOT_MINUTES)))]!;
+
+  // 2. event uplift per tag
+  const eventDiag: ConditioningDiagnostics['events'] = {};
+  const events: Conditioning['events'] = {};
+  const byTag = new Map<string, { day: ConditioningDay; at: number }[]>();
+  for (const d of days) {
+    const open = hmToMin(d.openEt);
+    for (const e of d.events) {
+      if (e.timeEt === null) continue;
+      const tag = e.tag.toUpperCase();
+      const list = byTag.get(tag) ?? [];
+      if (!list.some((x) => x.day === d)) list.push({ day: d, at: Math.max(0, hmToMin(e.timeEt) - open) });
+      byTag.set(tag, list);
+    }
+  }
+  for (const [tag, list] of [...byTag].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (list.length < MIN_EVENT_DAYS) {
+      eventDiag[tag] = { days: list.length, amplitude: 0, se: 0, decay_minutes: 0, kept: false };
+      continue;
+    }
+    const fx = fitEventUplift(list, prof);
+    const kept = fx !== null && fx.amplitude > 2 * fx.se;
+    eventDiag[tag] = { days: list.length, amplitude: round6(fx?.amplitude ?? 0), se: round6(fx?.se ?? 0), decay_minutes: fx?.decay ?? 0, kept };
+    if (kept) events[tag] = { amplitude: round6(fx!.amplitude), decay_minutes: fx!.decay, days: list.length, se: round6(fx!.se) };
+  }
+
+  // 3. the realised-variance regression: the day so far (L, n) and, per half-life H, the recent past
+  // (exponentially weighted: L_H, n_H), against the next m minutes
+  type Sample = { n: number[]; l: number[]; y: number[]; day: number[]; lr: number[][]; nr: number[][] };
+  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], day: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
+  let dayNo = -1;
+  const lambdas = RECENT_GRID.map((h) => Math.pow(0.5, 1 / h));
+  for (const d of days) {
+    dayNo++;
+    const open = hmToMin(d.openEt);
+    const terms: UpliftTerm[] = [];
+    for (const e of d.events) {
+      const fx = e.timeEt !== null ? events[e.tag.toUpperCase()] : undefined;
+      if (fx) terms.push({ at: Math.max(0, hmToMin(e.timeEt!) - open), amplitude: fx.amplitude, decay: fx.decay_minutes });
+    }
+    const v = d.vals;
+    const last = v.length - 1;
+    // cumulative squared changes, expectations and counts over minutes 1…k; EW ones per half-life
+    const cx = new Float64Array(last + 1);
+    const ce = new Float64Array(last + 1);
+    const cn = new Float64Array(last + 1);
+    const wx = lambdas.map(() => new Float64Array(last + 1));
+    const we = lambdas.map(() => new Float64Array(last + 1));
+    const wn = lambdas.map(() => new Float64Array(last + 1));
+    for (let k = 1; k <= last; k++) {
+      const x = v[k]! - v[k - 1]!;
+      const ok = !Number.isNaN(x);
+      const xx = ok ? x * x : 0;
+      const ee = ok ? prof(k) * upliftAt(terms, k - 0.5) : 0;
+      cx[k] = cx[k - 1]! + xx;
+      ce[k] = ce[k - 1]! + ee;
+      cn[k] = cn[k - 1]! + (ok ? 1 : 0);
+      lambdas.forEach((lam, r) => {
+        wx[r]![k] = lam * wx[r]![k - 1]! + xx;
+        we[r]![k] = lam * we[r]![k - 1]! + ee;
+        wn[r]![k] = lam * wn[r]![k - 1]! + (ok ? 1 : 0);
+      });
+    }
+    for (let j = INSTANT_STEP_MINUTES; j < last; j += INSTANT_STEP_MINUTES) {
+      const n = cn[j]!;
+      if (n === 0 || Number.isNaN(v[j]!)) continue;
+      const l = cx[j]! > 0 && ce[j]! > 0 ? clampLog(Math.log(cx[j]! / ce[j]!)) : 0;
+      horizons.forEach((m, hi) => {
+        if (j + m > last) return;
+        const nf = cn[j + m]! - cn[j]!;
+        const ef = ce[j + m]! - ce[j]!;
+        if (nf < Math.max(1, 0.8 * m) || !(ef > 0)) return;
+        const s = samples[hi]!;
+        s.n.push(n);
+        s.day.push(dayNo);
+        s.l.push(l);
+        s.y.push((cx[j + m]! - cx[j]!) / ef);
+        lambdas.forEach((_, r) => {
+          s.lr[r]!.push(wx[r]![j]! > 0 && we[r]![j]! > 0 ? clampLog(Math.log(wx[r]![j]! / we[r]![j]!)) : 0);
+          s.nr[r]!.push(wn[r]![j]!);
+        });
+      });
+    }
+  }
+  const used = horizons.map((m, i) => ({ m, s: samples[i]! })).filter((h) => h.s.y.length >= MIN_HORIZON_SAMPLES);
+  if (used.length === 0) return null;
+  // e₀ and the recent half-life (or none) on their grids, by the total of each horizon's mean QLIKE:
+  // e₀ first with the day so far alone, then each half-life at that e₀, then e₀'s grid neighbours again
+  const fitAll = (e0: number, r: number) =>
+    used.map((h) => {
+      const zs = [shrunk(h.s.l, h.s.n, e0)];
+      if (r >= 0) zs.push(shrunk(h.s.lr[r]!, h.s.nr[r]!, e0));
+      return glm(h.s.y, zs);
+    });
+  type Best = { e0: number; r: number; loss: number; fits: GlmFit[]; recent?: number | null };
+  let best: Best | null = null;
+  const tried = new Set<string>();
+  const consider = (e0: number, r: number) => {
+    if (tried.has(`${e0}|${r}`)) return;
+    tried.add(`${e0}|${r}`);
+    const fits = fitAll(e0, r);
+    const loss = fits.reduce((a, f) => a + f.qlike, 0);
+    if (!best || loss < best.loss - 1e-9) best = { e0, r, loss, fits };
+  };
+  for (const e0 of E0_GRID) consider(e0, -1);
+  const e0Day = (best as Best | null)!.e0;
+  for (let r = 0; r < RECENT_GRID.length; r++) consider(e0Day, r);
+  const i0 = E0_GRID.indexOf(e0Day);
+  for (const e0 of [E0_GRID[i0 - 1], E0_GRID[i0 + 1]]) if (e0 !== undefined) consider(e0, (best as Best | null)!.r);
+  const chosen = best as Best | null;
+  // the chosen fits' slopes shrunk at two day-clustered standard errors: the longest horizon's toward 0, each
+  // shorter one's toward the next longer horizon's (the day's information is shared by the horizons; the
+  // shortest ones have the noisiest targets)
+  if (chosen) {
+    const shrunkFits: GlmFit[] = new Array(used.length);
+    let target: number[] = new Array(chosen.r >= 0 ? 2 : 1).fill(0);
+    for (let i = used.length - 1; i >= 0; i--) {
+      const h = used[i]!;
+      const zs = [shrunk(h.s.l, h.s.n, chosen.e0)];
+      if (chosen.r >= 0) zs.push(shrunk(h.s.lr[chosen.r]!, h.s.nr[chosen.r]!, chosen.e0));
+      const f = shrinkSlopes(h.s.y, zs, h.s.day, chosen.fits[i]!, target);
+      shrunkFits[i] = f;
+      target = f.coef.slice(1);
+    }
+    best = { ...chosen, recent: chosen.r >= 0 ? RECENT_GRID[chosen.r]! : null, fits: shrunkFits };
+  }
+  const b = best as (Best & { recent: number | null }) | null;
+  if (!b) return null;
+  const conditioning: Conditioning = {
+    profile: { slot_minutes: PROFILE_SLOT_MINUTES, variance: profile.map(round6) },
+    realised: {
+      e0_minutes: b.e0,
+      ...(b.recent !== null ? { recent_half_life_minutes: b.recent } : {}),
+      days: days.length,
+      samples: used.reduce((a, h) => a + h.s.y.length, 0),
+      horizons: used.map((h, i) => {
+        const c = b.fits[i]!.coef;
+        return { minutes: h.m, alpha: round6(c[0]!) + 0, beta: round6(c[1]!) + 0, ...(c.length > 2 ? { gamma: round6(c[2]!) + 0 } : {}), samples: h.s.y.length };
+      }),
+    },
+    events,
+  };
+  return {
+    conditioning,
+    diagnostics: {
+      days: days.length,
+      e0: b.e0,
+      recent_half_life: b.recent,
+      qlike: used.map((h, i) => ({ minutes: h.m, fitted: round6(b.fits[i]!.qlike), level_only: round6(glm(h.s.y, []).qlike), samples: h.s.y.length })),
+      events: eventDiag,
+    },
+  };
+}
+
+/** w(n)·L = L·n/(n + e₀) per sample. */
+function shrunk(l: readonly number[], n: readonly number[], e0: number): Float64Array {
+  const out = new Float64Array(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = (l[i]! * n[i]!) / (n[i]! + e0);
+  return out;
+}
+
+const clampLog = (l: number) => (l > MAX_ABS_LOG_RATIO ? MAX_ABS_LOG_RATIO : l < -MAX_ABS_LOG_RATIO ? -MAX_ABS_LOG_RATIO : l);
+
+/** Mean squared one-minute change per slot from the open; empty slots take the nearest filled one. */
+function fitProfile(days: readonly ConditioningDay[]): number[] | null {
+  let slots = 0;
+  for (const d of days) slots = Math.max(slots, Math.ceil((d.vals.length - 1) / PROFILE_SLOT_MINUTES));
+  if (slots === 0) return null;
+  const sum = new Float64Array(slots);
+  const cnt = new Float64Array(slots);
+  for (const d of days) {
+    for (let k = 1; k < d.vals.length; k++) {
+      const x = d.vals[k]! - d.vals[k - 1]!;
+      if (Number.isNaN(x)) continue;
+      const s = Math.floor((k - 1) / PROFILE_SLOT_MINUTES);
+      sum[s]! += x * x;
+      cnt[s]!++;
+    }
+  }
+  const out: number[] = new Array(slots).fill(NaN);
+  for (let s = 0; s < slots; s++) if (cnt[s]! > 0) out[s] = sum[s]! / cnt[s]!;
+  if (out.every((x) => Number.isNaN(x) || x === 0)) return null;
+  for (let s = 0; s < slots; s++) {
+    if (!Number.isNaN(out[s]!)) continue;
+    for (let r = 1; r < slots; r++) {
+      const a = out[s - r];
+      const b = out[s + r];
+      if (a !== undefined && !Number.isNaN(a)) {
+        out[s] = a;
+        break;
+      }
+      if (b !== undefined && !Number.isNaN(b)) {
+        out[s] = b;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** 1 + A·exp(−τ/D) fitted to the days' level-adjusted squared changes after the release. */
+function fitEventUplift(list: readonly { day: ConditioningDay; at: number }[], prof: (k: number) => number): { amplitude: number; se: number; decay: number } | null {
+  const W = EVENT_WINDOW_MINUTES;
+  const ySum = new Float64Array(W);
+  const yCnt = new Float64Array(W);
+  for (const { day, at } of list) {
+    const v = day.vals;
+    let xs = 0;
+    let es = 0;
+    for (let k = 1; k < v.length; k++) {
+      const tau = k - 0.5 - at;
+      if (tau >= 0 && tau < W) continue;
+      const x = v[k]! - v[k - 1]!;
+      if (Number.isNaN(x)) continue;
+      xs += x * x;
+      es += prof(k);
+    }
+    if (!(xs > 0) || !(es > 0)) continue;
+    const level = xs / es;
+    for (let k = Math.ceil(at + 0.5); k < v.length; k++) {
+      const tau = Math.floor(k - 0.5 - at);
+      if (tau < 0 || tau >= W) continue;
+      const x = v[k]! - v[k - 1]!;
+      if (Number.isNaN(x)) continue;
+      ySum[tau]! += (x * x) / (prof(k) * level);
+      yCnt[tau]!++;
+    }
+  }
+  let best: { amplitude: number; se: number; decay: number; sse: number } | null = null;
+  for (const D of DECAY_GRID) {
+    let gg = 0;
+    let gy = 0;
+    let n = 0;
+    for (let t = 0; t < W; t++) {
+      if (yCnt[t] === 0) continue;
+      const g = Math.exp(-(t + 0.5) / D);
+      const y = ySum[t]! / yCnt[t]! - 1;
+      gg += yCnt[t]! * g * g;
+      gy += yCnt[t]! * g * y;
+      n += yCnt[t]!;
+    }
+    if (!(gg > 0)) continue;
+    const a = Math.max(0, gy / gg);
+    let sse = 0;
+    for (let t = 0; t < W; t++) {
+      if (yCnt[t] === 0) continue;
+      // per observation: the minute's squared change about the fitted mean (its own noise, not the mean's)
+      const r = ySum[t]! / yCnt[t]! - 1 - a * Math.exp(-(t + 0.5) / D);
+      sse += yCnt[t]! * r * r;
+    }
+    if (!best || sse < best.sse) best = { amplitude: a, se: Math.sqrt(sse / Math.max(1, n - 2) / gg), decay: D, sse };
+  }
+  return best ? { amplitude: best.amplitude, se: best.se, decay: best.decay } : null;
+}
+
+interface GlmFit {
+  /** Intercept, then one coefficient per regressor. */
+  coef: number[];
+  /** Mean QLIKE y/μ + ln μ (lower is better; the ln y term is the same for every model and left out). */
+  qlike: number;
+}
+
+/**
+ * E[y | z] = exp(b₀ + Σ b_j z_j) minimising the mean QLIKE Σ (y·e^(−η) + η)/n — the Gamma/log-link
+ * quasi-likelihood, whose score Σ (y/μ − 1)·x = 0 iteratively reweighted least squares solves — by Newton's
+ * method on it (Hessian Σ y·e^(−η)·x·xᵀ, positive semi-definite; the step halved while the loss rises).
+ */
+export function glm(y: ArrayLike<number>, zs: readonly ArrayLike<number>[]): GlmFit {
+  const n = y.length;
+  const p = zs.length + 1;
+  // the design as one row-major Float64Array (intercept first)
+  const X = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    X[i * p] = 1;
+    for (let j = 1; j < p; j++) X[i * p + j] = zs[j - 1]![i]!;
+  }
+  let my = 0;
+  for (let i = 0; i < n; i++) my += y[i]!;
+  my /= n;
+  const coef = new Float64Array(p);
+  coef[0] = Math.log(Math.max(my, 1e-12));
+  const loss = (b: Float64Array): number => {
+    let q = 0;
+    for (let i = 0, o = 0; i < n; i++, o += p) {
+      let e = 0;
+      for (let j = 0; j < p; j++) e += b[j]! * X[o + j]!;
+      q += y[i]! * Math.exp(-e) + e;
+    }
+    return q / n;
+  };
+  let cur = loss(coef);
+  if (p > 1) {
+    const g = new Float64Array(p);
+    const H: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    const trial = new Float64Array(p);
+    for (let it = 0; it < 30; it++) {
+      g.fill(0);
+      for (const row of H) row.fill(0);
+      for (let i = 0, o = 0; i < n; i++, o += p) {
+        let e = 0;
+        for (let j = 0; j < p; j++) e += coef[j]! * X[o + j]!;
+        const w = y[i]! * Math.exp(-e);
+        for (let a = 0; a < p; a++) {
+          const xa = X[o + a]!;
+          g[a]! += (1 - w) * xa;
+          for (let b = a; b < p; b++) H[a]![b]! += w * xa * X[o + b]!;
+        }
+      }
+      for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[a]![b] = H[b]![a]!;
+      const inv = invert(H);
+      if (!inv) break;
+      const d = new Float64Array(p);
+      let size = 0;
+      for (let a = 0; a < p; a++) {
+        for (let b = 0; b < p; b++) d[a]! += inv[a]![b]! * g[b]!;
+        size = Math.max(size, Math.abs(d[a]!));
+      }
+      if (!(size > 1e-7)) break;
+      let step = 1;
+      let next = Infinity;
+      for (let half = 0; half < 20; half++, step /= 2) {
+        for (let a = 0; a < p; a++) trial[a] = coef[a]! - step * d[a]!;
+        next = loss(trial);
+        if (next <= cur + 1e-12 * Math.abs(cur)) break;
+      }
+      if (!(next <= cur + 1e-12 * Math.abs(cur))) break;
+      coef.set(trial);
+      cur = next;
+      if (step * size < 1e-7) break;
+    }
+  }
+  return { coef: [...coef], qlike: cur };
+}
+
+/**
+ * The slopes of a fit shrunk toward `target` (positive-part James–Stein at two standard errors, jointly:
+ * d·max(0, 1 − 4q/W) with d = b − target, q slopes and W = dᵀV⁻¹d its Wald statistic, which for one slope is
+ * d·max(0, 1 − 4·se²/d²)) — V the day-clustered sandwich H⁻¹(Σ_days g_d g_dᵀ)H⁻¹, since the samples of one
+ * day share its path — then the level refitted in closed form, e^α = mean(y·e^(−Σ b_j z_j)), so the mean
+ * variance stays right.
+ */
+export function shrinkSlopes(y: ArrayLike<number>, zs: readonly ArrayLike<number>[], day: readonly number[], fit: GlmFit, target: readonly number[]): GlmFit {
+  const n = y.length;
+  const p = zs.length + 1;
+  const q = p - 1;
+  const b = fit.coef;
+  const xAt = (i: number, j: number) => (j === 0 ? 1 : zs[j - 1]![i]!);
+  const H: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const scores = new Map<number, Float64Array>();
+  for (let i = 0; i < n; i++) {
+    let e = b[0]!;
+    for (let j = 1; j < p; j++) e += b[j]! * zs[j - 1]![i]!;
+    const w = y[i]! * Math.exp(-e);
+    let g = scores.get(day[i]!);
+    if (!g) scores.set(day[i]!, (g = new Float64Array(p)));
+    for (let a = 0; a < p; a++) {
+      g[a]! += (1 - w) * xAt(i, a);
+      for (let c = 0; c < p; c++) H[a]![c]! += w * xAt(i, a) * xAt(i, c);
+    }
+  }
+  const coef = [...b];
+  const inv = invert(H);
+  let factor = 0;
+  if (inv) {
+    const meat: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    for (const g of scores.values()) for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) meat[a]![c]! += g[a]! * g[c]!;
+    // V of the slopes (rows/columns 1…q of the sandwich)
+    const V: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+    for (let r = 0; r < q; r++)
+      for (let c = 0; c < q; c++) {
+        let v = 0;
+        for (let a = 0; a < p; a++) for (let k = 0; k < p; k++) v += inv[r + 1]![a]! * meat[a]![k]! * inv[k]![c + 1]!;
+        V[r]![c] = v;
+      }
+    const d = Array.from({ length: q }, (_, j) => b[j + 1]! - (target[j] ?? 0));
+    const Vi = invert(V);
+    if (Vi) {
+      let W = 0;
+      for (let r = 0; r < q; r++) for (let c = 0; c < q; c++) W += d[r]! * Vi[r]![c]! * d[c]!;
+      factor = W > 0 ? Math.max(0, 1 - (4 * q) / W) : 0;
+    }
+    for (let j = 1; j < p; j++) coef[j] = (target[j - 1] ?? 0) + factor * d[j - 1]!;
+  } else for (let j = 1; j < p; j++) coef[j] = target[j - 1] ?? 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 1; j < p; j++) s += coef[j]! * zs[j - 1]![i]!;
+    m += y[i]! * Math.exp(-s);
+  }
+  coef[0] = Math.log(Math.max(m / n, 1e-12));
+  let ql = 0;
+  for (let i = 0; i < n; i++) {
+    let e = coef[0]!;
+    for (let j = 1; j < p; j++) e += coef[j]! * zs[j - 1]![i]!;
+    ql += y[i]! * Math.exp(-e) + e;
+  }
+  return { coef, qlike: ql / n };
+}
+
+/** Positive-part James–Stein toward 0 at threshold `t`: x·max(0, 1 − t²/x²). */
+function shrinkTowardZero(x: number, t: number): number {
+  if (x === 0 || !(t > 0)) return x;
+  const k = 1 - (t * t) / (x * x);
+  return k > 0 ? x * k : 0;
+}
+
+/** The inverse of a small symmetric matrix (Gauss–Jordan with partial pivoting), null when singular. */
+function invert(m: readonly (readonly number[])[]): number[][] | null {
+  const p = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0))]);
+  const scale = Math.max(...m.map((r, i) => Math.abs(r[i]!)), 1e-300);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
+    if (!(Math.abs(a[piv]![c]!) > 1e-10 * scale)) return null;
+    [a[c], a[piv]] = [a[piv]!, a[c]!];
+    const d = a[c]![c]!;
+    for (let j = 0; j < 2 * p; j++) a[c]![j]! /= d;
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]!;
+      if (f !== 0) for (let j = 0; j < 2 * p; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
+  }
+  return a.map((row) => row.slice(p));
+}

@@ -34,6 +34,7 @@ import { DEFAULT_REST_BASE } from '../adapters/feeds/from-config.ts';
 import { massiveApiKey, type AppEnv } from '../config/env.ts';
 import { ConfigError, type IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
+import type { EventSchedule } from '../core/event-schedule.ts';
 import { resolveWorld, worldPath, type SimWorld, type SimWorldKind, type SimWorldSetting } from '../sim/day/world.ts';
 import { simEventSchedule } from '../sim/day/macro-calendar.ts';
 import { loadEventDays } from '../config/events-config.ts';
@@ -65,6 +66,11 @@ export interface MarketAdapters {
   sim?: SimEnv;
   /** Massive REST (market status: preflight's polygon_unreachable and clock drift). */
   massiveRest?: MassiveRestClient;
+  /**
+   * The scheduled events with their time of day the model conditions on (the adaptive σ's uplift): a
+   * simulated run's world's; absent: `configs/events.yaml`.
+   */
+  events?: EventSchedule;
   /** Active feed and its age now, for ledger records written after the quote. */
   feedSnapshot(): FeedSnapshot;
   close(): Promise<void>;
@@ -142,9 +148,10 @@ export async function openSimAdapters(
           tap,
         });
     if (feeds) await startFeeds(feeds, c, cleanups);
-    const spot = feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt, world);
+    // the day so far from the world's paths (what Massive's minute aggregates of today would give a live run)
+    const spot = withHistory(feeds ? dualFeedSpot(feeds.dual, thresholds(c.config)) : simPathSpot(o.seed, o.dateEt, world), worldHistory(o.seed, o.dateEt, world));
     const massiveRest = new MassiveRestClient({ baseUrl: sim.massive.restUrl, apiKey: sim.massiveApiKey, clock: c.clock, timeoutMs: c.config.feeds.rest_timeout_ms, tap, tapSource: 'massive-rest' });
-    return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim, massiveRest }, c, cleanups);
+    return bundle('sim', o.dateEt, { venue: kalshi.venue, stream: ws, spot, feeds, kalshi, ws, sim, massiveRest, events: world.events }, c, cleanups);
   } catch (e) {
     await runCleanups(cleanups);
     throw e;
@@ -298,6 +305,23 @@ export function runWorldFor(setting: SimWorldSetting | SimWorld | undefined, eve
 function simPathSpot(seed: number, dateEt: string, world: SimWorld | SimWorldKind): SpotSource {
   const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, worldPath(s, { seed, dateEt, closeEt: '16:00', world })]));
   return bypassedSpot((symbol, now) => paths.get(symbol)?.valueAt(now));
+}
+
+/** One value a minute of the seeded day's paths in [from, to]: the day so far of a simulated run. */
+function worldHistory(seed: number, dateEt: string, world: SimWorld | SimWorldKind): NonNullable<SpotSource['history']> {
+  const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, worldPath(s, { seed, dateEt, closeEt: '16:00', world })]));
+  return (symbol, fromMs, toMs) => {
+    const p = paths.get(symbol);
+    const out: { tMs: number; value: number }[] = [];
+    if (!p) return out;
+    for (let t = Math.ceil(fromMs / 60_000) * 60_000; t <= toMs; t += 60_000) out.push({ tMs: t, value: p.valueAt(t) });
+    return out;
+  };
+}
+
+/** A spot source that also answers the day so far. */
+function withHistory(spot: SpotSource, history: NonNullable<SpotSource['history']>): SpotSource {
+  return { read: (symbol, strict, nowMs) => spot.read(symbol, strict, nowMs), ...(spot.perFeed ? { perFeed: (symbol) => spot.perFeed!(symbol) } : {}), history };
 }
 
 /** Fixture sets record the seed and world they were generated with; sets from before the regime world are classic. */

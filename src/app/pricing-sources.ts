@@ -23,6 +23,7 @@ import { SERIES, type SeriesCode } from '../core/series.ts';
 import { etDateOf, etToMs } from '../core/time/et.ts';
 import { DayVariance, dayConditioner, upliftTerms, type DayEvent } from '../core/model/conditioning.ts';
 import type { IndexSymbol } from '../core/series.ts';
+import type { EventSchedule } from '../core/event-schedule.ts';
 import type { CentiContracts, Pips } from '../core/units.ts';
 import { calibrationPath, readCalibration } from '../adapters/calibration/params-file.ts';
 import { feeScheduleAt, loadFeesConfig, type FeesConfig } from '../config/fees-config.ts';
@@ -78,6 +79,8 @@ export interface ModelSourceOptions {
   nowMs: () => number;
   /** The index values known between two instants (the day so far), when the spot source keeps them. */
   history?: (symbol: IndexSymbol, fromMs: number, toMs: number) => readonly { tMs: number; value: number }[];
+  /** The events schedule (a simulated run's world's); absent: `eventsConfig`. */
+  events?: EventSchedule;
 }
 
 export class ModelSource {
@@ -128,9 +131,14 @@ export class ModelSource {
     return st;
   }
 
-  /** The day's scheduled events with their time of day (none known yet: tags without times give no uplift). */
-  private events(dateEt: string): DayEvent[] {
-    return this.tags(dateEt).map((tag) => ({ tag, timeEt: null }));
+  /** The day's scheduled events with their time of day (an event without one gives no uplift). */
+  private events(dateEt: string): readonly DayEvent[] {
+    if (this.o.events) return this.o.events.on(dateEt);
+    try {
+      return this.schedule()?.on(dateEt) ?? [];
+    } catch {
+      return []; // (tags() reports the unreadable file)
+    }
   }
 
   calibration(series: SeriesCode, horizon: Horizon): CalibrationParams | null {
@@ -151,10 +159,12 @@ export class ModelSource {
   }
 
   private tags(dateEt: string): readonly string[] {
+    if (this.o.events) return this.o.events.tagsOn(dateEt);
     let t = this.tagsByDate.get(dateEt);
     if (!t) {
       try {
-        t = loadEventDays(this.o.eventsConfig).tagsOn(dateEt);
+        const sched = this.schedule();
+        t = sched ? sched.tagsOn(dateEt) : [];
       } catch (e) {
         this.o.log.warn({ err: e }, 'configs/events.yaml unreadable: no event-day κ');
         t = [];
@@ -163,4 +173,19 @@ export class ModelSource {
     }
     return t;
   }
+
+  private loaded: EventSchedule | null | undefined;
+  /** configs/events.yaml, read once (null: unreadable, reported by tags()). */
+  private schedule(): EventSchedule | null {
+    if (this.loaded === undefined) {
+      try {
+        this.loaded = loadEventDays(this.o.eventsConfig);
+      } catch (e) {
+        this.loaded = null;
+        throw e;
+      }
+    }
+    return this.loaded;
+  }
+
 }

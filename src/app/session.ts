@@ -103,6 +103,7 @@ export class TradingSession {
       log,
       nowMs: () => clock.now(),
       ...(spot.history ? { history: (symbol, fromMs, toMs) => spot.history!(symbol, fromMs, toMs) } : {}),
+      ...(adapters.events ? { events: adapters.events } : {}),
     });
     let journal: QuoteJournal = noJournal;
     let ledger: (LedgerSink & { close?(): void }) | undefined;

@@ -139,6 +139,9 @@ export function fitSimCalibrations(o: {
         barStamp: 'start',
         session,
         ...(tags ? { dayTags: (d: string) => tags.tagsOn(d) } : {}),
+        // the adaptive σ's event uplift: the world's own events with their times (what its paths burst after,
+        // and what the session's model reads from the run's world: MarketAdapters.events)
+        dayEvents: (d: string) => w.events.on(d),
         closes: history.closes[symbol],
         residual: { bp: o.config.model.residual_std_bp },
         kappaCap: o.config.model.kappa_cap,

@@ -36,7 +36,7 @@ import { resolvePaths, type Paths } from '../../src/config/paths.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import type { SpotReading, SpotSource } from '../../src/ports/trading.ts';
 import type { EventQuery, ExchangeSchedule, ExchangeStatus, VenueMarketData, VenueStream, VenueStreamEvent } from '../../src/ports/venue.ts';
-import { worldPath, type SimWorldKind } from '../../src/sim/day/world.ts';
+import { resolveWorld, worldPath, type SimWorldKind, type SimWorldSetting } from '../../src/sim/day/world.ts';
 import { SimExchange } from '../../src/sim/kalshi/exchange.ts';
 import { eventWire, marketWire, seriesWire } from '../../src/sim/kalshi/wire.ts';
 
@@ -220,6 +220,8 @@ export async function runSimDay(o: DayRunOptions): Promise<DayRunResult> {
       stream: new InProcessStream(ex),
       spot,
       feedSnapshot: () => ({ activeFeed: 'polygon', feedAgeMs: spot.ageMs() }),
+      // the events of the exchange's world with their times (the adaptive σ's uplift)
+      events: resolveWorld((o.exchange?.world as SimWorldSetting | undefined) ?? undefined).events,
       close: async () => {},
     };
     const session = await clock.drive(

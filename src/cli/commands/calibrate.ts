@@ -92,6 +92,7 @@ export const registerCalibrate: CommandRegistrar = (program, ctx) => {
           barStamp: opt.barStamp,
           session: sessions.session,
           dayTags: (d) => events.tagsOn(d),
+          dayEvents: (d) => events.on(d),
           ...(opt.maxMinutes ? { maxMinutes: opt.maxMinutes } : {}),
           maxStaleMinutes: opt.maxStaleMinutes,
           minTargetSamples: opt.minTargetSamples,
@@ -143,5 +144,16 @@ export function calibrationSummary(p: CalibrationParams, d: FitDiagnostics): str
         ? `fitted: rms of official close − last minute bar over ${r.days} day(s), mean ${r.mean.toFixed(3)}`
         : `${r.bp} bp of ${r.level}${r.close_days > 0 ? `; only ${r.close_days} day(s) with an official close` : '; no official closes in the input'}`;
   out.push(`  residual_std=${p.residual_std.toFixed(3)} (${res})  kappa=${p.event_tail.kappa.toFixed(3)}${p.event_tail.tags.length ? ` (${p.event_tail.tags.join(',')})` : ''}`);
+  const c = p.conditioning;
+  if (!c) out.push('  conditioning: not fitted (fewer than 20 sessions): σ stays the calendar curve');
+  else {
+    const r = c.realised;
+    const hs = r.horizons.map((h) => `${h.minutes}m β=${h.beta.toFixed(2)}${h.gamma !== undefined ? ` γ=${h.gamma.toFixed(2)}` : ''}`).join('  ');
+    out.push(`  conditioning on the day's realised variance (${r.days} days, e0=${r.e0_minutes} min${r.recent_half_life_minutes ? `, recent half-life ${r.recent_half_life_minutes} min` : ''}): ${hs}`);
+    const q = d.conditioning?.qlike.map((x) => `${x.minutes}m ${x.level_only.toFixed(3)}→${x.fitted.toFixed(3)}`).join('  ');
+    if (q) out.push(`    QLIKE unconditioned → conditioned: ${q}`);
+    const ev = Object.entries(d.conditioning?.events ?? {}).map(([tag, e]) => (e.kept ? `${tag} ×(1 + ${e.amplitude.toFixed(2)}·e^(−τ/${e.decay_minutes})) on ${e.days} day(s)` : `${tag} off (${e.days} day(s)${e.days >= 3 ? `, A=${e.amplitude.toFixed(2)}±${e.se.toFixed(2)}` : ''})`));
+    out.push(`    event uplift: ${ev.length ? ev.join('; ') : 'no event days with a time of day'}`);
+  }
   return out;
 }

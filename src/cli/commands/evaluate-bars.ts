@@ -52,6 +52,7 @@ export async function evaluateBars(c: CliContext, opt: EvaluateBarsOptions): Pro
   const input = await loadBars(c, opt, opt.symbol, { closes: false });
   const sessions = calendarSessions(calendar);
   const dayTags = (d: string) => events.tagsOn(d);
+  const dayEvents = (d: string) => events.on(d);
   const points: ScoredPoint[] = [];
   let report: WalkForwardReport;
   try {
@@ -61,6 +62,7 @@ export async function evaluateBars(c: CliContext, opt: EvaluateBarsOptions): Pro
       barStamp: opt.barStamp,
       session: sessions.session,
       dayTags,
+      dayEvents,
       minDays: opt.minDays,
       ...(opt.horizons ? { horizons: opt.horizons } : {}),
       ...(opt.grid ? { grid: opt.grid } : {}),
@@ -73,6 +75,7 @@ export async function evaluateBars(c: CliContext, opt: EvaluateBarsOptions): Pro
           barStamp: opt.barStamp,
           session: sessions.session,
           dayTags,
+          dayEvents,
           residual: { bp: c.config.model.residual_std_bp },
           kappaCap: c.config.model.kappa_cap,
           generatedAtMs: c.clock.now(),

@@ -165,7 +165,7 @@ export async function priceEvents(
     else if (!opt.dayBars) unconditioned = 'no day bars (--day-bars FILE)';
     else {
       const date = etDateOf(event.closeTimeMs);
-      const dayEvents: DayEvent[] = dayTags.map((tag) => ({ tag, timeEt: null }));
+      const dayEvents: readonly DayEvent[] = events.on(date);
       const terms = upliftTerms(cond, dayEvents, '09:30');
       const st = new DayVariance(etToMs(date, '09:30', 'compatible'), cond, terms);
       for (const b of opt.dayBars) if (b.t + 60_000 <= opt.nowMs && etDateOf(b.t + 60_000) === date) st.observe(b.t + 60_000, b.c);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureSimCalibration, fitSimCalibrations, simHistory, SIM_WORLD } from '../../src/app/sim-calibration.ts';
+import { resolveWorld } from '../../src/sim/day/world.ts';
 import { runPreflight } from '../../src/app/preflight.ts';
 import { calibrationPath, readCalibration, writeCalibration } from '../../src/adapters/calibration/params-file.ts';
 import { fitCalibration } from '../../src/core/calibration/fit.ts';
@@ -62,7 +63,7 @@ test('a fresh root self-calibrates: four files fitted by the calibrate fit, stam
   }
   // the same fit `calibrate --bars` runs, on the same history
   const h = simHistory({ seed: 77, beforeDate: DATE, days: 120, calendar });
-  const direct = fitCalibration({ symbol: 'I:NDX', horizon: 'hourly', bars: h.bars['I:NDX'], session: calendarSessions(calendar).session, closes: h.closes['I:NDX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world: SIM_WORLD, seed: 77 } }).params;
+  const direct = fitCalibration({ symbol: 'I:NDX', horizon: 'hourly', bars: h.bars['I:NDX'], session: calendarSessions(calendar).session, dayEvents: (d) => resolveWorld(SIM_WORLD).events.on(d), closes: h.closes['I:NDX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world: SIM_WORLD, seed: 77 } }).params;
   assert.deepEqual(readCalibration(calibrationPath(calibDir, 'I:NDX', 'hourly'), 0).params, direct);
   // deterministic: another fresh root, byte-identical files
   const other = resolvePaths(tempHome()).calibDir;
@@ -97,7 +98,7 @@ test('a run self-calibrates in its own world: a classic run on classic days, a r
   ensureSimCalibration({ calibDir: regimeDir, seed: 31, dateEt: DATE, calendar, config, log: silentLogger, world: 'regime' });
   const fitOn = (world: 'classic' | 'regime') => {
     const h = simHistory({ seed: 31, beforeDate: DATE, days: 120, calendar, world });
-    return fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: h.bars['I:SPX'], session: calendarSessions(calendar).session, closes: h.closes['I:SPX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world, seed: 31 } }).params;
+    return fitCalibration({ symbol: 'I:SPX', horizon: 'hourly', bars: h.bars['I:SPX'], session: calendarSessions(calendar).session, dayEvents: (d) => resolveWorld(world).events.on(d), closes: h.closes['I:SPX'], kappaCap: config.model.kappa_cap, generatedAtMs: etToMs(DATE, '00:00'), provenance: { source: 'sim', world, seed: 31 } }).params;
   };
   const classic = readCalibration(calibrationPath(classicDir, 'I:SPX', 'hourly'), 0).params;
   const regime = readCalibration(calibrationPath(regimeDir, 'I:SPX', 'hourly'), 0).params;

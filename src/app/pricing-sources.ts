@@ -79,7 +79,7 @@ export interface ModelSourceOptions {
   nowMs: () => number;
   /** The index values known between two instants (the day so far), when the spot source keeps them. */
   history?: (symbol: IndexSymbol, fromMs: number, toMs: number) => readonly { tMs: number; value: number }[];
-  /** The events schedule (a simulated run's world's); absent: `eventsConfig`. */
+  /** The events with their times the adaptive σ's uplift reads (a simulated run's world's); absent: `eventsConfig`. */
   events?: EventSchedule;
 }
 
@@ -158,8 +158,8 @@ export class ModelSource {
     return params;
   }
 
+  /** The day's κ tags: always `configs/events.yaml` (what calibrate's κ was fitted on; a simulated world's own events only time the uplift). */
   private tags(dateEt: string): readonly string[] {
-    if (this.o.events) return this.o.events.tagsOn(dateEt);
     let t = this.tagsByDate.get(dateEt);
     if (!t) {
       try {

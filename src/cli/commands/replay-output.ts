@@ -8,7 +8,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { reliabilityTable, scoreboardTable } from './scoreboard.ts';
 import type { ReplayRunResult } from '../../app/replay/run.ts';
-import { summarise } from '../../app/supervisor.ts';
+import { summarise } from '../../app/supervisor/windows.ts';
 
 /** The replay ledger's path: --ledger (never the paper ledger), the default under data/proc/replay, or none. */
 export function replayLedgerPath(c: CliContext, opt: { ledger?: string | false }, name: string): string | undefined {

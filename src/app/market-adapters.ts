@@ -35,6 +35,7 @@ import { massiveApiKey, type AppEnv } from '../config/env.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { Paths } from '../config/paths.ts';
 import { generateIndexPath } from '../sim/day/index-path.ts';
+import { SIM_TICK_MS } from '../sim/cadence.ts';
 import { startSimEnv, type SimEnv, type SimEnvOptions } from './sim-env.ts';
 import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
@@ -81,8 +82,7 @@ export interface AdapterContext {
   noWsListen?: boolean;
 }
 
-/** Index tick cadence of the embedded simulator (clock ms). */
-export const SIM_TICK_MS = 250;
+export { SIM_TICK_MS } from '../sim/cadence.ts';
 
 /**
  * The clock of a simulated session flowing at `speed`. The simulator's feeds tick every 250 ms against

@@ -1,6 +1,6 @@
 /** Child of replay.bench.ts: one generated day in a fresh process; prints its peak RSS and the runtime's share. */
 import { runReplayDay, replayWindows } from '../src/app/replay/run.ts';
-import { generatedDay } from '../src/sim/inprocess/day.ts';
+import { generatedDay } from '../src/app/replay/generated-day.ts';
 import { createCalendar } from '../src/core/calendar/calendar.ts';
 import { defaultIndexOps } from '../src/config/index-ops.ts';
 import { resolvePaths } from '../src/config/paths.ts';

@@ -38,6 +38,7 @@ import type { EventSchedule } from '../core/event-schedule.ts';
 import { resolveWorld, worldPath, type SimWorld, type SimWorldKind, type SimWorldSetting } from '../sim/day/world.ts';
 import { simEventSchedule } from '../sim/day/macro-calendar.ts';
 import { loadEventDays } from '../config/events-config.ts';
+import { SIM_TICK_MS } from '../sim/cadence.ts';
 import { startSimEnv, type SimEnv, type SimEnvOptions } from './sim-env.ts';
 import { StartupError, withDeadline } from './startup.ts';
 import { readFileSync } from 'node:fs';
@@ -89,8 +90,7 @@ export interface AdapterContext {
   noWsListen?: boolean;
 }
 
-/** Index tick cadence of the embedded simulator (clock ms). */
-export const SIM_TICK_MS = 250;
+export { SIM_TICK_MS } from '../sim/cadence.ts';
 
 /**
  * The clock of a simulated session flowing at `speed`. The simulator's feeds tick every 250 ms against

@@ -6,6 +6,9 @@
  * spot source, the broker and its event stream, the gate (kill switch, cancel-all, maintenance), the
  * journal. All waiting is on the injected clock. The same code runs live, in the simulator, offline and
  * in replay; only the adapters behind the ports differ.
+ *
+ * This file decides when (the window's phases and each cycle's gate → freshness → plan); beside it,
+ * order-desk.ts places, cancels and looks up orders, and ev-gap.ts keeps the feeds' ΔEV parity.
  */
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -14,34 +17,26 @@ import type { SpotReading, SpotSource, QuoteJournal, TradingGate } from '../port
 import type { VenueMarketData, VenueStream, VenueStreamEvent } from '../ports/venue.ts';
 import type { FeeSchedule, LadderEvent, Market, OrderBook } from '../core/market.ts';
 import type { ModelSpec } from '../core/model/forecast.ts';
-import { forecast } from '../core/model/forecast.ts';
-import { priceMarket } from '../core/model/ladder-pricing.ts';
 import { SERIES, type SeriesCode } from '../core/series.ts';
 import type { TradingWindow } from '../core/windows.ts';
 import { CENTI_PER_CONTRACT } from '../core/units.ts';
-import type { QuotePolicy, Quote } from '../core/quotes/select.ts';
+import type { QuotePolicy } from '../core/quotes/select.ts';
 import type { RefreshAction } from '../core/quotes/refresh.ts';
 import { freshLogLine } from '../core/feed/freshness.ts';
-import type { FeedName } from '../core/feed/feed-name.ts';
 import type { DayRisk } from '../core/quoting/risk.ts';
 import { TradeTape } from '../core/quotes/fill-prob.ts';
 import {
-  adoptOrder,
   applyBrokerEvent,
   liveOrders,
-  markCancelPending,
-  markUnknown,
   newQuotingState,
   normaliseQuotingState,
-  ownOrder,
   planQuotes,
   quotedMarkets,
-  recordIntent,
   recordResult,
-  resolveLookup,
-  unknownOrders,
   type SeriesQuotingState,
 } from '../core/quoting/state.ts';
+import { OrderDesk } from './order-desk.ts';
+import { noteEvGap, type EvGap } from './ev-gap.ts';
 
 /** Retry period while books or the index are still arriving (start or restart). */
 const WARMUP_RETRY_MS = 100;
@@ -85,13 +80,7 @@ export interface SeriesWindowOptions {
 }
 
 export type SeriesWindowStatus = 'completed' | 'not_listed' | 'aborted' | 'error';
-
-export interface EvGap {
-  /** Largest |EV(polygon) − EV(massive)| over the market's quotes, cents. */
-  maxCents: number;
-  meanCents: number;
-  n: number;
-}
+export type { EvGap } from './ev-gap.ts';
 
 export interface SeriesWindowResult {
   windowId: string;
@@ -158,6 +147,7 @@ class SeriesWindowRun {
   private readonly startedMs: number;
   /** Recent trades of the event's markets (fill probability), when the policy has timing rules. */
   private tape: TradeTape | undefined;
+  private readonly desk: OrderDesk;
 
   constructor(
     private readonly window: TradingWindow,
@@ -170,6 +160,7 @@ class SeriesWindowRun {
     this.log = deps.log.child({ series, window_id: window.id });
     this.state = deps.restored ? normaliseQuotingState(deps.restored) : newQuotingState(window.id, series);
     deps.risk.register(this.state);
+    this.desk = new OrderDesk(window, series, this.state, { clock: deps.clock, broker: deps.broker, journal: deps.journal, log: this.log, changed: () => this.changed() });
     this.result = {
       windowId: window.id,
       series,
@@ -219,7 +210,7 @@ class SeriesWindowRun {
     this.result.markets = event.markets.length;
     this.fees = await this.deps.fees(event);
     this.wireStream(event);
-    await this.reconcileWithBroker(event);
+    await this.desk.reconcile(event);
     this.log.info({ event: event.eventTicker, markets: event.markets.length, restored: this.deps.restored ? Object.keys(this.state.orders).length : 0 }, 'window ready');
 
     await this.sleepUntil(this.window.startMs);
@@ -286,30 +277,6 @@ class SeriesWindowRun {
     this.changed();
   }
 
-  /**
-   * Start-up and restart are one path: every order the state counts as live is looked up (never re-sent),
-   * and orders the broker holds in this event's markets that the state does not know are adopted.
-   */
-  private async reconcileWithBroker(event: LadderEvent): Promise<void> {
-    for (const o of liveOrders(this.state)) {
-      try {
-        resolveLookup(this.state, o.clientOrderId, await this.deps.broker.lookup(o.clientOrderId, o.marketTicker), this.now);
-      } catch (e) {
-        markUnknown(this.state, o.clientOrderId, this.now);
-        this.log.warn({ client_order_id: o.clientOrderId, err: e }, 'restored order not looked up yet');
-      }
-    }
-    const mine = new Set(event.markets.map((m) => m.ticker));
-    try {
-      for (const st of await this.deps.broker.openOrders()) {
-        if (mine.has(st.marketTicker) && !ownOrder(this.state, st.clientOrderId)) adoptOrder(this.state, st, this.now);
-      }
-    } catch (e) {
-      this.log.warn({ err: e }, 'open orders not listed at start; the first cycle looks again');
-    }
-    this.changed();
-  }
-
   /** One refresh: gate → unknown orders → freshness → books → plan → act. True once it could plan. */
   private async cycle(): Promise<boolean> {
     this.result.cycles++;
@@ -324,7 +291,7 @@ class SeriesWindowRun {
     if (this.lastBlock) this.log.info({ was: this.lastBlock }, 'quoting unblocked');
     this.lastBlock = undefined;
     // Never act around an order whose outcome is unknown: ask the venue first.
-    if (!(await this.resolveUnknown())) return false;
+    if (!(await this.desk.resolveUnknown())) return false;
 
     const strict = this.now >= this.window.strictMs;
     const symbol = SERIES[this.series].symbol;
@@ -377,33 +344,19 @@ class SeriesWindowRun {
     return out;
   }
 
-  /** Looks up every order whose send failed without an answer; false while any stays unknown. */
-  private async resolveUnknown(): Promise<boolean> {
-    const unknown = unknownOrders(this.state);
-    for (const o of unknown) {
-      try {
-        const found = await this.deps.broker.lookup(o.clientOrderId, o.marketTicker);
-        resolveLookup(this.state, o.clientOrderId, found, this.now);
-        this.log.info({ client_order_id: o.clientOrderId, status: found?.status ?? 'not_received' }, 'order outcome resolved');
-      } catch (e) {
-        this.log.warn({ client_order_id: o.clientOrderId, err: e }, 'order outcome still unknown; not quoting');
-        return false;
-      }
-    }
-    if (unknown.length > 0) this.changed();
-    return true;
-  }
-
   private async act(actions: RefreshAction[], live: Market[], spot: SpotReading, model: ModelSpec): Promise<void> {
     const byTicker = new Map(live.map((m) => [m.ticker, m]));
     for (const a of actions) {
       if (a.kind === 'cancel' || a.kind === 'replace') {
-        await this.cancel(a.order.clientOrderId, a.kind === 'cancel' ? a.reason : 'replaced');
+        await this.desk.cancel(a.order.clientOrderId, a.kind === 'cancel' ? a.reason : 'replaced');
       }
       if (a.kind === 'place' || a.kind === 'replace') {
         if (!this.mayPlace()) return;
         const m = byTicker.get(a.quote.marketTicker);
-        if (m) await this.place(a.quote, m, spot, model);
+        if (!m) continue;
+        // ΔEV parity of the quote about to be sent, priced off each feed (SPEC §7.5).
+        noteEvGap(this.result.evGap, m, model, this.deps.spot.perFeed?.(SERIES[this.series].symbol), (this.event!.closeTimeMs - this.now) / 60_000);
+        await this.desk.place(a.quote, m, spot);
       }
     }
   }
@@ -413,80 +366,6 @@ class SeriesWindowRun {
     const now = this.now;
     if (now >= this.stopQuotingMs || this.deps.gate.blocked(now)) return false;
     return this.deps.spot.read(SERIES[this.series].symbol, now >= this.window.strictMs, now).ok;
-  }
-
-  private async place(q: Quote, m: Market, spot: SpotReading, model: ModelSpec): Promise<void> {
-    const { broker, journal } = this.deps;
-    journal.describe(q.clientOrderId, {
-      series: this.series,
-      window: this.window.id,
-      market: m,
-      evAfterFeesCents: q.evCents,
-      fillProb: q.fillProb ?? null,
-      modelProb: q.modelProb,
-      activeFeed: spot.activeFeed,
-      feedAgeMs: spot.ageMs === null ? null : Math.round(spot.ageMs),
-    });
-    recordIntent(this.state, q, this.now);
-    this.changed();
-    this.noteEvGap(m, model);
-    try {
-      const st = await broker.place({ clientOrderId: q.clientOrderId, marketTicker: q.marketTicker, side: q.side, price: q.price, size: q.size, postOnly: true });
-      if (st.status === 'rejected') this.log.warn({ market: q.marketTicker, side: q.side, reason: st.reason }, 'order rejected');
-    } catch (e) {
-      markUnknown(this.state, q.clientOrderId, this.now);
-      this.changed();
-      this.log.error({ client_order_id: q.clientOrderId, market: q.marketTicker, err: e }, 'order send failed: outcome unknown, will look it up');
-    }
-  }
-
-  private async cancel(clientOrderId: string, reason: string): Promise<void> {
-    markCancelPending(this.state, clientOrderId, this.now);
-    try {
-      const st = await this.deps.broker.cancel(clientOrderId, reason);
-      if (st) resolveLookup(this.state, clientOrderId, st, this.now);
-    } catch (e) {
-      markUnknown(this.state, clientOrderId, this.now);
-      this.log.error({ client_order_id: clientOrderId, reason, err: e }, 'cancel failed: outcome unknown, will look it up');
-    }
-    this.changed();
-  }
-
-  /** Cancels every live order of this window/series (never other windows' orders). */
-  async cancelOwn(reason: string): Promise<void> {
-    for (const o of liveOrders(this.state)) {
-      if (o.status === 'unknown') {
-        try {
-          const found = await this.deps.broker.lookup(o.clientOrderId, o.marketTicker);
-          resolveLookup(this.state, o.clientOrderId, found, this.now);
-          if (!found || found.status !== 'resting') continue;
-        } catch (e) {
-          this.log.error({ client_order_id: o.clientOrderId, err: e }, 'cancel-all: lookup failed');
-          continue;
-        }
-      }
-      await this.cancel(o.clientOrderId, reason);
-    }
-  }
-
-  /** ΔEV parity (SPEC §7.5): the same market priced off each feed's latest value. */
-  private noteEvGap(m: Market, model: ModelSpec): void {
-    const perFeed = this.deps.spot.perFeed?.(SERIES[this.series].symbol);
-    if (!perFeed) return;
-    const values = (['polygon', 'massive'] as FeedName[]).map((f) => perFeed[f]).filter((v): v is number => v !== undefined);
-    if (values.length < 2) return;
-    const minutes = (this.event!.closeTimeMs - this.now) / 60_000;
-    const ps = values.map((v) => {
-      const p = priceMarket(m, forecast(v, minutes, model));
-      return p.ok ? p.pYes : undefined;
-    });
-    if (ps[0] === undefined || ps[1] === undefined) return;
-    // EV of a maker quote is p − price − fee (or its mirror): the feeds move it by their gap in p.
-    const gapCents = Math.abs(ps[0] - ps[1]) * 100;
-    const g = (this.result.evGap[m.ticker] ??= { maxCents: 0, meanCents: 0, n: 0 });
-    g.n++;
-    g.meanCents += (gapCents - g.meanCents) / g.n;
-    g.maxCents = Math.max(g.maxCents, gapCents);
   }
 
   /** Waits (bounded) for the results of every market we quoted, polling the venue as a fallback to the stream. */
@@ -517,6 +396,11 @@ class SeriesWindowRun {
 
   private checkAborted(): void {
     if (this.deps.signal?.aborted) throw this.deps.signal.reason ?? new Error('aborted');
+  }
+
+  /** Cancels every live order of this window/series (never other windows' orders). */
+  cancelOwn(reason: string): Promise<void> {
+    return this.desk.cancelOwn(reason);
   }
 
   private changed(): void {

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Supervisor, type SupervisorOptions } from '../../src/app/supervisor.ts';
-import { readSnapshot, restoreVerdict, supervisorState, writeSnapshot, type Snapshot } from '../../src/app/snapshot.ts';
+import { readSnapshot, restoreVerdict, supervisorState, writeSnapshot, SnapshotSchema, type Snapshot } from '../../src/app/snapshot.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { createCalendar } from '../../src/core/calendar/calendar.ts';
@@ -65,7 +65,7 @@ test('a restart after a simulated run (npm start twice): the earlier run’s sna
   const home = tempHome('ka-ops-restart-');
   // The first run ends after the close (its clock ran to 16:05); the second starts again at 14:44:30.
   const first = await tinyStart(home, new VirtualClock(at('16:05:00')));
-  const s1 = JSON.parse(fs.readFileSync(first.paths.hotRestart, 'utf8')) as Snapshot;
+  const s1 = SnapshotSchema.parse(JSON.parse(fs.readFileSync(first.paths.hotRestart, 'utf8')));
   assert.deepEqual([s1.clock, s1.running, s1.captured_ms], ['virtual', false, at('16:05:00')], 'the stopped snapshot records its clock');
 
   const second = await tinyStart(home, new VirtualClock(at('14:44:30')));
@@ -98,7 +98,7 @@ test('a simulated run’s snapshot judged by a real-clock start is of another cl
   assert.ok(now.kind === 'ok' && now.snapshot.clock === 'real', 'the real-clock start stamps its own snapshot real');
 
   // The same clock kind, ahead of the clock judging it: corrupt or a wrong clock — set aside and reported.
-  const ahead = { ...(JSON.parse(fs.readFileSync(real.paths.hotRestart, 'utf8')) as Snapshot), captured_ms: Date.now() + 3_600_000 };
+  const ahead = { ...(SnapshotSchema.parse(JSON.parse(fs.readFileSync(real.paths.hotRestart, 'utf8')))), captured_ms: Date.now() + 3_600_000 };
   writeSnapshot(real.paths.hotRestart, ahead);
   const again = await tinyStart(home, new SystemClock(), 'online');
   assert.ok(again.lines.some((l) => / ERROR hot_restart\.json is not trustworthy: set aside.*captured_at is in the future/.test(l)), again.lines.join('\n'));
@@ -160,7 +160,7 @@ test('after a cleanly stopped simulated run: monitors and hot-restart status nam
   assert.match(onItsClock.stdout, /\(virtual clock, 51\.0 s old at --now\)/);
 
   // Killed instead of stopped: the snapshot says running, nobody holds the lock.
-  const s = JSON.parse(fs.readFileSync(paths.hotRestart, 'utf8')) as Snapshot;
+  const s = SnapshotSchema.parse(JSON.parse(fs.readFileSync(paths.hotRestart, 'utf8')));
   writeSnapshot(paths.hotRestart, { ...s, running: true });
   const killed = await cli(['monitors', '--json'], { home });
   assert.equal(JSON.parse(killed.stdout).supervisor, 'stopped_uncleanly');

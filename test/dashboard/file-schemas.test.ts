@@ -17,7 +17,7 @@ import { appendIncident, readIncidents } from '../../src/adapters/monitors/repor
 import { readSnapshot } from '../../src/app/snapshot.ts';
 import { IncidentsView } from '../../src/dashboard/incidents-view.ts';
 import { putSnapshot, syntheticSnapshot, homePaths } from './helpers.ts';
-import { tempHome } from '../helpers/cli.ts';
+import { cli, tempHome } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 15);
@@ -87,7 +87,7 @@ test('freshness.json and ev_gap.json: the dashboard reads what the monitors wrot
   fs.rmSync(dir, { recursive: true });
 });
 
-test('hot_restart.json and REPORT.md: one reader each for the supervisor\'s tools and the dashboard', () => {
+test('hot_restart.json and REPORT.md: one reader each for the supervisor\'s tools (hot-restart status) and the dashboard', async () => {
   const home = tempHome('snapshot-schema-');
   const paths = homePaths(home);
   const snap = syntheticSnapshot();
@@ -96,11 +96,35 @@ test('hot_restart.json and REPORT.md: one reader each for the supervisor\'s tool
   const dash = snapshotSource(paths.hotRestart).read();
   assert.ok(own.kind === 'ok' && dash.kind === 'ok');
   assert.deepEqual(dash.value, own.snapshot);
-  fs.writeFileSync(paths.hotRestart, JSON.stringify({ ...snap, mode: 'paper' }));
-  const bad = snapshotSource(paths.hotRestart).read();
-  const ownBad = readSnapshot(paths.hotRestart, snap.captured_ms);
-  assert.ok(bad.kind === 'invalid' && ownBad.kind === 'invalid');
-  assert.equal(bad.reason, ownBad.reason);
+  // The hot-restart command reads the same file with the same reader: what the dashboard shows, it shows.
+  const status = await cli(['hot-restart', 'status', '--json'], { home, clock: new VirtualClock(snap.captured_ms) });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(JSON.parse(status.stdout).active_window.id, snap.active_window!.id);
+
+  // A newer writer's extra field is accepted by both; a value the writer never writes is refused by both, for the same reason.
+  fs.writeFileSync(paths.hotRestart, JSON.stringify({ ...snap, written_by: 'a newer release' }));
+  assert.equal(snapshotSource(paths.hotRestart).read().kind, 'ok');
+  assert.equal(readSnapshot(paths.hotRestart, snap.captured_ms).kind, 'ok');
+  const variants: [string, Record<string, unknown>][] = [
+    ['an unknown mode', { mode: 'paper' }],
+    ['an unknown source', { source: 'carrier-pigeon' }],
+    ['an unknown clock', { clock: 'sundial' }],
+    ['a future version', { version: 2 }],
+    ['a fractional captured_ms', { captured_ms: snap.captured_ms + 0.5 }],
+    ['an unknown window state', { active_window: { ...snap.active_window, state: 'asleep' } }],
+    ['an unknown active feed', { feeds: { ...snap.feeds, active: 'none' } }],
+    ['no outstanding orders field', { outstanding: undefined }],
+  ];
+  for (const [what, change] of variants) {
+    fs.writeFileSync(paths.hotRestart, JSON.stringify({ ...snap, ...change }));
+    const bad = snapshotSource(paths.hotRestart).read();
+    const ownBad = readSnapshot(paths.hotRestart, snap.captured_ms);
+    assert.ok(bad.kind === 'invalid' && ownBad.kind === 'invalid', `both refuse ${what}`);
+    assert.equal(bad.reason, ownBad.reason, `same reason for ${what}`);
+    const cmd = await cli(['hot-restart', 'status'], { home, clock: new VirtualClock(snap.captured_ms) });
+    assert.equal(cmd.code, 1, `hot-restart status refuses ${what}`);
+    assert.ok(cmd.stderr.includes(ownBad.reason), `hot-restart status names the reason for ${what}: ${cmd.stderr}`);
+  }
 
   appendIncident(paths.reportMd, NOW, 'ledger_error', 'paper ledger not writable (2 records waiting): quoting stopped');
   appendIncident(paths.reportMd, NOW + 1000, 'no_go', 'window 2026-11-20/hourly-1000 NO-GO: kill_switch_engaged');

@@ -1,7 +1,7 @@
 /** A replay worker thread (days.ts): one generated day per message, a plain summary back. */
 import { parentPort } from 'node:worker_threads';
 import { createCalendar } from '../../core/calendar/calendar.ts';
-import { generatedDay } from '../../sim/inprocess/day.ts';
+import { generatedDay } from './generated-day.ts';
 import { replayWindows, runReplayDay } from './run.ts';
 import type { DayJob, DaySummary } from './days.ts';
 

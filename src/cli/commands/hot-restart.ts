@@ -20,7 +20,7 @@ import { readSnapshot, restoreVerdict, snapshotClock, supervisorState, type Snap
 import { clockKindOf } from '../../adapters/clock/system-clock.ts';
 import { describeSupervisorState } from '../../adapters/monitors/stamp.ts';
 import type { ClockKind } from '../../ports/clock.ts';
-import { supervisorHolder } from '../../app/supervisor.ts';
+import { supervisorHolder } from '../../app/supervisor/lock.ts';
 import { describeOwner } from '../../adapters/fs/file-lock.ts';
 
 interface Flags {

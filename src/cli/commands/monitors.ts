@@ -8,7 +8,7 @@
 import type { CommandRegistrar } from '../command.ts';
 import { describeCommand } from '../manifest.ts';
 import { readSnapshot, snapshotClock, supervisorState } from '../../app/snapshot.ts';
-import { supervisorHolder } from '../../app/supervisor.ts';
+import { supervisorHolder } from '../../app/supervisor/lock.ts';
 import { clockKindOf } from '../../adapters/clock/system-clock.ts';
 import { writeFreshnessMonitor } from '../../adapters/monitors/freshness.ts';
 import { buildEvGapReport, writeEvGapMonitor } from '../../adapters/monitors/ev-gap.ts';

@@ -9,7 +9,7 @@ import { formatEt } from '../../core/time/et.ts';
 import { formatCount, formatDollars } from '../../core/units.ts';
 import { CheckFailed } from '../errors.ts';
 import { reconcileOrders } from '../../app/reconcile-orders.ts';
-import { supervisorHolder } from '../../app/supervisor.ts';
+import { supervisorHolder } from '../../app/supervisor/lock.ts';
 import { describeOwner } from '../../adapters/fs/file-lock.ts';
 import { assertLiveApproved } from '../../adapters/broker/select-broker.ts';
 import { assertPrivateKeyFile } from '../../adapters/fs/key-file.ts';

@@ -15,7 +15,7 @@ import { recordedDay, newRecordingStats } from '../../app/replay/recording-day.t
 import { applyOverrides, parseSetFlags } from '../../app/replay/settings.ts';
 import { runReplayDay } from '../../app/replay/run.ts';
 import type { Setting } from '../../app/replay/settings.ts';
-import { printDay, replayLedgerPath } from './replay.ts';
+import { printDay, replayLedgerPath } from './replay-output.ts';
 
 interface RecordingFlags {
   recording?: string;

@@ -14,20 +14,20 @@ import { describeCommand } from '../manifest.ts';
 import { parsePositiveInt, parseSeriesArg } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { reliabilityTable, scoreboardTable } from './scoreboard.ts';
+import { printDay, replayLedgerPath } from './replay-output.ts';
 import type { SeriesCode } from '../../core/series.ts';
 import { assertDate, TimeParseError } from '../../core/time/et.ts';
 import { CalendarRangeError } from '../../core/calendar/calendar.ts';
 import { loadCalendarOverrides } from '../../config/calendar-config.ts';
 import { ConfigError } from '../../config/index-ops.ts';
-import { generatedDay, newDayStats } from '../../sim/inprocess/day.ts';
-import { replayWindows, ReplayInputError, runReplayDay, type ReplayRunResult } from '../../app/replay/run.ts';
+import { newDayStats } from '../../sim/inprocess/day.ts';
+import { generatedDay } from '../../app/replay/generated-day.ts';
+import { replayWindows, ReplayInputError, runReplayDay } from '../../app/replay/run.ts';
 import { expandSettings, parseSetFlags, type Setting } from '../../app/replay/settings.ts';
 import { aggregate, runDayJobs, tradingDaysFrom, type DayJob, type DaySummary, type SettingRow } from '../../app/replay/days.ts';
 import { displayName, mergeShards, parseShard, readShardFile, shardFile, shardJobs, sweepKey, type Shard } from '../../app/replay/shards.ts';
 import { checkOutputFile } from '../../config/user-file.ts';
 import { writeJsonAtomic } from '../../adapters/fs/atomic-write.ts';
-import { summarise } from '../../app/supervisor.ts';
 import { selfCalibrate } from '../../app/sim-calibration.ts';
 import { silentLogger } from '../../ports/logger.ts';
 
@@ -161,14 +161,6 @@ function mergeCommand(c: CliContext, files: string[], opt: { json?: boolean }, s
   if (failed.length > 0) state.exitCode = 1;
 }
 
-/** The replay ledger's path: --ledger (never the paper ledger), the default under data/proc/replay, or none. */
-export function replayLedgerPath(c: CliContext, opt: Pick<ReplayFlags, 'ledger'>, name: string): string | undefined {
-  if (opt.ledger === false) return undefined;
-  const file = opt.ledger ? path.resolve(c.home, opt.ledger) : path.join(c.home, 'data', 'proc', 'replay', name);
-  if (path.resolve(file) === path.resolve(c.paths.ledger)) throw new UsageError(`--ledger ${opt.ledger}: that is the paper ledger; a replay writes its own`);
-  return file;
-}
-
 async function oneDay(c: CliContext, opt: ReplayFlags, seed: number, config: Setting['config'], state: { exitCode: number }): Promise<void> {
   const dateEt = date(opt.date!, '--date');
   const calendar = c.calendar;
@@ -190,41 +182,6 @@ async function oneDay(c: CliContext, opt: ReplayFlags, seed: number, config: Set
   });
   printDay(c, opt, r, { source: 'generated', seed, exchange_events: stats.exchangeEvents, index_ticks: stats.indexTicks });
   if (r.outcome.windows.some((w) => w.state === 'error')) state.exitCode = 1;
-}
-
-/** The day's result: the scoreboard (text or JSON) and one summary line. */
-export function printDay(c: CliContext, opt: Pick<ReplayFlags, 'json'>, r: ReplayRunResult, extra: Record<string, unknown>): void {
-  const windows = r.outcome.windows.map((w) => {
-    const s = summarise(w.results);
-    return { window: w.window.id, state: w.state, reasons: w.reasons, quotes: s.quotes, fills: s.fills, settled_markets: s.settled, pnl_usd: s.pnlUsd };
-  });
-  const t = r.scoreboard.total;
-  const stats = {
-    wall_ms: Math.round(r.stats.wallMs),
-    timers: r.stats.timers,
-    cycles: r.stats.cycles,
-    ledger_records: r.stats.ledgerRecords,
-    // The whole process's peak (bounded memory is part of the contract; see bench/replay.bench.ts).
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-    ...extra,
-  };
-  if (opt.json) {
-    c.json({ date: r.dateEt, ledger: r.ledgerFile ?? null, windows, scoreboard: { rows: r.scoreboard.rows, total: t }, stats });
-    return;
-  }
-  if (r.scoreboard.rows.length > 0) {
-    c.out(scoreboardTable(r.scoreboard.rows, t));
-    c.out('');
-    c.out(reliabilityTable(t));
-    c.out('');
-  } else c.out(`no quotes on ${r.dateEt}`);
-  for (const w of windows) if (w.state !== 'done') c.out(`${w.window}: ${w.state}${w.reasons.length ? ` (${w.reasons.join(', ')})` : ''}`);
-  const done = windows.filter((w) => w.state === 'done').length;
-  c.out(
-    `replay ${r.dateEt}: ${windows.length} window(s) (${done} done), quotes=${t.quotes} fills=${t.fills} pnl=$${t.realized_pnl.toFixed(4)} ` +
-      `brier=${t.calibration.brier === null ? '-' : t.calibration.brier.toFixed(4)} — ${(r.stats.wallMs / 1000).toFixed(2)} s, ` +
-      `${r.stats.timers} clock events, ${r.stats.cycles} engine cycles; ledger ${r.ledgerFile ?? '(memory only)'}`,
-  );
 }
 
 async function manyDays(c: CliContext, opt: ReplayFlags, seed: number, settings: Setting[], state: { exitCode: number }): Promise<void> {

@@ -9,7 +9,7 @@ import { SERIES_CODES, type SeriesCode } from '../../core/series.ts';
 import { CalendarRangeError } from '../../core/calendar/calendar.ts';
 import { LiveBrokerRefused, assertLiveApproved } from '../../adapters/broker/select-broker.ts';
 import { onClock, virtualStart } from '../../app/micro-index.ts';
-import { SupervisorLocked } from '../../app/supervisor.ts';
+import { SupervisorLocked } from '../../app/supervisor/lock.ts';
 import { CheckFailed } from '../errors.ts';
 import { plannedWindows, Supervisor, summarise, type SupervisorOutcome } from '../../app/supervisor.ts';
 import type { Clock } from '../../ports/clock.ts';

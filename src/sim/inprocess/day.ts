@@ -30,7 +30,10 @@ import { worldPaths, type SimWorld, type SimWorldSetting } from '../day/world.ts
 import { InMemoryIndexFeed } from '../../adapters/feeds/in-memory-feed.ts';
 import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
-import { bundle, runWorldFor, SIM_TICK_MS, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../../app/market-adapters.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { SpotSource } from '../../ports/trading.ts';
+import type { IndexOpsConfig } from '../../config/index-ops.ts';
+import { SIM_TICK_MS } from '../cadence.ts';
 import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
 import type { FeedName } from '../../core/feed/feed-name.ts';
@@ -70,15 +73,28 @@ export interface GeneratedDayStats {
 
 export const newDayStats = (): GeneratedDayStats => ({ exchangeEvents: 0, indexTicks: 0, exchanges: 0 });
 
-export function generatedDay(o: GeneratedDayOptions, stats?: GeneratedDayStats): ReplayDayFactory {
-  return { open: (a) => openGeneratedDay(a, o, stats) };
+/** What the day needs of the run (the app's adapter options are one). */
+export interface InProcessDayContext {
+  clock: Clock;
+  dateEt: string;
+  log: Logger;
+  config: Pick<IndexOpsConfig, 'feeds' | 'freshness'>;
 }
 
-export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOptions, stats?: GeneratedDayStats): Promise<MarketAdapters> {
+/** The day's ports and how to close them (in order); app/replay/generated-day.ts bundles them as the day's adapters. */
+export interface InProcessDay {
+  venue: InProcessVenue;
+  stream: InProcessStream;
+  spot: SpotSource;
+  feeds: { dual: DualFeed; polygon: InMemoryIndexFeed; massive: InMemoryIndexFeed };
+  cleanups: (() => Promise<void> | void)[];
+}
+
+export async function openGeneratedDay(a: InProcessDayContext, o: GeneratedDayOptions, stats?: GeneratedDayStats): Promise<InProcessDay> {
   // The market, the feeds and the failover machine do synchronous work on their timers: on a
   // discrete-event clock they need no event-loop turn after each (see EventClock.syncView).
   const clock = a.clock instanceof EventClock ? a.clock.syncView() : a.clock;
-  const paths = worldPaths({ seed: o.seed, dateEt: a.dateEt, closeEt: o.closeEt, world: runWorldFor(o.world, a.paths.eventsConfig) });
+  const paths = worldPaths({ seed: o.seed, dateEt: a.dateEt, closeEt: o.closeEt, world: o.world }); // resolved against the run's events by the app (app/replay/generated-day.ts)
   const exchanges = new WindowExchanges(clock, a.dateEt, o, paths);
   const venue = new InProcessVenue(exchanges, clock, () => exchanges.primary());
   const stream = new InProcessStream(exchanges, clock, a.log.child({ component: 'inprocess-stream' }));
@@ -100,7 +116,7 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
   const driver = new PathFeedDriver(clock, paths, [polygon, massive], o.tickIntervalMs ?? SIM_TICK_MS, spans, o.controls);
   driver.start();
   const spot = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
-  return bundle('replay', a.dateEt, { venue, stream, spot, feeds: { dual, polygon, massive } }, a, [
+  return { venue, stream, spot, feeds: { dual, polygon, massive }, cleanups: [
     () => {
       exchanges.stop();
       if (stats) {
@@ -115,7 +131,7 @@ export async function openGeneratedDay(a: OpenAdaptersOptions, o: GeneratedDayOp
       dual.dispose();
     },
     () => driver.stop(),
-  ]);
+  ] };
 }
 
 /** One SimExchange per window, created `MARKET_LEAD_MS` before it starts and retired after its settlement. */

@@ -147,7 +147,7 @@ test('preflight: real feeds NO-GO on a missing, stale or simulator-fitted calibr
 });
 
 test('supervisor-index on the simulator from a fresh root: calibrates itself first, says so, and prices with the fitted curve', async () => {
-  const r = await supervise({ nowIso: '2026-11-20T09:58:30-05:00' });
+  const r = await supervise({ nowIso: '2026-11-20T09:58:30-05:00', opts: { sim: { world: 'regime' } } });
   assert.equal(count(r.lines, /self-calibration: fitted 4 calibration file\(s\) on 120 generated days of the simulator \(world regime, seed 20261120/), 1, r.lines.join('\n'));
   assert.equal(count(r.lines, /calibration_missing/), 0, 'no default-curve warning: the fitted files are there');
   const [w] = r.out.windows;

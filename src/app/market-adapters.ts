@@ -117,6 +117,7 @@ export async function openSimAdapters(
     tap?.meta({
       source: 'sim',
       seed: o.seed,
+      world: world.kind,
       kalshi: { rest_base: sim.kalshi.restBase, ws_url: sim.kalshi.wsUrl },
       feeds: { polygon: c.config.feeds.polygon.kind, massive: c.config.feeds.massive.kind },
     });
@@ -308,7 +309,7 @@ function simPathSpot(seed: number, dateEt: string, world: SimWorld | SimWorldKin
 }
 
 /** One value a minute of the seeded day's paths in [from, to]: the day so far of a simulated run. */
-function worldHistory(seed: number, dateEt: string, world: SimWorld | SimWorldKind): NonNullable<SpotSource['history']> {
+export function worldHistory(seed: number, dateEt: string, world: SimWorld | SimWorldKind): NonNullable<SpotSource['history']> {
   const paths = new Map((['I:SPX', 'I:NDX'] as const).map((s) => [s, worldPath(s, { seed, dateEt, closeEt: '16:00', world })]));
   return (symbol, fromMs, toMs) => {
     const p = paths.get(symbol);
@@ -320,7 +321,7 @@ function worldHistory(seed: number, dateEt: string, world: SimWorld | SimWorldKi
 }
 
 /** A spot source that also answers the day so far. */
-function withHistory(spot: SpotSource, history: NonNullable<SpotSource['history']>): SpotSource {
+export function withHistory(spot: SpotSource, history: NonNullable<SpotSource['history']>): SpotSource {
   return { read: (symbol, strict, nowMs) => spot.read(symbol, strict, nowMs), ...(spot.perFeed ? { perFeed: (symbol) => spot.perFeed!(symbol) } : {}), history };
 }
 

@@ -166,7 +166,8 @@ export class ModelSource {
         const sched = this.schedule();
         t = sched ? sched.tagsOn(dateEt) : [];
       } catch (e) {
-        this.o.log.warn({ err: e }, 'configs/events.yaml unreadable: no event-day κ');
+        if (!this.warnedUnreadable) this.o.log.warn({ err: e }, 'configs/events.yaml unreadable: no event-day κ');
+        this.warnedUnreadable = true;
         t = [];
       }
       this.tagsByDate.set(dateEt, t);
@@ -174,17 +175,20 @@ export class ModelSource {
     return t;
   }
 
+  private warnedUnreadable = false;
   private loaded: EventSchedule | null | undefined;
-  /** configs/events.yaml, read once (null: unreadable, reported by tags()). */
+  private loadError: unknown;
+  /** configs/events.yaml, read once; an unreadable file throws its error on every call (tags() reports it, once). */
   private schedule(): EventSchedule | null {
     if (this.loaded === undefined) {
       try {
         this.loaded = loadEventDays(this.o.eventsConfig);
       } catch (e) {
         this.loaded = null;
-        throw e;
+        this.loadError = e;
       }
     }
+    if (this.loadError !== undefined) throw this.loadError;
     return this.loaded;
   }
 

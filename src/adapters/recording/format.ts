@@ -42,6 +42,12 @@ export type Entry = z.infer<typeof EntrySchema>;
 export const RecordingMetaSchema = z.object({
   source: z.enum(['sim', 'online', 'offline', 'replay']).optional(),
   seed: z.number().int().optional(),
+  /**
+   * A simulated run's world kind: its day so far (the minute values before the first tick) and its events
+   * (the adaptive σ's uplift) are not on the wire, so the replay rebuilds them from seed and world.
+   * Absent in recordings from before the regime world: classic.
+   */
+  world: z.enum(['regime', 'classic']).optional(),
   kalshi: z.object({ rest_base: z.string(), ws_url: z.string() }).optional(),
   feeds: z.object({ polygon: z.enum(['ws', 'rest']), massive: z.enum(['ws', 'rest']) }).optional(),
   /** The configs/index_ops.yaml of the run (validated again by the replay). */

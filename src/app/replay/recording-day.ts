@@ -29,7 +29,7 @@ import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
 import { recordingEntries, type BadLine } from '../../adapters/recording/reader.ts';
 import { isHttp, isWs, type Entry, type HttpEntry, type RecordingMeta } from '../../adapters/recording/format.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
-import { bundle, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../market-adapters.ts';
+import { bundle, runWorldFor, withHistory, worldHistory, type MarketAdapters, type OpenAdaptersOptions, type ReplayDayFactory } from '../market-adapters.ts';
 
 /** Same-instant order of recorded messages around the product's timers (EventClock priority 1). */
 const BEFORE_TIMERS = 0;
@@ -110,8 +110,12 @@ async function openRecordedDay(a: OpenAdaptersOptions, o: RecordedDayOptions, st
     return false;
   });
   dispatcher.start();
-  const spot = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
-  return bundle('replay', a.dateEt, { venue, stream: ws, spot, feeds: { dual, polygon: feeds.polygon, massive: feeds.massive }, massiveRest }, a, [
+  const fed = dualFeedSpot(dual, { softMs: a.config.freshness.soft_ms, strictMs: a.config.freshness.strict_ms });
+  // A simulated run also knew the day so far and its world's events (neither is on the wire): rebuilt
+  // from its seed and world, as the live run's simulator answered them (market-adapters openSimAdapters).
+  const simWorld = o.meta.source === 'sim' && o.meta.seed !== undefined ? runWorldFor(o.meta.world ?? 'classic', a.paths.eventsConfig) : undefined;
+  const spot = simWorld ? withHistory(fed, worldHistory(o.meta.seed!, a.dateEt, simWorld)) : fed;
+  return bundle('replay', a.dateEt, { venue, stream: ws, spot, feeds: { dual, polygon: feeds.polygon, massive: feeds.massive }, massiveRest, ...(simWorld ? { events: simWorld.events } : {}) }, a, [
     async () => {
       kalshiHttp.close();
       massiveHttp.close();

@@ -15,25 +15,14 @@
 import { makerEvPips, orderFeePips, type FeeRule } from '../fees.ts';
 import type { CentiContracts } from '../units.ts';
 import type { YesSide } from '../orders.ts';
-import type { TopOfBook, TopScan } from './top-of-book.ts';
+import { topOfScan, type TopOfBook, type TopScan } from './top-of-book.ts';
 import type { PricedSide } from './ev-bar.ts';
 import { MAX_BINS, type SideIndex } from './bins.ts';
 import type { MarketEvaluation, Quote, Selection, SideEvaluation } from './types.ts';
 
 export const sideName = (k: SideIndex): YesSide => (k === 0 ? 'buy' : 'sell');
 
-const topOf = (s: TopScan): TopOfBook => {
-  const top: TopOfBook = {};
-  if (s.hasBid) {
-    top.bid = s.bid;
-    top.bidSize = s.bidSize;
-  }
-  if (s.hasAsk) {
-    top.ask = s.ask;
-    top.askSize = s.askSize;
-  }
-  return top;
-};
+const topOf = topOfScan;
 
 /** The evaluations of one selection, built market by market in its reporting mode. */
 export class EvaluationReport {

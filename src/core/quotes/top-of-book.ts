@@ -22,7 +22,11 @@ export interface OwnOrder {
 }
 
 export function topOfBook(book: OrderBook | undefined, own: readonly OwnOrder[] = []): TopOfBook {
-  const s = scanTop(book, own, newTopScan());
+  return topOfScan(scanTop(book, own, newTopScan()));
+}
+
+/** A scan's top of book as the optional-field record (an empty side has no fields). */
+export function topOfScan(s: TopScan): TopOfBook {
   const top: TopOfBook = {};
   if (s.hasBid) {
     top.bid = s.bid;

@@ -1,0 +1,311 @@
+/**
+ * The simulated exchange's state and time (the base layer of SimExchange, sim/kalshi/exchange.ts): the day's
+ * listed markets and their published books, the injected clock's timers, the trading schedule (maintenance,
+ * manual pause), each market's lifecycle to settlement, positions and cash, and the event stream the WS server
+ * fans out. Order entry and matching build on it (exchange-orders.ts), the participants on those
+ * (exchange.ts); split along those seams so each layer reads on its own.
+ */
+import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import type { SeriesCode } from '../../core/series.ts';
+import { parseDollars, PIPS_PER_DOLLAR as ONE_DOLLAR, type CentiContracts, type Micros, type Pips } from '../../core/units.ts';
+import { etToMs, addDays, weekday } from '../../core/time/et.ts';
+import { hashSeed, type IndexPath } from '../day/index-path.ts';
+import { yesHolds, type SimEventSpec } from './ladders.ts';
+import { simDay } from '../market/day.ts';
+import {
+  LINEAR_CENT_GRID,
+  MM_OWNER,
+  SimRejection,
+  TAKER_OWNER,
+  type ExchangeEvent,
+  type SimExchangeOptions,
+  type SimFeeConfig,
+  type SimFill,
+  type SimMarketState,
+  type SimOrder,
+  type SimPosition,
+  type SimTrade,
+} from './exchange-types.ts';
+
+export abstract class SimExchangeMarkets {
+  readonly clock: Clock;
+  readonly dateEt: string;
+  readonly closeEt: string;
+  readonly events: SimEventSpec[];
+  readonly markets = new Map<string, SimMarketState>();
+  readonly paths: { spx: IndexPath; ndx: IndexPath };
+  readonly orders = new Map<string, SimOrder>();
+  readonly fills: SimFill[] = [];
+  readonly trades: SimTrade[] = [];
+  readonly positions = new Map<string, SimPosition>();
+  readonly cash = new Map<string, number>();
+  /** Set by tests to pause trading outside the schedule. */
+  manualPause = false;
+  private readonly listeners = new Set<(e: ExchangeEvent) => void>();
+  protected readonly byClientId = new Map<string, string>();
+  private readonly timers: TimerHandle[] = [];
+  protected seq = 0;
+  private idCounter = 0;
+  private closed = false;
+  protected readonly fees: Record<SeriesCode, SimFeeConfig>;
+  protected readonly o: SimExchangeOptions;
+  protected readonly grid: { start: Pips; end: Pips; step: Pips }[];
+  readonly priceGrid: { structure: string; ranges: { start: string; end: string; step: string }[] };
+  protected readonly precision: Micros;
+
+  constructor(o: SimExchangeOptions) {
+    this.o = o;
+    this.clock = o.clock;
+    this.dateEt = o.dateEt;
+    this.closeEt = o.closeEt ?? '16:00';
+    this.priceGrid = o.priceGrid ?? { structure: LINEAR_CENT_GRID.structure, ranges: LINEAR_CENT_GRID.ranges.map((r) => ({ ...r })) };
+    this.grid = this.priceGrid.ranges.map((r) => ({ start: parseDollars(r.start), end: parseDollars(r.end), step: parseDollars(r.step) }));
+    this.precision = o.balancePrecisionMicros ?? 10_000;
+    const day = simDay({
+      seed: o.seed,
+      dateEt: o.dateEt,
+      closeEt: this.closeEt,
+      hourlyTargets: o.hourlyTargets,
+      thresholdStrikes: o.thresholdStrikes,
+      rangeBins: o.rangeBins,
+      omitEvents: o.omitEvents,
+      paths: o.paths,
+      world: o.world,
+    });
+    this.paths = day.paths;
+    this.events = day.events;
+    const defaultFee: SimFeeConfig = { feeType: 'quadratic', multiplier: 1 };
+    this.fees = { INXU: defaultFee, NASDAQ100U: defaultFee, INX: defaultFee, NASDAQ100: defaultFee, ...o.fees };
+    for (const ev of this.events) {
+      for (const spec of ev.markets) {
+        this.markets.set(spec.ticker, { spec, event: ev, status: 'initialized', bids: [], asks: [], volume: 0, openInterest: 0, published: { yes: new Map(), no: new Map() } });
+      }
+      this.scheduleLifecycle(ev);
+    }
+  }
+
+  // ---------------- time, schedule, status ----------------
+
+  spot(symbolIdx: 'spx' | 'ndx', ms = this.clock.now()): number {
+    return this.paths[symbolIdx].valueAt(ms);
+  }
+
+  /** Maintenance windows: the standing Thursday 03:00–05:00 ET pause of the sim date's week, plus extras. */
+  maintenanceWindows(): { startMs: number; endMs: number }[] {
+    // The Thursday of the sim date's week (Mon–Sun) and the one after it.
+    const thursday = addDays(this.dateEt, 4 - weekday(this.dateEt));
+    const standing = [thursday, addDays(thursday, 7)].map((d) => ({ startMs: etToMs(d, '03:00'), endMs: etToMs(d, '05:00') }));
+    return [...standing, ...(this.o.maintenance ?? [])].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  inMaintenance(now = this.clock.now()): boolean {
+    return this.maintenanceWindows().some((w) => now >= w.startMs && now < w.endMs);
+  }
+
+  tradingActive(now = this.clock.now()): boolean {
+    return !this.manualPause && !this.inMaintenance(now);
+  }
+
+  feeConfig(series: SeriesCode): SimFeeConfig {
+    return this.fees[series];
+  }
+
+  on(listener: (e: ExchangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.length = 0;
+    this.listeners.clear();
+  }
+
+  protected emit(e: ExchangeEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  protected at(ms: number, fn: () => void): void {
+    const h = this.clock.setTimeout(() => {
+      const i = this.timers.indexOf(h);
+      if (i >= 0) this.timers.splice(i, 1);
+      if (!this.closed) fn();
+    }, ms - this.clock.now());
+    this.timers.push(h);
+  }
+
+  protected every(periodMs: number, fn: () => void): void {
+    const run = () => {
+      if (this.closed) return;
+      fn();
+      this.at(this.clock.now() + periodMs, run);
+    };
+    this.at(this.clock.now() + periodMs, run);
+  }
+
+  // ---------------- lifecycle ----------------
+
+  private scheduleLifecycle(ev: SimEventSpec): void {
+    const now = this.clock.now();
+    const determineAt = ev.closeMs + (this.o.determineDelayMs ?? 5000);
+    const settleAt = ev.closeMs + (this.o.settlementTimerSeconds ?? 60) * 1000;
+    const markets = ev.markets.map((m) => this.markets.get(m.ticker)!);
+    const activate = (emit: boolean) => markets.forEach((m) => {
+      m.status = 'active';
+      if (emit) this.emit({ type: 'lifecycle', ticker: m.spec.ticker, eventType: 'activated', tsMs: this.clock.now() });
+    });
+    const close = () => markets.forEach((m) => {
+      m.status = 'closed';
+      for (const o of [...m.bids, ...m.asks]) this.finish(o, 'canceled', 'MarketClosed');
+      m.bids = [];
+      m.asks = [];
+      this.flush(m);
+    });
+    const determine = (emit: boolean) => {
+      const idx = ev.series === 'INX' || ev.series === 'INXU' ? 'spx' : 'ndx';
+      const value = this.spot(idx, ev.closeMs);
+      for (const m of markets) {
+        m.status = 'determined';
+        m.result = yesHolds(m.spec, value) ? 'yes' : 'no';
+        m.determinedMs = emit ? this.clock.now() : determineAt;
+        if (emit) this.emit({ type: 'lifecycle', ticker: m.spec.ticker, eventType: 'determined', tsMs: this.clock.now() });
+      }
+    };
+    const settle = (emit: boolean) => {
+      for (const m of markets) {
+        m.status = 'finalized';
+        m.settledMs = emit ? this.clock.now() : settleAt;
+        this.settlePositions(m);
+        if (emit) this.emit({ type: 'lifecycle', ticker: m.spec.ticker, eventType: 'settled', tsMs: this.clock.now() });
+      }
+    };
+    // Catch up silently on what already happened before the sim started; schedule the rest.
+    if (now >= ev.openMs) activate(false);
+    else this.at(ev.openMs, () => activate(true));
+    if (now >= ev.closeMs) close();
+    else this.at(ev.closeMs, close);
+    if (now >= determineAt) determine(false);
+    else this.at(determineAt, () => determine(true));
+    if (now >= settleAt) settle(false);
+    else this.at(settleAt, () => settle(true));
+  }
+
+  private settlePositions(m: SimMarketState): void {
+    const value = m.result === 'yes' ? ONE_DOLLAR : 0;
+    for (const [key, p] of this.positions) {
+      if (p.ticker !== m.spec.ticker || p.position === 0) continue;
+      const payout: Micros = p.position * value;
+      this.addCash(p.owner, payout);
+      p.realized += payout;
+      p.position = 0;
+      p.updatedMs = this.clock.now();
+      this.positions.set(key, p);
+    }
+    m.openInterest = 0;
+  }
+
+  // ---------------- ids, markets, positions, cash ----------------
+
+  protected nextId(prefix: string): string {
+    this.idCounter++;
+    const h = (hashSeed(this.o.seed, prefix, this.idCounter) >>> 0).toString(16).padStart(8, '0');
+    const n = this.idCounter.toString(16).padStart(12, '0');
+    return `${h}-${n.slice(0, 4)}-4${n.slice(4, 7)}-8${n.slice(7, 10)}-${n.slice(10).padStart(12, '0')}`;
+  }
+
+  orderByClientId(owner: string, clientOrderId: string): SimOrder | undefined {
+    const id = this.byClientId.get(`${owner}|${clientOrderId}`);
+    return id ? this.orders.get(id) : undefined;
+  }
+
+  protected market(ticker: string): SimMarketState {
+    const m = this.markets.get(ticker);
+    if (!m) throw new SimRejection({ status: 404, code: 'not_found', message: 'market not found', details: ticker });
+    return m;
+  }
+
+  /** An order's end, announced to its owner (a market's close ends orders here as matching does). */
+  protected finish(o: SimOrder, status: 'canceled' | 'executed', reason: string): void {
+    o.status = status;
+    if (status === 'canceled') o.remaining = 0;
+    o.lastUpdateReason = reason;
+    o.updatedMs = this.clock.now();
+    if (o.owner !== MM_OWNER && o.owner !== TAKER_OWNER) this.emit({ type: 'user_order', order: o });
+  }
+
+  protected position(owner: string, ticker: string): SimPosition {
+    const key = `${owner}|${ticker}`;
+    let p = this.positions.get(key);
+    if (!p) {
+      p = { owner, ticker, position: 0, traded: 0, fees: 0, realized: 0, updatedMs: this.clock.now() };
+      this.positions.set(key, p);
+    }
+    return p;
+  }
+
+  protected addCash(owner: string, delta: number): void {
+    this.cash.set(owner, (this.cash.get(owner) ?? 0) + delta);
+  }
+
+  /** Balance in micro-dollars (starting balance + cash moves). */
+  balanceMicros(owner: string): Micros {
+    return (this.o.startingBalanceCents ?? 1_000_000) * 10_000 + (this.cash.get(owner) ?? 0);
+  }
+
+  /** Balance in cents (the REST balance endpoint still reports integer cents). */
+  balanceCents(owner: string): number {
+    return Math.floor(this.balanceMicros(owner) / 10_000);
+  }
+
+  // ---------------- book views ----------------
+
+  /** Aggregated current book: YES bids by price, and asks as NO bids at NO-leg prices. */
+  private aggregate(m: SimMarketState): { yes: Map<Pips, CentiContracts>; no: Map<Pips, CentiContracts> } {
+    const yes = new Map<Pips, CentiContracts>();
+    const no = new Map<Pips, CentiContracts>();
+    for (const o of m.bids) yes.set(o.price, (yes.get(o.price) ?? 0) + o.remaining);
+    for (const o of m.asks) no.set(ONE_DOLLAR - o.price, (no.get(ONE_DOLLAR - o.price) ?? 0) + o.remaining);
+    return { yes, no };
+  }
+
+  /** Publishes the difference between the last published book and the current one as deltas. */
+  flush(m: SimMarketState): void {
+    const now = this.clock.now();
+    const next = this.aggregate(m);
+    for (const side of ['yes', 'no'] as const) {
+      const prev = m.published[side];
+      const cur = next[side];
+      const prices = [...new Set([...prev.keys(), ...cur.keys()])].sort((a, b) => a - b);
+      for (const p of prices) {
+        const d = (cur.get(p) ?? 0) - (prev.get(p) ?? 0);
+        if (d !== 0) this.emit({ type: 'book_delta', ticker: m.spec.ticker, side, price: p, delta: d, tsMs: now });
+      }
+    }
+    m.published = next;
+    const top = JSON.stringify([this.bestYesBid(m), this.bestYesAsk(m), m.lastPrice, m.volume]);
+    if (top !== m.lastTop) {
+      m.lastTop = top;
+      this.emit({ type: 'ticker', ticker: m.spec.ticker, tsMs: now });
+    }
+  }
+
+  /** Published levels, ascending (best last), as the exchange sends them. */
+  levels(ticker: string): { yes: [Pips, CentiContracts][]; no: [Pips, CentiContracts][] } {
+    const m = this.market(ticker);
+    const asc = (map: Map<Pips, CentiContracts>) => [...map.entries()].filter(([, s]) => s > 0).sort((a, b) => a[0] - b[0]);
+    return { yes: asc(m.published.yes), no: asc(m.published.no) };
+  }
+
+  bestYesBid(m: SimMarketState): [Pips, CentiContracts] | undefined {
+    let best: [Pips, CentiContracts] | undefined;
+    for (const [p, s] of m.published.yes) if (s > 0 && (!best || p > best[0])) best = [p, s];
+    return best;
+  }
+
+  bestYesAsk(m: SimMarketState): [Pips, CentiContracts] | undefined {
+    let best: [Pips, CentiContracts] | undefined;
+    for (const [p, s] of m.published.no) if (s > 0 && (!best || p > best[0])) best = [p, s];
+    return best ? [ONE_DOLLAR - best[0], best[1]] : undefined;
+  }
+}

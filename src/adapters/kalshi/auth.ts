@@ -1,21 +1,21 @@
 /**
  * Kalshi request signing (reference §2): RSA-PSS / SHA-256 / MGF1(SHA-256) / salt = digest length over
  * `timestamp_ms + METHOD + path` (path from the root incl. `/trade-api/v2`, no query, no body), base64.
- * The key is parsed once; neither the key nor the key id ever appears in a log line or an error.
+ * The protocol itself (headers, signed text, PSS parameters, verification) is core/kalshi-signing.ts, shared
+ * with the simulator that verifies; this file holds the signing side: the private key (read from its file,
+ * parsed once) and the signer. Neither the key nor the key id ever appears in a log line or an error.
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import type { Clock } from '../../ports/clock.ts';
+import { PSS_PARAMS, SIGNATURE_HEADERS, signingPath, signingText } from '../../core/kalshi-signing.ts';
+
+/** The protocol's names, for callers that sign (one definition: core/kalshi-signing.ts). */
+export { SIGNATURE_HEADERS, signingPath, signingText, verifyText } from '../../core/kalshi-signing.ts';
 
 export class KalshiKeyError extends Error {
   override name = 'KalshiKeyError';
 }
-
-export const SIGNATURE_HEADERS = {
-  key: 'KALSHI-ACCESS-KEY',
-  timestamp: 'KALSHI-ACCESS-TIMESTAMP',
-  signature: 'KALSHI-ACCESS-SIGNATURE',
-} as const;
 
 /** Parses a PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`) PEM. */
 export function parsePrivateKeyPem(pem: string | Buffer): KeyObject {
@@ -40,36 +40,8 @@ export function loadPrivateKeyFile(pemPath: string): KeyObject {
   return parsePrivateKeyPem(text);
 }
 
-/** The exact text Kalshi signs. `path` must already be stripped of query and host. */
-export const signingText = (timestampMs: string, method: string, path: string): string =>
-  `${timestampMs}${method.toUpperCase()}${path}`;
-
 export function signText(key: KeyObject, text: string): string {
-  return crypto
-    .sign('sha256', Buffer.from(text), {
-      key,
-      padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST,
-    })
-    .toString('base64');
-}
-
-export function verifyText(publicKey: KeyObject, text: string, signatureB64: string): boolean {
-  try {
-    return crypto.verify(
-      'sha256',
-      Buffer.from(text),
-      { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST },
-      Buffer.from(signatureB64, 'base64'),
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** Path to sign for a URL or path: pathname only (no query, no fragment). */
-export function signingPath(urlOrPath: string): string {
-  return new URL(urlOrPath, 'http://signing.invalid').pathname;
+  return crypto.sign('sha256', Buffer.from(text), { key, ...PSS_PARAMS }).toString('base64');
 }
 
 /** Signs requests with one API key. Secrets live in private fields so JSON/inspect never show them. */

@@ -2,12 +2,14 @@
  * Request authentication of the Kalshi exchange simulator: the KALSHI-ACCESS-* headers of a REST request or a
  * websocket upgrade checked against the configured public key (RSA-PSS over timestamp + METHOD + path),
  * the key id and the allowed clock skew; 401 with the exchange's error body on a bad, stale or incomplete
- * signature. Its own file because the REST handler and the websocket upgrade (server.ts) both ask it.
+ * signature. The protocol (headers, signed text, verification) is core/kalshi-signing.ts, the same statement
+ * the adapter signs with. Its own file because the REST handler and the websocket upgrade (server.ts) both
+ * ask it.
  */
 import crypto, { type KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import type { Clock } from '../../ports/clock.ts';
-import { SIGNATURE_HEADERS, signingText, verifyText } from '../../adapters/kalshi/auth.ts';
+import { SIGNATURE_HEADERS, signingText, verifyText } from '../../core/kalshi-signing.ts';
 import { errBody, HttpError } from './rest-routes.ts';
 
 export interface SimAuthOptions {

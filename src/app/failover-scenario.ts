@@ -10,14 +10,17 @@
  *   5. massive recovers alone                  → stand_down → massive   (feed_fresh) at its first tick
  *   6. polygon recovers                        → massive → polygon      (primary_recovered) at its first tick + R
  * Every expected instant is derived from the parameters, so the rehearsal holds for any configured S and R.
+ *
+ * It lives in app/ because it composes: the simulator's scripted feeds and seeded paths (sim/massive/) with
+ * the real adapters under test (DualFeed, VirtualClock); sim itself depends on ports and core only.
  */
-import { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
-import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
-import type { ActiveFeed, FailoverTransition, TransitionReason } from '../../core/feed/failover.ts';
-import type { FeedName } from '../../ports/index-feed.ts';
-import { etDateOf } from '../../core/time/et.ts';
-import { ScriptedIndexFeed } from './scripted-feed.ts';
-import { SimIndexDays } from './paths.ts';
+import { VirtualClock } from '../adapters/clock/virtual-clock.ts';
+import { DualFeed } from '../adapters/feeds/dual-feed.ts';
+import type { ActiveFeed, FailoverTransition, TransitionReason } from '../core/feed/failover.ts';
+import type { FeedName } from '../ports/index-feed.ts';
+import { etDateOf } from '../core/time/et.ts';
+import { ScriptedIndexFeed } from '../sim/massive/scripted-feed.ts';
+import { SimIndexDays } from '../sim/massive/paths.ts';
 
 export interface FailoverScenarioOptions {
   /** Virtual start instant (default Fri 2026-11-20 10:00 ET). */

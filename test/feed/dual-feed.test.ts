@@ -11,7 +11,7 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { DualFeed } from '../../src/adapters/feeds/dual-feed.ts';
 import { InMemoryIndexFeed } from '../../src/adapters/feeds/in-memory-feed.ts';
 import { createDualFeedFromConfig } from '../../src/adapters/feeds/from-config.ts';
-import { runFailoverScenario } from '../../src/sim/massive/failover-scenario.ts';
+import { runFailoverScenario } from '../../src/app/failover-scenario.ts';
 import { startMassiveSim } from '../../src/sim/massive/server.ts';
 import { defaultIndexOps } from '../../src/config/index-ops.ts';
 import { runCli } from '../../src/cli/program.ts';

@@ -8,7 +8,7 @@ import type { CommandRegistrar } from '../command.ts';
 import { describeCommand } from '../manifest.ts';
 import { UsageError } from '../errors.ts';
 import { formatEt, formatUtc } from '../../core/time/et.ts';
-import { runFailoverScenario, type FailoverScenarioResult } from '../../sim/massive/failover-scenario.ts';
+import { runFailoverScenario, type FailoverScenarioResult } from '../../app/failover-scenario.ts';
 
 export const registerFailoverSmoke: CommandRegistrar = (program, ctx, state) => {
   program

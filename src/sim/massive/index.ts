@@ -2,4 +2,3 @@
 export { startMassiveSim, type MassiveSim, type MassiveSimOptions, type SimClientInfo, type SimLogEntry } from './server.ts';
 export { SimIndexDays, weekdaySession, type SimSession } from './paths.ts';
 export { ScriptedIndexFeed, type ScriptedFeedOptions } from './scripted-feed.ts';
-export { runFailoverScenario, DEFAULT_SCENARIO_START, type FailoverScenarioOptions, type FailoverScenarioResult, type ExpectedTransition, type ScenarioAction } from './failover-scenario.ts';

@@ -1,6 +1,7 @@
 /**
  * The arrows point one way (docs/ARCHITECTURE.md): core ← ports ← engine ← adapters ← app ← cli, config under
- * adapters, sim beside adapters (used by app presets), the dashboard beside cli. Read from every import under
+ * adapters, sim beside adapters on ports and core only (used by app presets, which compose it with adapters),
+ * the dashboard beside cli. Read from every import under
  * src/ (type-only and dynamic ones too): an arrow back up, or a circle anywhere but cli's command registry
  * (manifest.ts loads each command with `import()` when it runs; a command names its line from the manifest),
  * fails here, naming the files.
@@ -18,11 +19,24 @@ const MAY_IMPORT: Record<string, string[]> = {
   engine: ['core', 'ports'],
   config: ['core'],
   adapters: ['core', 'ports', 'engine', 'config'],
-  sim: ['core', 'ports', 'config', 'adapters'],
+  // sim: ports and core only, plus config, which sits under adapters (a simulated day may take its schema types);
+  // never adapters: app composes a simulator with them.
+  sim: ['core', 'ports', 'config'],
   app: ['core', 'ports', 'engine', 'config', 'adapters', 'sim'],
   dashboard: ['core', 'ports', 'engine', 'config', 'adapters', 'sim', 'app'],
   cli: ['core', 'ports', 'engine', 'config', 'adapters', 'sim', 'app', 'dashboard'],
 };
+
+/**
+ * Arrows against the layering still allowed, each with the work that removes it; the list only shrinks (an
+ * entry no import needs any more fails below, so it comes off when that work lands).
+ * - `src/sim/inprocess/` (the in-process day: a replay day's ports bundled as adapters) imports adapters; it is
+ *   being relocated up to app/ on another branch (issue 21), and this entry is removed when that lands.
+ */
+const NOT_YET_MOVED: { fromPrefix: string; toArea: string; why: string }[] = [
+  { fromPrefix: 'src/sim/inprocess/', toArea: 'adapters', why: 'issue 21: sim/inprocess/ moves up to app/ (another branch)' },
+];
+const notYetMoved = (e: Edge) => NOT_YET_MOVED.find((x) => e.from.startsWith(x.fromPrefix) && areaOf(e.to) === x.toArea);
 
 /** The command registry: manifest.ts's `import()` of each command module, the one circle there is by design. */
 const isRegistryEdge = (e: Edge) => e.dynamic && e.from === 'src/cli/manifest.ts' && e.to.startsWith('src/cli/commands/');
@@ -34,7 +48,7 @@ export function arrowsUp(edges: Edge[]): string[] {
     const to = areaOf(e.to);
     const allowed = MAY_IMPORT[from];
     if (!allowed) bad.push(`${e.from}: area "${from}" has no place in the layering`);
-    else if (from !== to && !allowed.includes(to)) bad.push(`${e.from} → ${e.to} (${from} may import ${allowed.join(', ') || 'only itself'})`);
+    else if (from !== to && !allowed.includes(to) && !notYetMoved(e)) bad.push(`${e.from} → ${e.to} (${from} may import ${allowed.join(', ') || 'only itself'})`);
   }
   return bad;
 }
@@ -72,8 +86,22 @@ test('the scanner sees static, type-only, re-exported and dynamic imports, and n
 test('the checks fail on an arrow back up and on a circle (a synthetic graph)', () => {
   const e = (from: string, to: string, dynamic = false): Edge => ({ from, to, dynamic });
   assert.deepEqual(arrowsUp([e('src/sim/inprocess/day.ts', 'src/app/market-adapters.ts'), e('src/core/a.ts', 'src/ports/clock.ts'), e('src/cli/main.ts', 'src/core/a.ts')]), [
-    'src/sim/inprocess/day.ts → src/app/market-adapters.ts (sim may import core, ports, config, adapters)',
+    'src/sim/inprocess/day.ts → src/app/market-adapters.ts (sim may import core, ports, config)',
     'src/core/a.ts → src/ports/clock.ts (core may import only itself)',
+  ]);
+  // sim on adapters fails everywhere but the one exempt folder (and the exemption is for adapters only).
+  assert.deepEqual(arrowsUp([
+    e('src/sim/kalshi/server.ts', 'src/adapters/kalshi/auth.ts'),
+    e('src/sim/massive/x.ts', 'src/adapters/clock/virtual-clock.ts'),
+    e('src/sim/inprocess-like/x.ts', 'src/adapters/feeds/dual-feed.ts'),
+    e('src/sim/inprocess/day.ts', 'src/adapters/feeds/dual-feed.ts'),
+    e('src/sim/inprocess/day.ts', 'src/engine/series-window.ts'),
+    e('src/sim/kalshi/x.ts', 'src/config/index-ops.ts'),
+  ]), [
+    'src/sim/kalshi/server.ts → src/adapters/kalshi/auth.ts (sim may import core, ports, config)',
+    'src/sim/massive/x.ts → src/adapters/clock/virtual-clock.ts (sim may import core, ports, config)',
+    'src/sim/inprocess-like/x.ts → src/adapters/feeds/dual-feed.ts (sim may import core, ports, config)',
+    'src/sim/inprocess/day.ts → src/engine/series-window.ts (sim may import core, ports, config)',
   ]);
   assert.deepEqual(arrowsUp([e('src/widgets/a.ts', 'src/core/a.ts')]), ['src/widgets/a.ts: area "widgets" has no place in the layering']);
   assert.deepEqual(circles([e('src/core/a.ts', 'src/core/b.ts'), e('src/core/b.ts', 'src/core/c.ts'), e('src/core/c.ts', 'src/core/a.ts')]), ['src/core/a.ts ⇄ src/core/b.ts ⇄ src/core/c.ts']);
@@ -89,8 +117,13 @@ test('every import under src/ resolves to a source file (the scanner reads the t
   assert.ok(graph.some(isRegistryEdge), 'the registry is seen');
 });
 
-test('no arrow from sim, adapters, engine, ports, core or config up to app, cli or the dashboard', () => {
+test('no arrow from sim, adapters, engine, ports, core or config up to app, cli or the dashboard, nor from sim to adapters', () => {
   assert.deepEqual(arrowsUp(graph), []);
+});
+
+test('each arrow still allowed against the layering is still needed (the list only shrinks)', () => {
+  const unused = NOT_YET_MOVED.filter((x) => !graph.some((e) => e.from.startsWith(x.fromPrefix) && areaOf(e.to) === x.toArea));
+  assert.deepEqual(unused.map((x) => `${x.fromPrefix} → ${x.toArea} (${x.why})`), [], 'no import needs it any more: take it off NOT_YET_MOVED');
 });
 
 test('no import circle outside cli\'s command registry', () => {

@@ -14,6 +14,7 @@ import { MAX_BINS, type Bins, type Candidates, type SideIndex } from './bins.ts'
 import { EV_BELOW_MIN } from './ev-bar.ts';
 import { sideName } from './evaluations.ts';
 import type { YesSide } from '../orders.ts';
+import type { Market } from '../market.ts';
 import { slotKey, type Quote, type QuoteConditions, type RestingQuote, type SelectInput } from './types.ts';
 
 /** Set with conditions and rules: the quote's bar, queue ahead and fill probability are reported. */
@@ -39,21 +40,22 @@ export class Admission {
   private readonly sized: Sized = { size: 0, feePips: 0, refused: undefined };
 
   /**
-   * `refusals`: where a refused candidate's reason goes; `ownBy`: our resting orders per market (a slot's
+   * `refusals`: where a refused candidate's reason goes; `ownAt`: our resting orders per market index (a slot's
    * first one is the order it keeps or replaces).
    */
   constructor(
     private readonly input: SelectInput,
     private readonly rule: FeeRule,
     private readonly refusals: Refusals,
-    private readonly ownBy: ReadonlyMap<string, readonly RestingQuote[]> | undefined,
+    private readonly ownAt: readonly (readonly RestingQuote[] | undefined)[] | undefined,
+    places: Int32Array,
     private readonly timing: AdmissionTiming | undefined,
   ) {
     const policy = input.policy;
     this.marketCap = policy.maxContractsPerMarket * CENTI_PER_CONTRACT;
     this.windowLeft = policy.maxContractsPerWindow * CENTI_PER_CONTRACT - (input.exposure.windowContracts ?? 0);
     this.lossLeft = input.exposure.lossBudgetPips;
-    this.bins = new TickerBins(input.exposure.marketContracts);
+    this.bins = new TickerBins(input.markets, places, input.exposure.marketContracts);
   }
 
   /** Candidate `i` of `c`: quoted, or refused with the reason recorded in its market's evaluation. */
@@ -65,8 +67,8 @@ export class Admission {
     const t = input.markets[mi]!.ticker;
     const refusals = this.refusals;
     const price = c.price(i);
-    if (!this.bins.has(t) && this.bins.size >= input.policy.maxBinsPerSeries) return refusals.refuse(mi, k, MAX_BINS);
-    const marketLeft = this.marketCap - (input.exposure.marketContracts?.get(t) ?? 0) - this.bins.allocated(t);
+    if (!this.bins.has(mi) && this.bins.size >= input.policy.maxBinsPerSeries) return refusals.refuse(mi, k, MAX_BINS);
+    const marketLeft = this.marketCap - (input.exposure.marketContracts?.get(t) ?? 0) - this.bins.allocated(mi);
     const { size, feePips: fee, refused } = sizeWithin(this.rule, side, price, input.policy.contracts * CENTI_PER_CONTRACT, marketLeft, this.windowLeft, this.lossLeft, this.sized);
     if (refused) return refusals.refuse(mi, k, refused);
     const p = (input.pricing[mi] as { pYes: number }).pYes;
@@ -77,7 +79,7 @@ export class Admission {
     for (const q of this.quotes) if (q.marketTicker === t) other = q;
     if (other && (side === 'buy' ? price >= other.price : price <= other.price)) return refusals.refuse(mi, k, 'would_self_cross');
     const kept = c.kept(i);
-    const resting = firstOfSide(this.ownBy?.get(t), side);
+    const resting = firstOfSide(this.ownAt?.[mi], side);
     const keepId = kept && resting !== undefined && resting.size === size;
     const base = input.revisions?.get(slotKey(t, side)) ?? 0;
     const revision = keepId ? resting!.revision : Math.max(base, resting ? resting.revision + 1 : 0);
@@ -106,7 +108,7 @@ export class Admission {
     }
     this.quotes.push(quote);
     refusals.refuse(mi, k, undefined);
-    this.bins.allocate(t, size);
+    this.bins.allocate(mi, size);
     this.windowLeft -= size;
     this.lossLeft -= worst;
   }
@@ -114,15 +116,20 @@ export class Admission {
 
 /**
  * The bins by ticker: the markets with exposure (from the exposure map) and those quoted so far, with the
- * contracts allocated to each in this selection. A handful of markets: a list, no map per selection.
+ * contracts allocated to each in this selection. A handful of markets: a list of ticker places (equal
+ * tickers, equal places: one bin), no map per selection.
  */
 class TickerBins implements Bins {
   private readonly committed: Set<string> | undefined;
-  private readonly quoted: string[] = [];
+  private readonly quoted: number[] = [];
   private readonly contracts: CentiContracts[] = [];
   size = 0;
 
-  constructor(marketContracts: ReadonlyMap<string, CentiContracts> | undefined) {
+  constructor(
+    private readonly markets: readonly Market[],
+    private readonly places: Int32Array,
+    marketContracts: ReadonlyMap<string, CentiContracts> | undefined,
+  ) {
     if (marketContracts && marketContracts.size > 0) {
       const committed = new Set<string>();
       for (const [t, c] of marketContracts) if (c > 0) committed.add(t);
@@ -131,25 +138,27 @@ class TickerBins implements Bins {
     }
   }
 
-  has(t: string): boolean {
-    return this.committed?.has(t) === true || this.quoted.indexOf(t) >= 0;
+  /** Whether market `mi`'s ticker holds a bin. */
+  has(mi: number): boolean {
+    return this.quoted.indexOf(this.places[mi]!) >= 0 || this.committed?.has(this.markets[mi]!.ticker) === true;
   }
 
-  /** Contracts allocated to `t` in this selection so far. */
-  allocated(t: string): CentiContracts {
-    const j = this.quoted.indexOf(t);
+  /** Contracts allocated to market `mi`'s ticker in this selection so far. */
+  allocated(mi: number): CentiContracts {
+    const j = this.quoted.indexOf(this.places[mi]!);
     return j >= 0 ? this.contracts[j]! : 0;
   }
 
-  /** `size` more contracts quoted in `t` (it holds a bin from now on). */
-  allocate(t: string, size: CentiContracts): void {
-    const j = this.quoted.indexOf(t);
+  /** `size` more contracts quoted in market `mi`'s ticker (it holds a bin from now on). */
+  allocate(mi: number, size: CentiContracts): void {
+    const place = this.places[mi]!;
+    const j = this.quoted.indexOf(place);
     if (j >= 0) {
       this.contracts[j]! += size;
       return;
     }
-    if (!this.committed?.has(t)) this.size++;
-    this.quoted.push(t);
+    if (!this.committed?.has(this.markets[mi]!.ticker)) this.size++;
+    this.quoted.push(place);
     this.contracts.push(size);
   }
 }

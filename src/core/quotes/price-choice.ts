@@ -18,8 +18,8 @@ import type { TopScan } from './top-of-book.ts';
 import { EV_BELOW_MIN, mayClear, missesBar, noPrice, priceAt, type PricedSide } from './ev-bar.ts';
 
 const MAX_WALK = 10_000;
-const NO_PRICE_BELOW_ASK = 'no_price_below_ask';
-const NO_PRICE_ABOVE_BID = 'no_price_above_bid';
+export const NO_PRICE_BELOW_ASK = 'no_price_below_ask';
+export const NO_PRICE_ABOVE_BID = 'no_price_above_bid';
 
 /** The bid's price into `out`; true when it clears `bar`. */
 export function buyPrice(

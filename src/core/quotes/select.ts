@@ -27,11 +27,12 @@
 import type { Market, OrderBook } from '../market.ts';
 import { FeeRuleError, feeRule, type FeeRule } from '../fees.ts';
 import type { MarketPricing } from '../model/ladder-pricing.ts';
-import { CENTI_PER_CONTRACT, type CentiContracts, type Pips } from '../units.ts';
+import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
 import { newTopScan, scanTop, type TopScan } from './top-of-book.ts';
 import { newQuoteAllowed, targetMarginPips } from './margin.ts';
-import { EV_BELOW_MIN, keepFloor, newPricedSide, newQuoteBar, noPrice, type PricedSide } from './ev-bar.ts';
-import { aboveBidOf, belowAskOf, buyOutOfReach, buyPrice, sellOutOfReach, sellPrice } from './price-choice.ts';
+import { keepFloor, newPricedSide, newQuoteBar, type PricedSide } from './ev-bar.ts';
+import { aboveBidOf, belowAskOf, buyPrice, sellPrice } from './price-choice.ts';
+import { planPrice, plansFor, type LadderPlans } from './market-plan.ts';
 import { heldInPlace, keepsResting, quoteAgeMs } from './hysteresis.ts';
 import { Candidates, MAX_BINS, admitBestFirst, type SideIndex } from './bins.ts';
 import { Admission, firstOfSide, type AdmissionTiming } from './admission.ts';
@@ -46,16 +47,39 @@ export { worstLossPips, remainingLossBudgetPips } from './sizing.ts';
 const NO_OWN: readonly RestingQuote[] = [];
 const FINAL_SECONDS = 'final_seconds_no_new_quote';
 
-/** Our resting orders per market, in their given order (usually a handful, for a few markets). */
-function restingByMarket(resting: readonly RestingQuote[] | undefined): Map<string, RestingQuote[]> | undefined {
+/**
+ * Our resting orders per market index, in their given order (usually a handful, for a few markets; an order
+ * in no market of the ladder is in no list).
+ */
+function restingByMarket(resting: readonly RestingQuote[] | undefined, markets: readonly Market[], plans: LadderPlans): (RestingQuote[] | undefined)[] | undefined {
   if (!resting || !resting.length) return undefined;
-  const by = new Map<string, RestingQuote[]>();
+  const index = plans.byTicker(markets);
+  const by: (RestingQuote[] | undefined)[] = new Array(markets.length);
   for (const r of resting) {
-    const list = by.get(r.marketTicker);
-    if (list) list.push(r);
-    else by.set(r.marketTicker, [r]);
+    const at = index.get(r.marketTicker);
+    if (at === undefined) continue;
+    for (let j = 0; j < at.length; j++) {
+      const list = by[at[j]!];
+      if (list) list.push(r);
+      else by[at[j]!] = [r];
+    }
   }
   return by;
+}
+
+/**
+ * Each market's book into `out` (aligned with `markets`). The caller's map usually holds the books in the
+ * ladder's order (the engine builds it from the ladder): walked in step with the markets while the keys
+ * match, the rest by lookup — the same books, without a hash lookup per market.
+ */
+function booksOf(books: ReadonlyMap<string, OrderBook>, markets: readonly Market[], out: (OrderBook | undefined)[]): void {
+  const n = markets.length;
+  let mi = 0;
+  for (const [t, b] of books) {
+    if (mi >= n || markets[mi]!.ticker !== t) break;
+    out[mi++] = b;
+  }
+  for (; mi < n; mi++) out[mi] = books.get(markets[mi]!.ticker);
 }
 
 /** Why a market is not evaluated at all (undefined: it is). */
@@ -87,16 +111,21 @@ class SelectionPass implements EvaluationSource {
   readonly allowNew: boolean;
   readonly keepBonus: number;
   readonly targetPips: number;
-  readonly ownBy: Map<string, RestingQuote[]> | undefined;
+  /** A new quote's bar in a market whose book age adds no margin (within its grace, or not counted). */
+  readonly freshBar: number;
+  /** The book's age adds to the margin past its grace (rules with a book-age rate). */
+  readonly bookAgeCounts: boolean;
+  /** Our resting orders per market index (undefined: none at all). */
+  readonly ownAt: (RestingQuote[] | undefined)[] | undefined;
   /** The book each market had (its snapshot), for the evaluations. */
   readonly books: (OrderBook | undefined)[];
   readonly candidates: Candidates;
+  /** This ladder's market plans (market-plan.ts). */
+  readonly plans: LadderPlans;
   readonly top: TopScan = newTopScan();
   readonly fresh: PricedSide = newPricedSide();
   readonly kept: PricedSide = newPricedSide();
   keptFloor = 0;
-  /** Set while the evaluations are worked out (the reporting mode). */
-  report: EvaluationReport | undefined;
   /** Admission's outcomes other than losing to the bins: slot 2·mi + k, then its reason (undefined: quoted). */
   private outcomes: (number | string | undefined)[] | undefined;
   private built: MarketEvaluation[] | undefined;
@@ -125,10 +154,14 @@ class SelectionPass implements EvaluationSource {
     this.allowNew = rules ? newQuoteAllowed(rules, cond!.minutesToTarget, cond!.feedAgeMs) : true;
     this.keepBonus = rules ? rules.binKeepPips : 0;
     this.targetPips = rules ? targetMarginPips(rules, cond!.minutesToTarget) : 0;
-    this.ownBy = restingByMarket(input.resting);
+    this.freshBar = newQuoteBar(this.minEv, rules, this.targetPips, undefined);
+    this.bookAgeCounts = rules !== undefined && rules.bookAgePipsPerS > 0;
     this.books = new Array(markets.length);
-    this.candidates = new Candidates();
-    this.report = undefined;
+    const plans = plansFor(markets);
+    this.plans = plans;
+    this.candidates = new Candidates(() => plans.places(markets));
+    this.ownAt = restingByMarket(input.resting, markets, this.plans);
+    plans.begin(rule, this.size0);
   }
 
   /** What admission made of a candidate (undefined: quoted), for the evaluations; losing to the bins goes unsaid. */
@@ -142,30 +175,54 @@ class SelectionPass implements EvaluationSource {
     const o = this.outcomes;
     if (o) for (let j = 0; j < o.length; j += 2) outcomes.set(o[j] as number, o[j + 1] as string | undefined);
     const report = new EvaluationReport(this.markets.length, this.rule, this.size0, outcomes);
-    this.report = report;
-    for (let mi = 0; mi < this.markets.length; mi++) selectMarket(this, mi);
-    this.report = undefined;
+    for (let mi = 0; mi < this.markets.length; mi++) reportMarket(this, report, mi);
     return (this.built = report.out);
   }
 }
 
 /**
- * One market: skipped, or both sides priced and held to hysteresis, as candidates — or, reporting, as its
- * evaluation (every side priced in full).
+ * One market, selecting: skipped, or both sides priced and held to hysteresis, as candidates. The market's
+ * plan (market-plan.ts, kept from one book update to the next) holds what its book, grid and fee rule
+ * decide, so a market whose book has not changed costs a few comparisons.
  */
 function selectMarket(x: SelectionPass, mi: number): void {
   const m = x.markets[mi]!;
   const pr = x.pricing[mi];
+  const book = x.books[mi];
+  const own = (x.ownAt && x.ownAt[mi]) || NO_OWN;
+  const plan = x.plans.at(mi, m, book, own);
+  // Skipped (skipReason: which reason is the evaluations' business).
+  if (pr === undefined || pr.ticker !== plan.ticker || !pr.ok || plan.skipped) return;
+  const p = pr.pYes;
+  const bookAgeMs = x.rules && book ? x.nowMs - plan.tsMs : undefined;
+  const bar = x.bookAgeCounts && bookAgeMs !== undefined && bookAgeMs > x.rules!.bookAgeGraceMs ? newQuoteBar(x.minEv, x.rules, x.targetPips, bookAgeMs) : x.freshBar;
+  const fresh = x.fresh;
+  const pPips = p * PIPS_PER_DOLLAR;
+  for (let k: SideIndex = 0; k < 2; k = (k + 1) as SideIndex) {
+    if (plan.simple) planPrice(plan, k, pPips, bar, fresh);
+    else if (k === 0) buyPrice(m.priceRanges, p, plan, plan.aboveBid, plan.belowAsk, x.rule!, x.size0, bar, fresh);
+    else sellPrice(m.priceRanges, p, plan, plan.aboveBid, plan.belowAsk, x.rule!, x.size0, bar, fresh);
+    if (!x.allowNew && fresh.reason === undefined) fresh.reason = FINAL_SECONDS;
+    const r = own.length > 0 ? firstOfSide(own, sideName(k)) : undefined;
+    if (r && keepsSlot(x, k, p, plan, r, bookAgeMs)) x.candidates.add(mi, k, true, r.price, x.kept.evPips + x.keepBonus, x.keptFloor);
+    else if (fresh.reason === undefined && fresh.priced) x.candidates.add(mi, k, false, fresh.price, fresh.evPips, bar);
+  }
+}
+
+/**
+ * One market, reporting (the evaluations): the same rules on the same book snapshot, with every side
+ * priced in full by price-choice.ts (the same outcome as the plan's), into its evaluation.
+ */
+function reportMarket(x: SelectionPass, report: EvaluationReport, mi: number): void {
+  const m = x.markets[mi]!;
+  const pr = x.pricing[mi];
   const ticker = m.ticker;
-  const report = x.report;
-  const own = (x.ownBy && x.ownBy.get(ticker)) || NO_OWN;
-  let book: OrderBook | undefined;
-  if (report) book = x.books[mi];
-  else x.books[mi] = book = x.input.books.get(ticker);
+  const own = (x.ownAt && x.ownAt[mi]) || NO_OWN;
+  const book = x.books[mi];
   const top = scanTop(book, own, x.top);
   const skip = skipReason(m, pr, x.rule, x.feeProblem, top);
   if (skip !== undefined) {
-    report?.skipped(mi, ticker, top, pr?.ok ? pr.pYes : undefined, skip);
+    report.skipped(mi, ticker, top, pr?.ok ? pr.pYes : undefined, skip);
     return;
   }
   const rule = x.rule!;
@@ -174,30 +231,18 @@ function selectMarket(x: SelectionPass, mi: number): void {
   // With conditions: this market's bar for a new quote (min EV + margin); each resting quote has its own.
   const bookAgeMs = x.rules && book ? x.nowMs - book.tsMs : undefined;
   const bar = newQuoteBar(x.minEv, x.rules, x.targetPips, bookAgeMs);
-  // Most markets of a ladder are far from the money on at least one side: decided by a comparison (the
-  // evaluations price it in full: the same outcome).
-  const buyOut = !report && buyOutOfReach(grid, p, top, bar);
-  const sellOut = !report && sellOutOfReach(grid, p, top, bar);
-  let aboveBid: Pips | undefined;
-  let belowAsk: Pips | undefined;
-  if (!buyOut || !sellOut) {
-    aboveBid = aboveBidOf(grid, top);
-    belowAsk = belowAskOf(grid, top);
-  }
+  const aboveBid = aboveBidOf(grid, top);
+  const belowAsk = belowAskOf(grid, top);
   const fresh = x.fresh;
   for (let k: SideIndex = 0; k < 2; k = (k + 1) as SideIndex) {
-    if (k === 0 ? buyOut : sellOut) noPrice(EV_BELOW_MIN, fresh);
-    else if (k === 0) buyPrice(grid, p, top, aboveBid, belowAsk, rule, x.size0, bar, fresh);
+    if (k === 0) buyPrice(grid, p, top, aboveBid, belowAsk, rule, x.size0, bar, fresh);
     else sellPrice(grid, p, top, aboveBid, belowAsk, rule, x.size0, bar, fresh);
     if (!x.allowNew && fresh.reason === undefined) fresh.reason = FINAL_SECONDS;
     const r = own.length > 0 ? firstOfSide(own, sideName(k)) : undefined;
-    if (r && keepsSlot(x, k, p, top, r, bookAgeMs)) {
-      if (report) report.side(mi, k, p, x.kept, true);
-      else x.candidates.add(mi, k, true, r.price, x.kept.evPips + x.keepBonus, x.keptFloor);
-    } else if (report) report.side(mi, k, p, fresh, fresh.reason === undefined && fresh.priced);
-    else if (fresh.reason === undefined && fresh.priced) x.candidates.add(mi, k, false, fresh.price, fresh.evPips, bar);
+    if (r && keepsSlot(x, k, p, top, r, bookAgeMs)) report.side(mi, k, p, x.kept, true);
+    else report.side(mi, k, p, fresh, fresh.reason === undefined && fresh.priced);
   }
-  report?.market(mi, ticker, top, p);
+  report.market(mi, ticker, top, p);
 }
 
 /**
@@ -217,6 +262,7 @@ function keepsSlot(x: SelectionPass, k: SideIndex, p: number, top: TopScan, r: R
 export function selectQuotes(input: SelectInput): Selection {
   const x = new SelectionPass(input);
   const n = x.markets.length;
+  booksOf(input.books, x.markets, x.books);
   for (let mi = 0; mi < n; mi++) selectMarket(x, mi);
   return x.candidates.count === 0 ? selectionOf([], x) : admitCandidates(x);
 }
@@ -232,7 +278,7 @@ function admitCandidates(x: SelectionPass): Selection {
     const cap = rules.fillProbHorizonMs > 0 ? rules.fillProbHorizonMs : Infinity;
     timing = { cond: cond!, horizonMs: Math.max(0, Math.min(cap, cond!.restMs ?? cond!.minutesToTarget * 60_000)) };
   }
-  const admission = new Admission(input, x.rule!, x, x.ownBy, timing);
-  admitBestFirst(candidates, x.markets, admission.bins, input.policy.maxBinsPerSeries, (i) => admission.admit(candidates, i));
+  const admission = new Admission(input, x.rule!, x, x.ownAt, x.plans.places(x.markets), timing);
+  admitBestFirst(candidates, admission.bins, input.policy.maxBinsPerSeries, (i) => admission.admit(candidates, i));
   return selectionOf(admission.quotes, x);
 }

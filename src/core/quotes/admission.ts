@@ -6,7 +6,7 @@
  */
 import { makerEvPips, type FeeRule } from '../fees.ts';
 import { CENTI_PER_CONTRACT, type CentiContracts } from '../units.ts';
-import { clientOrderId } from './client-order-id.ts';
+import type { MarketPlan } from './market-plan.ts';
 import { fillProbability } from './fill-prob.ts';
 import { queueOf } from './queue.ts';
 import { sizeWithin, worstLossPips, type Sized } from './sizing.ts';
@@ -14,7 +14,7 @@ import { MAX_BINS, type Bins, type Candidates, type SideIndex } from './bins.ts'
 import { EV_BELOW_MIN } from './ev-bar.ts';
 import { sideName } from './evaluations.ts';
 import type { YesSide } from '../orders.ts';
-import type { Market } from '../market.ts';
+import type { Market, OrderBook } from '../market.ts';
 import { slotKey, type Quote, type QuoteConditions, type RestingQuote, type SelectInput } from './types.ts';
 
 /** Set with conditions and rules: the quote's bar, queue ahead and fill probability are reported. */
@@ -49,6 +49,9 @@ export class Admission {
     private readonly refusals: Refusals,
     private readonly ownAt: readonly (readonly RestingQuote[] | undefined)[] | undefined,
     places: Int32Array,
+    /** Each market's book (aligned with the markets) and plan (market-plan.ts: its client_order_ids). */
+    private readonly books: readonly (OrderBook | undefined)[],
+    private readonly plans: readonly MarketPlan[],
     private readonly timing: AdmissionTiming | undefined,
   ) {
     const policy = input.policy;
@@ -94,13 +97,13 @@ export class Admission {
       evCents: evPips / 100,
       modelProb: p,
       worstLossPips: worst,
-      clientOrderId: keepId ? resting!.clientOrderId : clientOrderId(input.windowId, t, side, price, revision),
+      clientOrderId: keepId ? resting!.clientOrderId : this.plans[mi]!.idFor(k, input.windowId, t, side, price, revision),
       revision,
       kept: keepId,
     };
     const timing = this.timing;
     if (timing) {
-      const queue = queueOf(input.books.get(t), side, price, kept ? resting : undefined);
+      const queue = queueOf(this.books[mi], side, price, kept ? resting : undefined);
       quote.barPips = bar;
       quote.queueAhead = keepId && resting!.queueAhead !== undefined ? resting!.queueAhead : queue;
       const flow = timing.cond.flows?.get(t);

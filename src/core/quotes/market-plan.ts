@@ -6,11 +6,11 @@
  * is worked out once per book snapshot and kept per ladder (`plansFor`), and the per-cycle work of a market
  * is a few comparisons and subtractions.
  *
- * A memo of a pure function: a plan is reused only when its market, book, grid, status, fee rule and size
- * are the very objects / values it was made from and the market has none of our resting orders (they change
- * the top of book; such a market is planned afresh every time). OrderBook and Market objects are never
- * changed once made (books are replaced, not edited). test/quotes/market-plan.test.ts holds selection with
- * plans reused to selection on fresh objects.
+ * A memo of a pure function: a plan is reused only when its market and book are the very objects it was
+ * made from, our resting orders in that market (removed from the top of book) are the same by value, and
+ * the selection's fee rule and quote size are the same (`LadderPlans.begin`). OrderBook and Market objects
+ * are never changed once made (books are replaced, not edited; evaluations.ts relies on it too).
+ * test/quotes/market-plan.test.ts holds selection with plans reused to selection on fresh objects.
  */
 import type { Market, OrderBook } from '../market.ts';
 import { orderFeePips, type FeeRule } from '../fees.ts';
@@ -20,9 +20,20 @@ import { NO_PRICE_ABOVE_BID, NO_PRICE_BELOW_ASK, aboveBidOf, belowAskOf } from '
 import { EV_BELOW_MIN, missesBar, noPrice, type PricedSide } from './ev-bar.ts';
 import { snapDown, snapUp } from './grid.ts';
 import { tickerPlaces } from './bins.ts';
+import { clientOrderId } from './client-order-id.ts';
+import type { YesSide } from '../orders.ts';
 
 /** No such price (a plan's price fields are whole pips ≥ 0 otherwise). */
 export const NONE = -1;
+
+interface IdMemo {
+  readonly windowId: string;
+  readonly ticker: string;
+  readonly side: YesSide;
+  readonly price: Pips;
+  readonly revision: number;
+  readonly id: string;
+}
 
 /** One market's plan (see the header); its top-of-book fields make it the `TopScan` selection reads. */
 export class MarketPlan implements TopScan {
@@ -31,8 +42,8 @@ export class MarketPlan implements TopScan {
   book: OrderBook | undefined = undefined;
   /** The book's time (0 without a book). */
   tsMs = 0;
-  /** False: made with our own orders removed from the book, never reused. */
-  reusable = false;
+  /** Our orders removed from the book (what of them the top of book depends on: ticker, side, price, size). */
+  private readonly own: { marketTicker: string; side: YesSide; price: Pips; size: CentiContracts }[] = [];
   /**
    * Selection skips the market whatever its pricing (select.ts `skipReason`: not active, no grid, no fee
    * rule, a crossed book).
@@ -69,13 +80,37 @@ export class MarketPlan implements TopScan {
   readonly fees: [Pips, Pips, Pips, Pips] = [0, 0, 0, 0];
   readonly perContract: [number, number, number, number] = [0, 0, 0, 0];
 
+  /** The last client_order_id of each side (buy, sell) and what it was made of (kept across book updates). */
+  private readonly ids: [IdMemo | undefined, IdMemo | undefined] = [undefined, undefined];
+
+  /** client-order-id.ts's `clientOrderId` for side `k` of this market (the same id: a memo of a pure function). */
+  idFor(k: 0 | 1, windowId: string, ticker: string, side: YesSide, price: Pips, revision: number): string {
+    const memo = this.ids[k];
+    if (memo !== undefined && memo.price === price && memo.revision === revision && memo.windowId === windowId && memo.ticker === ticker && memo.side === side) return memo.id;
+    const id = clientOrderId(windowId, ticker, side, price, revision);
+    this.ids[k] = { windowId, ticker, side, price, revision, id };
+    return id;
+  }
+
+  /** Whether this plan is of market `m`, book snapshot `book` and our orders `own` (by value). */
+  fits(m: Market, book: OrderBook | undefined, own: readonly OwnOrder[]): boolean {
+    if (this.market !== m || this.book !== book || this.own.length !== own.length) return false;
+    for (let j = 0; j < own.length; j++) {
+      const a = this.own[j]!;
+      const o = own[j]!;
+      if (a.price !== o.price || a.size !== o.size || a.side !== o.side || a.marketTicker !== o.marketTicker) return false;
+    }
+    return true;
+  }
+
   /** Plans `m` with `book` (our orders `own` removed from it), for fee rule `rule` and quote size `size`. */
   make(m: Market, book: OrderBook | undefined, own: readonly OwnOrder[], rule: FeeRule | undefined, size: CentiContracts): this {
     this.market = m;
     this.ticker = m.ticker;
     this.book = book;
     this.tsMs = book ? book.tsMs : 0;
-    this.reusable = own.length === 0;
+    this.own.length = 0;
+    for (const o of own) this.own.push({ marketTicker: o.marketTicker, side: o.side, price: o.price, size: o.size });
     scanTop(book, own, this);
     const grid = m.priceRanges;
     this.crossed = this.hasBid && this.hasAsk && this.bid >= this.ask;
@@ -162,7 +197,7 @@ export class LadderPlans {
 
   /**
    * Market `mi`'s plan for `m`, `book` and our orders `own` in it: the one kept when it is of this very
-   * market and book snapshot (and was made without own orders), else made afresh into its slot.
+   * market and book snapshot and of the same orders, else made afresh into its slot.
    */
   at(mi: number, m: Market, book: OrderBook | undefined, own: readonly OwnOrder[]): MarketPlan {
     let plan = this.plans[mi];
@@ -170,7 +205,7 @@ export class LadderPlans {
       while (this.plans.length < mi) this.plans.push(new MarketPlan());
       this.plans.push((plan = new MarketPlan()));
     }
-    return plan.market === m && plan.book === book && plan.reusable && own.length === 0 ? plan : plan.make(m, book, own, this.rule, this.size);
+    return plan.fits(m, book, own) ? plan : plan.make(m, book, own, this.rule, this.size);
   }
 }
 

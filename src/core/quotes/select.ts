@@ -278,7 +278,7 @@ function admitCandidates(x: SelectionPass): Selection {
     const cap = rules.fillProbHorizonMs > 0 ? rules.fillProbHorizonMs : Infinity;
     timing = { cond: cond!, horizonMs: Math.max(0, Math.min(cap, cond!.restMs ?? cond!.minutesToTarget * 60_000)) };
   }
-  const admission = new Admission(input, x.rule!, x, x.ownAt, x.plans.places(x.markets), timing);
+  const admission = new Admission(input, x.rule!, x, x.ownAt, x.plans.places(x.markets), x.books, x.plans.plans, timing);
   admitBestFirst(candidates, admission.bins, input.policy.maxBinsPerSeries, (i) => admission.admit(candidates, i));
   return selectionOf(admission.quotes, x);
 }

@@ -44,7 +44,8 @@ const FEES: FeeSchedule[] = [
 const step = fc.record({
   jitter: fc.array(fc.double({ min: -0.03, max: 0.03, noNaN: true }), { minLength: 40, maxLength: 40 }),
   newBooks: fc.array(fc.record({ at: fc.nat(39), book: bookSpec }), { maxLength: 4 }),
-  rest: fc.constantFrom('previous' as const, 'none' as const, 'previous' as const),
+  rest: fc.constantFrom('previous' as const, 'none' as const, 'previous' as const, 'atBest' as const),
+  restSize: fc.constantFrom(100, 200),
   fees: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(FEES.length - 1) }),
   contracts: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constantFrom(2, 3) }),
   drop: fc.option(fc.nat(39), { freq: 4 }),
@@ -149,8 +150,19 @@ test('selection with its plans and memos kept equals selection on fresh objects,
         stats.selections++;
         stats.quotes += kept.quotes.length;
         stats.kept += kept.quotes.filter((q) => q.kept).length;
-        if (st && st.rest === 'previous' && resting.length) stats.reused++;
-        resting = st?.rest === 'none' ? [] : kept.quotes.map((q): RestingQuote => ({ marketTicker: q.marketTicker, side: q.side, price: q.price, size: q.size, clientOrderId: q.clientOrderId, revision: q.revision, placedMs: nowMs }));
+        if (st && st.rest !== 'none' && resting.length) stats.reused++;
+        const next = steps[round];
+        resting =
+          next?.rest === 'none'
+            ? []
+            : kept.quotes.map((q): RestingQuote => {
+                // 'atBest': our order moved to the best level of its side of the unchanged book (it is in that
+                // level's size, which the top of book must take out), with another size.
+                const b = books.get(q.marketTicker);
+                const best = q.side === 'buy' ? b?.yesBids[0]?.price : b?.noBids[0] ? 10_000 - b.noBids[0].price : undefined;
+                const at = next?.rest === 'atBest' && best !== undefined;
+                return { marketTicker: q.marketTicker, side: q.side, price: at ? best : q.price, size: at ? next.restSize : q.size, clientOrderId: q.clientOrderId, revision: q.revision, placedMs: nowMs };
+              });
       }
     }),
     { numRuns: 400, seed: 20_020 },

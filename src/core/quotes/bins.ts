@@ -24,19 +24,28 @@ export type SideIndex = 0 | 1;
  * ticker order + side: ties in rank go by ticker, then side, 'buy' < 'sell').
  */
 export class Candidates {
-  // Grown by push: a ladder's candidates are usually far fewer than its two sides per market, and a
-  // pre-sized holey array costs more to allocate than the pushes.
-  readonly v: number[] = [];
   count = 0;
   private placesOf: Int32Array | undefined;
 
-  /** `places`: each market's place in ticker order (equal tickers, equal places), asked for on the first add. */
-  constructor(private readonly places: () => Int32Array) {}
+  /**
+   * `v`: where the numbers go, from index 0 (a ladder's array, reused by each of its selections: candidates
+   * live only while one selection admits them); `places`: each market's place in ticker order (equal
+   * tickers, equal places), asked for on the first add.
+   */
+  constructor(
+    readonly v: number[],
+    private readonly places: () => Int32Array,
+  ) {}
 
   add(mi: number, k: SideIndex, kept: boolean, price: Pips, rank: number, bar: number): void {
-    this.count++;
     const places = (this.placesOf ??= this.places());
-    this.v.push(4 * mi + (kept ? 2 : 0) + k, price, rank, bar, 2 * places[mi]! + k);
+    const v = this.v;
+    const at = 5 * this.count++;
+    v[at] = 4 * mi + (kept ? 2 : 0) + k;
+    v[at + 1] = price;
+    v[at + 2] = rank;
+    v[at + 3] = bar;
+    v[at + 4] = 2 * places[mi]! + k;
   }
 
   private slot(i: number): number {

@@ -15,9 +15,9 @@
 import type { Market, OrderBook } from '../market.ts';
 import { orderFeePips, type FeeRule } from '../fees.ts';
 import type { CentiContracts, Pips } from '../units.ts';
-import { scanTop, type OwnOrder, type TopScan } from './top-of-book.ts';
+import { newTopScan, scanTop, type OwnOrder, type TopScan } from './top-of-book.ts';
 import { NO_PRICE_ABOVE_BID, NO_PRICE_BELOW_ASK, aboveBidOf, belowAskOf } from './price-choice.ts';
-import { EV_BELOW_MIN, missesBar, noPrice, type PricedSide } from './ev-bar.ts';
+import { EV_BELOW_MIN, missesBar, newPricedSide, noPrice, type PricedSide } from './ev-bar.ts';
 import { snapDown, snapUp } from './grid.ts';
 import { tickerPlaces } from './bins.ts';
 import { clientOrderId } from './client-order-id.ts';
@@ -147,6 +147,15 @@ export class MarketPlan implements TopScan {
 /** The plans of one ladder, one per market index, and the ladder's market indices by ticker. */
 export class LadderPlans {
   readonly plans: MarketPlan[] = [];
+  /**
+   * Scratch of this ladder's selections, each used from start to end of one synchronous call (a selection,
+   * or the working out of its evaluations): the candidates' numbers (bins.ts), the top of book and the
+   * priced sides (select.ts).
+   */
+  readonly candidates: number[] = [];
+  readonly top: TopScan = newTopScan();
+  readonly fresh: PricedSide = newPricedSide();
+  readonly kept: PricedSide = newPricedSide();
   /** The tickers `index` and `places` are of. */
   private tickers: string[] | undefined;
   private index: Map<string, number[]> | undefined;
@@ -154,7 +163,7 @@ export class LadderPlans {
 
   /** The indices of the markets with each ticker (checked against the tickers on every use). */
   byTicker(markets: readonly Market[]): ReadonlyMap<string, readonly number[]> {
-    if (this.index && this.same(markets)) return this.index;
+    if (this.same(markets) && this.index) return this.index;
     const index = new Map<string, number[]>();
     for (let i = 0; i < markets.length; i++) {
       const list = index.get(markets[i]!.ticker);
@@ -166,12 +175,17 @@ export class LadderPlans {
 
   /** Each market's place in ticker order (bins.ts `tickerPlaces`; checked against the tickers on every use). */
   places(markets: readonly Market[]): Int32Array {
-    if (this.placesOf && this.same(markets)) return this.placesOf;
+    if (this.same(markets) && this.placesOf) return this.placesOf;
     return (this.placesOf = tickerPlaces(markets));
   }
 
+  /** The markets array of this selection once its tickers are checked (`begin` forgets it). */
+  private checked: readonly Market[] | undefined;
+
   /** Whether `markets` has the tickers the index and places were made of (else forgets both). */
   private same(markets: readonly Market[]): boolean {
+    if (markets === this.checked) return true;
+    this.checked = markets;
     const tickers = this.tickers;
     let same = tickers !== undefined && tickers.length === markets.length;
     for (let i = 0; same && i < markets.length; i++) same = markets[i]!.ticker === tickers![i];
@@ -187,8 +201,12 @@ export class LadderPlans {
   private rule: FeeRule | undefined;
   private size: CentiContracts = 0;
 
-  /** A selection with fee rule `rule` and quote size `size` begins: plans made for others are dropped. */
+  /**
+   * A selection with fee rule `rule` and quote size `size` begins: plans made for others are dropped, and
+   * the tickers are checked again (once per selection: an array may have been changed in place since).
+   */
   begin(rule: FeeRule | undefined, size: CentiContracts): void {
+    this.checked = undefined;
     if (rule === this.rule && size === this.size) return;
     this.rule = rule;
     this.size = size;

@@ -28,9 +28,9 @@ import type { Market, OrderBook } from '../market.ts';
 import { FeeRuleError, feeRule, type FeeRule } from '../fees.ts';
 import type { MarketPricing } from '../model/ladder-pricing.ts';
 import { CENTI_PER_CONTRACT, PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
-import { newTopScan, scanTop, type TopScan } from './top-of-book.ts';
+import { scanTop, type TopScan } from './top-of-book.ts';
 import { newQuoteAllowed, targetMarginPips } from './margin.ts';
-import { keepFloor, newPricedSide, newQuoteBar, type PricedSide } from './ev-bar.ts';
+import { keepFloor, newQuoteBar, type PricedSide } from './ev-bar.ts';
 import { aboveBidOf, belowAskOf, buyPrice, sellPrice } from './price-choice.ts';
 import { planPrice, plansFor, type LadderPlans } from './market-plan.ts';
 import { heldInPlace, keepsResting, quoteAgeMs } from './hysteresis.ts';
@@ -67,19 +67,9 @@ function restingByMarket(resting: readonly RestingQuote[] | undefined, markets: 
   return by;
 }
 
-/**
- * Each market's book into `out` (aligned with `markets`). The caller's map usually holds the books in the
- * ladder's order (the engine builds it from the ladder): walked in step with the markets while the keys
- * match, the rest by lookup — the same books, without a hash lookup per market.
- */
+/** Each market's book into `out` (aligned with `markets`: what selection and its evaluations read). */
 function booksOf(books: ReadonlyMap<string, OrderBook>, markets: readonly Market[], out: (OrderBook | undefined)[]): void {
-  const n = markets.length;
-  let mi = 0;
-  for (const [t, b] of books) {
-    if (mi >= n || markets[mi]!.ticker !== t) break;
-    out[mi++] = b;
-  }
-  for (; mi < n; mi++) out[mi] = books.get(markets[mi]!.ticker);
+  for (let mi = 0; mi < markets.length; mi++) out[mi] = books.get(markets[mi]!.ticker);
 }
 
 /** Why a market is not evaluated at all (undefined: it is). */
@@ -122,9 +112,9 @@ class SelectionPass implements EvaluationSource {
   readonly candidates: Candidates;
   /** This ladder's market plans (market-plan.ts). */
   readonly plans: LadderPlans;
-  readonly top: TopScan = newTopScan();
-  readonly fresh: PricedSide = newPricedSide();
-  readonly kept: PricedSide = newPricedSide();
+  readonly top: TopScan;
+  readonly fresh: PricedSide;
+  readonly kept: PricedSide;
   keptFloor = 0;
   /** Admission's outcomes other than losing to the bins: slot 2·mi + k, then its reason (undefined: quoted). */
   private outcomes: (number | string | undefined)[] | undefined;
@@ -159,9 +149,12 @@ class SelectionPass implements EvaluationSource {
     this.books = new Array(markets.length);
     const plans = plansFor(markets);
     this.plans = plans;
-    this.candidates = new Candidates(() => plans.places(markets));
-    this.ownAt = restingByMarket(input.resting, markets, this.plans);
+    this.candidates = new Candidates(plans.candidates, () => plans.places(markets));
+    this.top = plans.top;
+    this.fresh = plans.fresh;
+    this.kept = plans.kept;
     plans.begin(rule, this.size0);
+    this.ownAt = restingByMarket(input.resting, markets, this.plans);
   }
 
   /** What admission made of a candidate (undefined: quoted), for the evaluations; losing to the bins goes unsaid. */

@@ -12,17 +12,20 @@
  * - admission.ts, sizing.ts — per candidate in rank order: the contract caps, the loss budget, the EV at
  *   the final size, no self-cross; then the quote and its client_order_id (queue.ts, fill-prob.ts: its
  *   queue ahead and fill probability);
+ * - market-plan.ts — what a market's book, grid and fee rule decide (top of book, each side's improve and
+ *   join prices and their fees), kept per ladder from one book update to the next;
  * - evaluations.ts — the per-market account of why each side is or is not quoted, worked out when read.
  * The timing rules (`policy.rules`) apply only when the caller passes its conditions; without them,
  * selection is exactly as without rules. A market outside the final seconds' rule gets no new quote
  * (`final_seconds_no_new_quote`), but a resting one is still held to its keep floor.
  *
  * Cost (SPEC §10, runs on every model or book change; `npm run bench -- pricing`, as fast as the pricing it
- * follows): per market one book lookup and the top of book into fixed fields; a side that cannot reach
- * its bar is decided by a comparison (price-choice.ts), any other priced on the grid, with a fee only for
- * a price whose fee-free EV bound clears the bar; no object per market (evaluations.ts) and none per
- * candidate; candidates are not fully sorted (bins.ts). test/quotes/select-reference.test.ts holds this to
- * a straightforward reference.
+ * follows): per market one book lookup, and — while its book snapshot and our orders in it are the ones its
+ * plan was made of — a few comparisons against its plan's prices and an EV from the plan's fee per
+ * contract for a side that may clear its bar; no object per market (evaluations.ts) and none per
+ * candidate; candidates are not fully sorted (bins.ts), ties and bins go by ticker places worked out once
+ * per ladder; the scratch of a selection is its ladder's. test/quotes/select-reference.test.ts holds this
+ * to a straightforward reference, test/quotes/market-plan.test.ts the memos to selection on fresh objects.
  */
 import type { Market, OrderBook } from '../market.ts';
 import { FeeRuleError, feeRule, type FeeRule } from '../fees.ts';

@@ -44,6 +44,8 @@ export class MarketPlan implements TopScan {
   tsMs = 0;
   /** Our orders removed from the book (what of them the top of book depends on: ticker, side, price, size). */
   private readonly own: { marketTicker: string; side: YesSide; price: Pips; size: CentiContracts }[] = [];
+  /** `own.length`, in a field of the plan itself (the check of every market on every selection). */
+  private ownCount = 0;
   /**
    * Selection skips the market whatever its pricing (select.ts `skipReason`: not active, no grid, no fee
    * rule, a crossed book).
@@ -94,7 +96,7 @@ export class MarketPlan implements TopScan {
 
   /** Whether this plan is of market `m`, book snapshot `book` and our orders `own` (by value). */
   fits(m: Market, book: OrderBook | undefined, own: readonly OwnOrder[]): boolean {
-    if (this.market !== m || this.book !== book || this.own.length !== own.length) return false;
+    if (this.market !== m || this.book !== book || this.ownCount !== own.length) return false;
     for (let j = 0; j < own.length; j++) {
       const a = this.own[j]!;
       const o = own[j]!;
@@ -111,6 +113,7 @@ export class MarketPlan implements TopScan {
     this.tsMs = book ? book.tsMs : 0;
     this.own.length = 0;
     for (const o of own) this.own.push({ marketTicker: o.marketTicker, side: o.side, price: o.price, size: o.size });
+    this.ownCount = own.length;
     scanTop(book, own, this);
     const grid = m.priceRanges;
     this.crossed = this.hasBid && this.hasAsk && this.bid >= this.ask;

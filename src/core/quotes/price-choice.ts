@@ -86,32 +86,3 @@ export const aboveBidOf = (grid: readonly PriceRange[], top: TopScan): Pips | un
 /** The grid price one tick below the best ask (the bid's ceiling, the ask's improve). */
 export const belowAskOf = (grid: readonly PriceRange[], top: TopScan): Pips | undefined => (top.hasAsk ? gridBelow(grid, top.ask) : undefined);
 
-/**
- * True when no price `buyPrice` can return clears `bar` — decided from the book without the grid arithmetic
- * (a division per price), so a market far from the money costs a comparison. Only for a one-band grid and a
- * book with both sides (else false: price it). Why it holds, for a band start..end step s: a snapped-down
- * price is > min(x, end) − s, so the ceiling is > min(ask − 1, end) − s and the join is > L = min(bid,
- * min(ask − 1, end) − s) − s; the improve is above the bid, so above L too. Every price is ≥ L + 1, and
- * `mayClear` is monotone in the price (a rounded subtraction is), so p·10⁴ − (L + 1) < bar rules them out
- * exactly as `buyPrice` would (missing the bar, or no price at all).
- */
-export function buyOutOfReach(grid: readonly PriceRange[], p: number, top: TopScan, bar: number): boolean {
-  if (grid.length !== 1 || !top.hasBid || !top.hasAsk) return false;
-  const r = grid[0]!;
-  if (!(r.step > 0)) return false;
-  const low = Math.min(top.bid, Math.min(top.ask - 1, r.end) - r.step) - r.step;
-  return !mayClear('buy', p * PIPS_PER_DOLLAR, low + 1, bar);
-}
-
-/**
- * The mirror for `sellPrice`: a snapped-up price is < max(x, start) + s, so the floor is < max(bid + 1,
- * start) + s and the join is < U = max(ask, max(bid + 1, start) + s) + s; the improve is below the ask.
- * Every price is ≤ U − 1.
- */
-export function sellOutOfReach(grid: readonly PriceRange[], p: number, top: TopScan, bar: number): boolean {
-  if (grid.length !== 1 || !top.hasBid || !top.hasAsk) return false;
-  const r = grid[0]!;
-  if (!(r.step > 0)) return false;
-  const high = Math.max(top.ask, Math.max(top.bid + 1, r.start) + r.step) + r.step;
-  return !mayClear('sell', p * PIPS_PER_DOLLAR, high - 1, bar);
-}

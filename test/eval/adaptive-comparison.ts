@@ -2,6 +2,8 @@
  * Issue 19's done-when comparison of the adaptive σ, in one run side by side on the same generated days:
  *
  *   node --import tsx test/eval/adaptive-comparison.ts --seeds 3101-3120 [--date 2026-11-20] [--out DIR] [--json FILE]
+ *   … --seeds 3101-3120 --out DIR --score-only x   (score the ledgers a run left in DIR: the same tables, no run;
+ *   e.g. after the seeds were run by two processes side by side on a loaded machine)
  *
  * Per seed: the run self-calibrates as a simulated run does (app/sim-calibration.ts: the 120 generated trading
  * days before the date, same seed and world, the very fit `calibrate` runs — conditioning included), then the
@@ -78,7 +80,13 @@ interface SeedRun {
 
 const runs: SeedRun[] = [];
 const t0 = performance.now();
-for (const seed of seeds) {
+const scoreOnly = arg('score-only') !== undefined;
+for (const seed of scoreOnly ? seeds : []) {
+  const records = {} as Record<Variant, LedgerRecord[]>;
+  for (const v of VARIANTS) records[v.name] = fs.readFileSync(path.join(out, `${seed}-${v.name}.jsonl`), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerRecord);
+  runs.push({ seed, records, vol: { spx: dayVol(seed, 'spx'), ndx: dayVol(seed, 'ndx') } });
+}
+for (const seed of scoreOnly ? [] : seeds) {
   const ts = performance.now();
   const fits = fitSimCalibrations({ seed, dateEt: date, calendar, config: base });
   const records = {} as Record<Variant, LedgerRecord[]>;
@@ -169,6 +177,47 @@ for (const b of [...byVariant.adaptive.buckets, { label: 'all', fills: byVariant
   fillRows.push([b.label, String(x.fills), String(x.contracts), f(x.claimed_ev_cents, 2), pm(x.oracle_edge_cents.mean, x.oracle_edge_cents.se, 2), x.claimed_ev_cents !== null && x.oracle_edge_cents.mean !== null ? f(x.claimed_ev_cents - x.oracle_edge_cents.mean, 2) : '-', f(x.realized_cents_per_contract, 2)]);
 }
 lines.push('adaptive run, fills per bucket of the fill instant (¢ per contract):', table(fillRows), '');
+
+// 3b. where the gap between claimed EV and oracle edge at fill comes from (adaptive run, ¢ per contract, in
+// the order's favour): the model's error at the quote instant, p_model − p_oracle(quote), and the true value's
+// move between the quote and the fill, p_oracle(quote) − p_oracle(fill) (the rest: price and fee differences
+// between the quote's claim and the fill). A gap that is mostly the first is a winner's curse — the quotes
+// that clear the bar are those where the model disagrees with a market priced near the truth — not a
+// resting order picked off by a move.
+{
+  const acc = new Map<string, { n: number; gap: number; err: number; move: number }>();
+  for (const run of runs) {
+    const o = oracleOf(run.seed);
+    const quoteOf = new Map<string, LedgerRecord>();
+    for (const r of run.records.adaptive) {
+      if (r.type === 'quote' && !quoteOf.has(r.client_order_id)) quoteOf.set(r.client_order_id, r);
+      if (r.type !== 'paper_fill') continue;
+      const q = quoteOf.get(r.client_order_id);
+      const close = o.closeMs(r.kalshi_market_id);
+      const pf = o.oracle(r.kalshi_market_id, r.ts_ms);
+      const pq = q ? o.oracle(q.kalshi_market_id, q.ts_ms) : undefined;
+      if (!q || close === undefined || pf === undefined || pq === undefined) continue;
+      const sgn = r.side === 'buy' ? 1 : -1;
+      const edge = (sgn * (pf - r.fill_price) * 100 - (r.fill_size > 0 ? (r.fee * 100) / r.fill_size : 0));
+      const label = MINUTE_BUCKETS.find((b) => (close - r.ts_ms) / 60_000 >= b.lo && (close - r.ts_ms) / 60_000 < b.hi)?.label ?? '<1m';
+      for (const k of [label, 'all']) {
+        const a = acc.get(k) ?? { n: 0, gap: 0, err: 0, move: 0 };
+        a.n++;
+        a.gap += r.ev_after_fees_cents - edge;
+        a.err += sgn * (q.model_prob - pq) * 100;
+        a.move += sgn * (pq - pf) * 100;
+        acc.set(k, a);
+      }
+    }
+  }
+  const gapRows = [['minutes', 'fills', 'claimed − edge¢', 'model error at quote¢', 'true move quote→fill¢', 'rest¢']];
+  for (const k of [...MINUTE_BUCKETS.map((b) => b.label), 'all']) {
+    const a = acc.get(k);
+    if (!a) continue;
+    gapRows.push([k, String(a.n), f(a.gap / a.n, 2), f(a.err / a.n, 2), f(a.move / a.n, 2), f((a.gap - a.err - a.move) / a.n, 2)]);
+  }
+  lines.push('adaptive run, the claimed − edge gap at fill split (fills linked to their quote; ¢ per fill, in the order’s favour):', table(gapRows), '');
+}
 
 // 4. PnL and oracle edge per day, every variant; paired differences against the default
 const perDay = (v: Variant) =>

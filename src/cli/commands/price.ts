@@ -242,6 +242,8 @@ export function priceReportJson(nowMs: number, priced: PricedEvent[], warnings: 
                 recent_weight: r.forecast.regime.recentWeight,
                 alpha: r.forecast.regime.alpha,
                 event_uplift: r.forecast.regime.uplift,
+                /** The fitted shape at this horizon: a unit-variance Student t's dof, null = normal. */
+                dof: r.forecast.regime.dof ?? null,
                 ...(p.unconditioned ? { note: p.unconditioned } : {}),
               }
             : { sigma_calendar: r.forecast.sigmaCalendar, off: p.unconditioned },
@@ -298,7 +300,7 @@ export function priceReportText(priced: PricedEvent[]): string[] {
     const g = f.regime;
     lines.push(
       g
-        ? `  σ(m)=${f.sigmaM.toFixed(3)} conditioned (calendar ${f.sigmaCalendar.toFixed(3)}, ×${Math.sqrt(g.factor).toFixed(3)}): realised so far ${g.ratio.toFixed(3)}× the profile over ${g.changes} min, weight ${g.weight.toFixed(3)}, recent ${g.recentRatio.toFixed(3)}× weight ${g.recentWeight.toFixed(3)}, level ${g.alpha.toFixed(3)}, event uplift ${g.uplift.toFixed(3)}${p.unconditioned ? ` (${p.unconditioned})` : ''}`
+        ? `  σ(m)=${f.sigmaM.toFixed(3)} conditioned (calendar ${f.sigmaCalendar.toFixed(3)}, ×${Math.sqrt(g.factor).toFixed(3)}): realised so far ${g.ratio.toFixed(3)}× the profile over ${g.changes} min, weight ${g.weight.toFixed(3)}, recent ${g.recentRatio.toFixed(3)}× weight ${g.recentWeight.toFixed(3)}, level ${g.alpha.toFixed(3)}, event uplift ${g.uplift.toFixed(3)}, shape ${g.dof !== undefined ? `t(${g.dof})` : 'normal'}${p.unconditioned ? ` (${p.unconditioned})` : ''}`
         : `  σ(m)=${f.sigmaM.toFixed(3)} calendar (not conditioned: ${p.unconditioned})`,
     );
     lines.push(`  ${pad('ticker', 34)}${pad('condition', 20)}${pad('p_yes', 9)}${pad('bid', 8)}${pad('ask', 8)}${pad('EV buy', 26)}${pad('EV sell', 26)}`);

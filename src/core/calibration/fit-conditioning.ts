@@ -28,11 +28,14 @@
  *    next longer horizon's — and α refitted: on a world whose days all have one vol the chance slopes of the
  *    in-sample fit (≈ 1 se on 120 days) are dropped instead of adding noise, while a real day effect seen
  *    at every horizon carries down to the noisy one-minute target.
+ * 4. **Shape**: per horizon, the change over the next m minutes standardised by the fitted σ, and the dof of
+ *    the unit-variance Student t that fits it best by likelihood on a grid (the normal when it fits as well):
+ *    the variance is the regression's, the shape says how peaked and heavy-tailed the change is given it.
  * Fewer than `MIN_CONDITIONING_DAYS` session days: no conditioning (the model stays unconditional).
  */
 import type { CalibrationParams } from './params.ts';
 import { MAX_ABS_LOG_RATIO, upliftAt, type DayEvent, type UpliftTerm } from '../model/conditioning.ts';
-import { glm, shrinkSlopes, type GlmFit } from './qlike-glm.ts';
+import { glm, shrinkSlopes, unitTDof, type GlmFit } from './qlike-glm.ts';
 
 export const PROFILE_SLOT_MINUTES = 5;
 export const MIN_EVENT_DAYS = 3;
@@ -105,8 +108,9 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
 
   // 3. the realised-variance regression: the day so far (L, n) and, per half-life H, the recent past
   // (exponentially weighted: L_H, n_H), against the next m minutes
-  type Sample = { n: number[]; l: number[]; y: number[]; day: number[]; lr: number[][]; nr: number[][] };
-  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], day: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
+  // per sample also the signed change over the horizon (dx) and its expectation (ef), for the shape's fit
+  type Sample = { n: number[]; l: number[]; y: number[]; dx: number[]; ef: number[]; day: number[]; lr: number[][]; nr: number[][] };
+  const samples: Sample[] = horizons.map(() => ({ n: [], l: [], y: [], dx: [], ef: [], day: [], lr: RECENT_GRID.map(() => []), nr: RECENT_GRID.map(() => []) }));
   let dayNo = -1;
   const lambdas = RECENT_GRID.map((h) => Math.pow(0.5, 1 / h));
   for (const d of days) {
@@ -154,6 +158,8 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
         s.day.push(dayNo);
         s.l.push(l);
         s.y.push((cx[j + m]! - cx[j]!) / ef);
+        s.dx.push(v[j + m]! - v[j]!);
+        s.ef.push(ef);
         lambdas.forEach((_, r) => {
           s.lr[r]!.push(wx[r]![j]! > 0 && we[r]![j]! > 0 ? clampLog(Math.log(wx[r]![j]! / we[r]![j]!)) : 0);
           s.nr[r]!.push(wn[r]![j]!);
@@ -205,6 +211,23 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
   }
   const b = best as (Best & { recent: number | null }) | null;
   if (!b) return null;
+  // 4. the shape given the conditioned σ, per horizon: the change over the next m minutes over its fitted
+  // standard deviation √(μ·E), z = Δ/√(μ·E), and the unit-variance Student t's dof that fits z best by
+  // likelihood (null: the normal fits at least as well). The variance is the regression's; only the shape
+  // is fitted here. Near the target the variance to come is the least certain (the clustering's state
+  // now, a jump) and the standardised change the most peaked and heavy-tailed; over longer horizons it
+  // averages out toward the normal.
+  const dofs = used.map((h, i) => {
+    const c = b.fits[i]!.coef;
+    const zl = shrunk(h.s.l, h.s.n, b.e0);
+    const zr = b.r >= 0 ? shrunk(h.s.lr[b.r]!, h.s.nr[b.r]!, b.e0) : null;
+    const z: number[] = [];
+    for (let k = 0; k < h.s.dx.length; k++) {
+      const sd = Math.sqrt(Math.exp(c[0]! + c[1]! * zl[k]! + (zr ? c[2]! * zr[k]! : 0)) * h.s.ef[k]!);
+      if (sd > 0 && Number.isFinite(h.s.dx[k]!)) z.push(h.s.dx[k]! / sd);
+    }
+    return unitTDof(z);
+  });
   const conditioning: Conditioning = {
     profile: { slot_minutes: PROFILE_SLOT_MINUTES, variance: profile.map(round6) },
     realised: {
@@ -214,7 +237,7 @@ export function fitConditioning(days: readonly ConditioningDay[], horizons: read
       samples: used.reduce((a, h) => a + h.s.y.length, 0),
       horizons: used.map((h, i) => {
         const c = b.fits[i]!.coef;
-        return { minutes: h.m, alpha: round6(c[0]!) + 0, beta: round6(c[1]!) + 0, ...(c.length > 2 ? { gamma: round6(c[2]!) + 0 } : {}), samples: h.s.y.length };
+        return { minutes: h.m, alpha: round6(c[0]!) + 0, beta: round6(c[1]!) + 0, ...(c.length > 2 ? { gamma: round6(c[2]!) + 0 } : {}), ...(dofs[i] !== null ? { dof: dofs[i]! } : {}), samples: h.s.y.length };
       }),
     },
     events,

@@ -12,10 +12,11 @@
  *   conditioning? }                                                 // the adaptive σ (model/conditioning.ts)
  * ```
  * `conditioning` = `{profile: {slot_minutes, variance[]}, realised: {e0_minutes, recent_half_life_minutes?,
- * days, samples, horizons: [{minutes, alpha, beta, gamma?, samples}]}, events: {TAG: {amplitude,
+ * days, samples, horizons: [{minutes, alpha, beta, gamma?, dof?, samples}]}, events: {TAG: {amplitude,
  * decay_minutes, days, se}}}`: the expected one-minute variance by time of day (points², per slot from the
  * open, ordinary days), the fitted weights of the day's realised-variance ratio (β) and of the recent one
- * (γ, exponentially weighted with the half-life) per horizon with the shrinkage n/(n + e0),
+ * (γ, exponentially weighted with the half-life) per horizon with the shrinkage n/(n + e0), the shape of the
+ * change over the horizon given that σ (dof: a unit-variance Student t; absent: normal),
  * and the variance uplift after each event tag's time of day (fit-conditioning.ts). A file without it
  * (older `calibrate`) loads and prices unconditionally.
  * `fitted_on` = `{source: 'bars_file' | 'massive' | 'sim', from, to, world?, seed?}`: the first and last ET
@@ -80,7 +81,7 @@ export const CalibrationParamsSchema = z
             days: z.number().int().nonnegative(),
             samples: z.number().int().nonnegative(),
             horizons: z
-              .array(z.object({ minutes: finiteNum.refine((x) => x > 0, 'must be > 0'), alpha: finiteNum, beta: finiteNum, gamma: finiteNum.optional(), samples: z.number().int().nonnegative() }).strict())
+              .array(z.object({ minutes: finiteNum.refine((x) => x > 0, 'must be > 0'), alpha: finiteNum, beta: finiteNum, gamma: finiteNum.optional(), dof: finiteNum.refine((x) => x > 2, 'must be > 2').optional(), samples: z.number().int().nonnegative() }).strict())
               .min(1)
               .refine((h) => h.every((x, i) => i === 0 || x.minutes > h[i - 1]!.minutes), 'horizons must be ascending by minutes'),
           })

@@ -1,7 +1,9 @@
 /**
  * The regression behind the adaptive σ's weights (fit-conditioning.ts): a log-link QLIKE fit by Newton's method
- * and the shrinkage of its slopes at day-clustered standard errors. Pure numerics, no calibration vocabulary.
+ * and the shrinkage of its slopes at day-clustered standard errors, and the Student t shape of standardised changes.
+ * Pure numerics, no calibration vocabulary.
  */
+import { lnGamma } from '../model/distributions.ts';
 
 export interface GlmFit {
   /** Intercept, then one coefficient per regressor. */
@@ -173,4 +175,28 @@ function invert(m: readonly (readonly number[])[]): number[][] | null {
     }
   }
   return a.map((row) => row.slice(p));
+}
+
+/** Degrees of freedom tried for the shape of a standardised change (unitTDof). */
+export const DOF_GRID = [3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 15, 20, 30, 50] as const;
+
+/**
+ * The dof of the unit-variance Student t (variance 1 at every dof) that maximises the likelihood of `z` on
+ * `DOF_GRID`, or null when the standard normal's likelihood is at least as high (or `z` is empty).
+ */
+export function unitTDof(z: readonly number[]): number | null {
+  if (z.length === 0) return null;
+  let normal = 0;
+  for (const x of z) normal += -0.5 * x * x;
+  normal += -0.5 * Math.log(2 * Math.PI) * z.length;
+  let best: { dof: number; ll: number } | null = null;
+  for (const nu of DOF_GRID) {
+    const s2 = nu - 2;
+    const c = lnGamma((nu + 1) / 2) - lnGamma(nu / 2) - 0.5 * Math.log(Math.PI * s2);
+    let ll = 0;
+    for (const x of z) ll += -((nu + 1) / 2) * Math.log1p((x * x) / s2);
+    ll += c * z.length;
+    if (!best || ll > best.ll) best = { dof: nu, ll };
+  }
+  return best && best.ll > normal ? best.dof : null;
 }

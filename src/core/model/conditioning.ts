@@ -20,6 +20,11 @@
  *   t ≥ t_e, per scheduled event of the day whose tag has a fitted (A, D) (a release before the open counts
  *   from the open). Tags without one: no uplift.
  *
+ * - dof(m): the shape of the change given σ_cond (a unit-variance Student t, fitted per horizon on the bars'
+ *   standardised changes; the nearest fitted horizon's; absent: normal). Near the target what the day so far
+ *   cannot tell — the clustering's state now, a jump — makes the change peaked and heavy-tailed for its
+ *   variance; a normal of the same variance is too wide in the body there.
+ *
  * A calibration without `conditioning` gives no conditioner: the unconditional model, unchanged.
  */
 import type { CalibrationParams } from '../calibration/params.ts';
@@ -52,6 +57,8 @@ export interface ConditionedVariance {
   uplift: number;
   /** The same multiplier over the next minute: what a move during the requote latency scales with. */
   factorNow: number;
+  /** The shape of the change given this σ: a unit-variance Student t's dof (undefined: normal). */
+  dof?: number;
 }
 
 /** Conditions σ(m) of one target; `at(m)` reads the state at the instant target − m. */
@@ -224,6 +231,19 @@ export function horizonWeights(c: ConditioningParams, minutes: number): { alpha:
   return at(hs[hs.length - 1]!);
 }
 
+/**
+ * The fitted shape at horizon m: the dof of the fitted horizon nearest in ln m (below the shortest, the
+ * shortest's; undefined where that horizon fitted normal). A step, not an interpolation: the dofs stay the
+ * fit's grid values.
+ */
+export function horizonDof(c: ConditioningParams, minutes: number): number | undefined {
+  const hs = c.realised.horizons;
+  const m = Math.max(hs[0]!.minutes, minutes);
+  let best = hs[0]!;
+  for (const h of hs) if (Math.abs(Math.log(h.minutes / m)) < Math.abs(Math.log(best.minutes / m))) best = h;
+  return best.dof;
+}
+
 /** The variance multiplier at horizon m given the state's ln ratio and changes, at `nowMin` minutes from the open. */
 export function conditionedVariance(c: ConditioningParams, terms: readonly UpliftTerm[], d: DayReading, nowMin: number, minutes: number): ConditionedVariance {
   const e0 = c.realised.e0_minutes;
@@ -240,7 +260,8 @@ export function conditionedVariance(c: ConditioningParams, terms: readonly Uplif
     const one = horizonWeights(c, 1);
     factorNow = Math.exp(one.alpha + one.beta * shrink * d.logRatio + one.gamma * shrinkRecent * d.logRecent) * (terms.length ? upliftMean(terms, nowMin, nowMin + 1) : 1);
   }
-  return { factor, ratio: Math.exp(d.logRatio), changes: d.changes, weight, recentRatio: Math.exp(d.logRecent), recentWeight, alpha, uplift, factorNow };
+  const dof = horizonDof(c, m);
+  return { factor, ratio: Math.exp(d.logRatio), changes: d.changes, weight, recentRatio: Math.exp(d.logRecent), recentWeight, alpha, uplift, factorNow, ...(dof !== undefined ? { dof } : {}) };
 }
 
 /**

@@ -12,7 +12,9 @@
  *
  * Adaptive σ (issue 19, conditioning.ts): with a `regime` conditioner the diffusion part is
  * σ(m)·√factor — the calendar curve scaled by the day's realised variance so far and the event uplift —
- * before the floor; `sigmaCalendar` keeps the curve's own σ(m) and `regime` what it was conditioned on.
+ * before the floor; `sigmaCalendar` keeps the curve's own σ(m) and `regime` what it was conditioned on. A
+ * conditioning that fitted the shape at this horizon (`regime.dof`) sets the distribution: the unit-variance
+ * Student t of that dof (the same variance; `model.dist` is what an unconditioned forecast uses).
  */
 import { normalSurvival, studentT, tSurvivalUnit, type StudentT } from './distributions.ts';
 import type { VolCurve } from './curve.ts';
@@ -72,7 +74,7 @@ export function forecast(spot: number, minutes: number, spec: ModelSpec): Foreca
     sigmaEff,
     sigmaM,
     minutes: m,
-    t: spec.dist.kind === 't' ? cachedT(spec.dist.dof) : null,
+    t: regime?.dof !== undefined ? cachedT(regime.dof) : spec.dist.kind === 't' ? cachedT(spec.dist.dof) : null,
     sigmaCalendar,
     regime,
   };

@@ -21,7 +21,7 @@ import { Session } from 'node:inspector/promises';
 import { packageRoot } from '../src/config/package-root.ts';
 import { meets, round, type BenchResult, type Report } from './harness.ts';
 import { runReplayDay, replayWindows } from '../src/app/replay/run.ts';
-import { newDayStats } from '../src/sim/inprocess/day.ts';
+import { newDayStats } from '../src/app/replay/inprocess-day.ts';
 import { generatedDay } from '../src/app/replay/generated-day.ts';
 import { createCalendar } from '../src/core/calendar/calendar.ts';
 import { defaultIndexOps } from '../src/config/index-ops.ts';
@@ -64,7 +64,7 @@ function breakdown(profile: { nodes: { id: number; callFrame: { url: string; fun
       [/src\/core\/(quotes|model)\//, 'pricing_and_selection'],
       [/src\/(core\/paper|adapters\/broker|adapters\/ledger|core\/ledger|app\/replay\/ledger-sink)/, 'paper_broker_and_ledger'],
       [/src\/sim\/(kalshi|day)\//, 'simulated_market'],
-      [/src\/(sim\/inprocess|adapters\/kalshi)\//, 'inprocess_venue_and_clock'],
+      [/src\/(sim\/inprocess|app\/replay\/inprocess-|adapters\/kalshi|adapters\/clock)/, 'inprocess_venue_and_clock'],
       [/src\/(adapters\/feeds|core\/feed)\//, 'index_feeds'],
       [/src\/app\//, 'supervisor_session_guard'],
       [/src\/core\/time|temporal-polyfill/, 'time_formatting'],

@@ -6,7 +6,7 @@
  * - `offline`: fixture files (no network; WS gating bypassed; books polled from the fixtures);
  * - `online`: the real services from the environment;
  * - `replay`: in-process, no sockets — a generated day over the simulator's exchange, or a recording fed
- *   into the real parsers (built by `o.replay.open`, see src/sim/inprocess and src/app/replay).
+ *   into the real parsers (built by `o.replay.open`, see src/app/replay/inprocess-day.ts).
  * Everything else (engine, quoting state, brokers, ledger, guard) is composed the same way on top.
  */
 import path from 'node:path';
@@ -225,7 +225,7 @@ export interface OpenAdaptersOptions extends AdapterContext {
   record?: RecordOptions;
 }
 
-/** Builds a replay day's adapters in-process (no sockets); see src/sim/inprocess/day.ts. */
+/** Builds a replay day's adapters in-process (no sockets); see src/app/replay/inprocess-day.ts. */
 export interface ReplayDayFactory {
   open(o: OpenAdaptersOptions): Promise<MarketAdapters>;
 }

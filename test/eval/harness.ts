@@ -3,7 +3,7 @@
  * runSeriesWindow → quote selection → dry broker → paper ledger records) against the simulated exchange in
  * the same process, on a manual virtual clock driven timer by timer — a generated window in a fraction of a
  * second of real time, no sockets. It stands in for the `replay` command until that is merged (the replay
- * engineer owns the real in-process adapters under src/sim/inprocess/); it is test tooling, not product.
+ * engineer owns the real in-process adapters under src/app/replay/inprocess-*.ts); it is test tooling, not product.
  *
  * Per window: a fresh SimExchange (same seed and date → the same index path and ladders as every other
  * window of the day), a fresh TradingSession over in-process adapters:

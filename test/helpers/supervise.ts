@@ -25,7 +25,7 @@ import { readLedgerFile } from '../../src/adapters/ledger/ledger-reader.ts';
 import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { EventClock } from '../../src/adapters/clock/event-clock.ts';
 import type { TimerHandle } from '../../src/ports/clock.ts';
-import type { GeneratedDayOptions } from '../../src/sim/inprocess/day.ts';
+import type { GeneratedDayOptions } from '../../src/app/replay/inprocess-day.ts';
 import { generatedDay } from '../../src/app/replay/generated-day.ts';
 import { InProcessControls } from '../../src/sim/inprocess/controls.ts';
 import type { LogFormat } from '../../src/adapters/log/logger.ts';

@@ -29,13 +29,10 @@ const MAY_IMPORT: Record<string, string[]> = {
 
 /**
  * Arrows against the layering still allowed, each with the work that removes it; the list only shrinks (an
- * entry no import needs any more fails below, so it comes off when that work lands).
- * - `src/sim/inprocess/` (the in-process day: a replay day's ports bundled as adapters) imports adapters; it is
- *   being relocated up to app/ on another branch (issue 21), and this entry is removed when that lands.
+ * entry no import needs any more fails below, so it comes off when that work lands). Empty: the in-process
+ * day, the last part of sim on adapters, moved up to app/replay/ (inprocess-day.ts, inprocess-venue.ts).
  */
-const NOT_YET_MOVED: { fromPrefix: string; toArea: string; why: string }[] = [
-  { fromPrefix: 'src/sim/inprocess/', toArea: 'adapters', why: 'issue 21: sim/inprocess/ moves up to app/ (another branch)' },
-];
+const NOT_YET_MOVED: { fromPrefix: string; toArea: string; why: string }[] = [];
 const notYetMoved = (e: Edge) => NOT_YET_MOVED.find((x) => e.from.startsWith(x.fromPrefix) && areaOf(e.to) === x.toArea);
 
 /** The command registry: manifest.ts's `import()` of each command module, the one circle there is by design. */
@@ -85,11 +82,11 @@ test('the scanner sees static, type-only, re-exported and dynamic imports, and n
 
 test('the checks fail on an arrow back up and on a circle (a synthetic graph)', () => {
   const e = (from: string, to: string, dynamic = false): Edge => ({ from, to, dynamic });
-  assert.deepEqual(arrowsUp([e('src/sim/inprocess/day.ts', 'src/app/market-adapters.ts'), e('src/core/a.ts', 'src/ports/clock.ts'), e('src/cli/main.ts', 'src/core/a.ts')]), [
-    'src/sim/inprocess/day.ts → src/app/market-adapters.ts (sim may import core, ports, config)',
+  assert.deepEqual(arrowsUp([e('src/sim/market/day.ts', 'src/app/market-adapters.ts'), e('src/core/a.ts', 'src/ports/clock.ts'), e('src/cli/main.ts', 'src/core/a.ts')]), [
+    'src/sim/market/day.ts → src/app/market-adapters.ts (sim may import core, ports, config)',
     'src/core/a.ts → src/ports/clock.ts (core may import only itself)',
   ]);
-  // sim on adapters fails everywhere but the one exempt folder (and the exemption is for adapters only).
+  // sim on adapters fails everywhere (sim/inprocess/ was the last exempt folder; its day moved to app/replay/).
   assert.deepEqual(arrowsUp([
     e('src/sim/kalshi/server.ts', 'src/adapters/kalshi/auth.ts'),
     e('src/sim/massive/x.ts', 'src/adapters/clock/virtual-clock.ts'),
@@ -101,6 +98,7 @@ test('the checks fail on an arrow back up and on a circle (a synthetic graph)', 
     'src/sim/kalshi/server.ts → src/adapters/kalshi/auth.ts (sim may import core, ports, config)',
     'src/sim/massive/x.ts → src/adapters/clock/virtual-clock.ts (sim may import core, ports, config)',
     'src/sim/inprocess-like/x.ts → src/adapters/feeds/dual-feed.ts (sim may import core, ports, config)',
+    'src/sim/inprocess/day.ts → src/adapters/feeds/dual-feed.ts (sim may import core, ports, config)',
     'src/sim/inprocess/day.ts → src/engine/series-window.ts (sim may import core, ports, config)',
   ]);
   assert.deepEqual(arrowsUp([e('src/widgets/a.ts', 'src/core/a.ts')]), ['src/widgets/a.ts: area "widgets" has no place in the layering']);

@@ -1,10 +1,10 @@
 /**
- * A generated trading day as a replay source: the simulator's in-process day (src/sim/inprocess/day.ts: its
- * exchanges, venue, stream and index feeds) bundled as the day's market adapters. The composition is the
- * app's, so sim depends on ports, core, config and adapters only.
+ * A generated trading day as a replay source: the in-process day (inprocess-day.ts: the simulator's
+ * exchanges behind inprocess-venue.ts's venue and stream, and the real index feeds) bundled as the day's
+ * market adapters. The composition of sim with the adapters is the app's, so sim needs neither.
  */
 import { bundle, runWorldFor, type ReplayDayFactory } from '../market-adapters.ts';
-import { openGeneratedDay, type GeneratedDayOptions, type GeneratedDayStats } from '../../sim/inprocess/day.ts';
+import { openGeneratedDay, type GeneratedDayOptions, type GeneratedDayStats } from './inprocess-day.ts';
 
 export function generatedDay(o: GeneratedDayOptions, stats?: GeneratedDayStats): ReplayDayFactory {
   return {

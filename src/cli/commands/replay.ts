@@ -20,7 +20,7 @@ import { assertDate, TimeParseError } from '../../core/time/et.ts';
 import { CalendarRangeError } from '../../core/calendar/calendar.ts';
 import { loadCalendarOverrides } from '../../config/calendar-config.ts';
 import { ConfigError } from '../../config/index-ops.ts';
-import { newDayStats } from '../../sim/inprocess/day.ts';
+import { newDayStats } from '../../app/replay/inprocess-day.ts';
 import { generatedDay } from '../../app/replay/generated-day.ts';
 import { replayWindows, ReplayInputError, runReplayDay } from '../../app/replay/run.ts';
 import { expandSettings, parseSetFlags, type Setting } from '../../app/replay/settings.ts';

@@ -1,7 +1,7 @@
 /**
  * The simulated world's paths of (seed, date, session) — the one entry point (issue 19). The Kalshi
  * simulator's exchange and oracle (sim/market/day.ts), the Massive simulator's feeds (sim/massive/paths.ts),
- * a replayed day (sim/inprocess/day.ts), the offline spot (app/market-adapters.ts) and `sim bars` all read
+ * a replayed day (app/replay/inprocess-day.ts), the offline spot (app/market-adapters.ts) and `sim bars` all read
  * their index paths here, so one (seed, date, session, world) tells one story everywhere.
  *
  * The world is one setting (`SimWorldOptions`, or just its kind):

@@ -1,5 +1,5 @@
 /**
- * Scenario controls of an in-process generated day (day.ts), the counterpart of the loopback simulator's
+ * Scenario controls of an in-process generated day (app/replay/inprocess-day.ts), the counterpart of the loopback simulator's
  * `controls` (sim/kalshi/server.ts, sim/massive/server.ts) for what an in-process day can express: an index
  * feed that stalls and resumes, a feed whose clock is off, trading paused at the exchange. Tests drive them
  * from timers on the run's clock (a discrete-event clock: every effect lands at an exact instant, whatever

@@ -23,21 +23,21 @@ import type { IndexSymbol } from '../../core/series.ts';
 import { SERIES_CODES, SERIES } from '../../core/series.ts';
 import type { TradingWindow } from '../../core/windows.ts';
 import { etToMs } from '../../core/time/et.ts';
-import { SimExchange, type SimExchangeOptions } from '../kalshi/exchange.ts';
-import { eventDateCode } from '../kalshi/ladders.ts';
-import { hashSeed, type IndexPath } from '../day/index-path.ts';
-import { worldPaths, type SimWorld, type SimWorldSetting } from '../day/world.ts';
+import { SimExchange, type SimExchangeOptions } from '../../sim/kalshi/exchange.ts';
+import { eventDateCode } from '../../sim/kalshi/ladders.ts';
+import { hashSeed, type IndexPath } from '../../sim/day/index-path.ts';
+import { worldPaths, type SimWorld, type SimWorldSetting } from '../../sim/day/world.ts';
 import { InMemoryIndexFeed } from '../../adapters/feeds/in-memory-feed.ts';
 import { DualFeed } from '../../adapters/feeds/dual-feed.ts';
 import { dualFeedSpot } from '../../adapters/feeds/spot.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { SpotSource } from '../../ports/trading.ts';
 import type { IndexOpsConfig } from '../../config/index-ops.ts';
-import { SIM_TICK_MS } from '../cadence.ts';
-import { InProcessStream, InProcessVenue, type SimExchanges } from './venue.ts';
+import { SIM_TICK_MS } from '../../sim/cadence.ts';
+import { InProcessStream, InProcessVenue, type SimExchanges } from './inprocess-venue.ts';
 import { EventClock } from '../../adapters/clock/event-clock.ts';
 import type { FeedName } from '../../core/feed/feed-name.ts';
-import type { InProcessControls } from './controls.ts';
+import type { InProcessControls } from '../../sim/inprocess/controls.ts';
 
 /** The simulator environment's default taker intensity (sim-env.ts), so a replayed day trades like a simulated one. */
 export const SIM_TAKER_PROBABILITY = 0.08;

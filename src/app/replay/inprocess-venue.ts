@@ -10,9 +10,9 @@
  *   forwards trades of watched markets and every market's lifecycle (with the result once determined).
  *   Orders and fills are the dry broker's business (paper trading): the account channels are not used.
  */
-import type { SimExchange, ExchangeEvent, SimMarketState } from '../kalshi/exchange.ts';
-import type { SimEventSpec } from '../kalshi/ladders.ts';
-import { eventWire, marketWire, seriesWire, iso } from '../kalshi/wire.ts';
+import type { SimExchange, ExchangeEvent, SimMarketState } from '../../sim/kalshi/exchange.ts';
+import type { SimEventSpec } from '../../sim/kalshi/ladders.ts';
+import { eventWire, marketWire, seriesWire, iso } from '../../sim/kalshi/wire.ts';
 import type { FeeSchedule, LadderEvent, Market, OrderBook } from '../../core/market.ts';
 import { SERIES, type SeriesCode } from '../../core/series.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -27,7 +27,7 @@ import { LocalBook } from '../../adapters/kalshi/local-book.ts';
 const ONE: Pips = 10_000;
 
 /**
- * The exchanges a day's venue reads (one, or one per window: see day.ts). Tickers are unique across them.
+ * The exchanges a day's venue reads (one, or one per window: see inprocess-day.ts). Tickers are unique across them.
  */
 export interface SimExchanges {
   /** Every exchange so far, in creation order. */

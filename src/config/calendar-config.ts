@@ -9,7 +9,9 @@ import type { CalendarOverrides } from '../core/calendar/calendar.ts';
 import { inTableRange } from '../core/calendar/calendar.ts';
 import { TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from '../core/calendar/nyse-table.ts';
 import { weekday } from '../core/time/et.ts';
-import { ConfigError, readConfigFile, defaultIndexOps, earlyCloseProblem, parseYamlConfig, isoDate, hhmm, type IndexOpsConfig } from './index-ops.ts';
+import { earlyCloseProblem } from './index-ops.ts';
+import { defaultIndexOps, hhmm, isoDate, type IndexOpsConfig } from './index-ops-schema.ts';
+import { ConfigError, parseYamlConfig, readConfigFile } from './yaml-config.ts';
 
 const reason = z.string().min(1, 'must not be empty');
 

@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 import { eventScheduleFrom, type EventSchedule } from '../core/event-schedule.ts';
-import { readConfigFile, parseYamlDocument, isoDate, hhmm } from './index-ops.ts';
+import { hhmm, isoDate } from './index-ops-schema.ts';
+import { parseYamlDocument, readConfigFile } from './yaml-config.ts';
 
 const tag = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'tags are short words such as CPI, FOMC, NFP');
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FeeSchedule } from '../core/market.ts';
 import { FeeRuleError, feeRule } from '../core/fees.ts';
 import { lookupSeries, seriesOfTicker } from '../core/series.ts';
-import { ConfigError, readConfigFile, describeZodIssue, keyText } from './index-ops.ts';
+import { ConfigError, describeZodIssue, keyText, readConfigFile } from './yaml-config.ts';
 
 const FeeType = z.enum(['quadratic', 'quadratic_with_maker_fees', 'quadratic_with_combo_maker_fees', 'flat']);
 const Multiplier = z.number().nonnegative().refine(Number.isFinite, 'must be finite');

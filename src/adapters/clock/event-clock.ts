@@ -16,35 +16,21 @@
  * A batch made only of `syncView()` timers — plain synchronous work (the simulated market, the index feeds,
  * the failover machine) that settles no promise — needs no event-loop turn after it: the next batch follows
  * at once (same ledger bytes either way; most of a replayed day's timers are of this kind).
+ *
+ * A preset over the shared clock core (clock-core.ts: the timer queue, its batches, the advance and drive
+ * loops). What is its own: no flow (time only jumps), the same-instant priority, `syncView()` and
+ * `waitFor()`.
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import { advanceThrough, DEFAULT_PRIORITY, driveUntil, nextTurn, TimerQueue, type CoreTimer } from './clock-core.ts';
 import { abortableSleep } from './sleep.ts';
-import { TimerHeap } from './timer-heap.ts';
 
-interface EventTimer extends TimerHandle {
-  at: number;
-  prio: number;
-  seq: number;
-  fn: (() => void) | undefined;
-  /** Its callback settles no promise: no event-loop turn is needed after it. */
-  sync: boolean;
-}
-
-/** Priority of ordinary timers; lower fires first among timers due at the same instant. */
-export const DEFAULT_PRIORITY = 1;
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const before = (a: EventTimer, b: EventTimer) => a.at < b.at || (a.at === b.at && (a.prio < b.prio || (a.prio === b.prio && a.seq < b.seq)));
+export { DEFAULT_PRIORITY } from './clock-core.ts';
 
 export class EventClock implements Clock {
   private t: number;
-  private readonly heap = new TimerHeap<EventTimer>(before);
-  private seq = 0;
-  private live = 0;
+  private readonly timers = new TimerQueue();
   private gate: Promise<unknown> | undefined;
-  /** Timers fired so far (the replay's event count). */
-  fired = 0;
 
   constructor(startMs: number) {
     if (!Number.isFinite(startMs)) throw new RangeError('EventClock: start must be a finite epoch ms');
@@ -55,13 +41,18 @@ export class EventClock implements Clock {
     return this.t;
   }
 
+  /** Timers fired so far (the replay's event count). */
+  get fired(): number {
+    return this.timers.fired;
+  }
+
   get pendingTimers(): number {
-    return this.live;
+    return this.timers.pending;
   }
 
   /** Instant of the earliest pending timer, if any. */
   nextTimerAt(): number | undefined {
-    return this.heap.peek()?.at;
+    return this.timers.nextAt();
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -98,17 +89,11 @@ export class EventClock implements Clock {
 
   /** A timer at an absolute instant (never in the past) with an explicit same-instant priority. */
   at(atMs: number, fn: () => void, prio = DEFAULT_PRIORITY, sync = false): TimerHandle {
-    const timer: EventTimer = { id: ++this.seq, seq: this.seq, at: Math.max(this.t, Math.floor(atMs)), prio, fn, sync };
-    this.heap.push(timer);
-    this.live++;
-    return timer;
+    return this.timers.add(Math.max(this.t, Math.floor(atMs)), fn, prio, sync);
   }
 
   clearTimeout(handle: TimerHandle): void {
-    const timer = handle as EventTimer;
-    if (timer.fn === undefined) return;
-    timer.fn = undefined; // removed lazily when it reaches the top
-    this.live--;
+    this.timers.cancel(handle as CoreTimer);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -121,57 +106,31 @@ export class EventClock implements Clock {
    * `syncView()` timers, else 'async'. Synchronous itself: the caller takes the turn.
    */
   step(): 'none' | 'sync' | 'async' {
-    const first = this.heap.peek();
+    const first = this.timers.peek();
     if (!first) return 'none';
-    const { at, prio } = first;
-    const last = this.seq;
-    if (at > this.t) this.t = at;
-    let sync = true;
-    for (;;) {
-      const next = this.heap.peek();
-      if (!next || next.at !== at || next.prio !== prio || next.seq > last) break;
-      this.heap.pop();
-      const fn = next.fn;
-      if (fn === undefined) continue; // cancelled
-      next.fn = undefined;
-      this.live--;
-      this.fired++;
-      if (!next.sync) sync = false;
-      fn();
-    }
-    return sync ? 'sync' : 'async';
+    if (first.at > this.t) this.t = first.at;
+    return this.timers.fireBatch() ? 'sync' : 'async';
   }
 
   /**
    * Runs batches in order until `p` settles, one event-loop turn after each so promise chains complete at
    * the instant they belong to. With no timer pending it waits a turn (for I/O) without moving time.
    */
-  async drive<T>(p: Promise<T>): Promise<T> {
-    let done = false;
-    const tracked = p.finally(() => {
-      done = true;
-    });
-    await turn();
-    while (!done) {
-      if (this.gate) {
-        await this.gate;
-        continue;
-      }
-      // A synchronous batch settles no promise: the next batch may follow at once.
-      if (this.step() !== 'sync') await turn();
-    }
-    return tracked;
+  drive<T>(p: Promise<T>): Promise<T> {
+    return driveUntil(
+      p,
+      () => {
+        if (this.gate) return this.gate;
+        // A synchronous batch settles no promise: the next batch may follow at once.
+        return this.step() !== 'sync' ? nextTurn() : undefined;
+      },
+      true,
+    );
   }
 
   /** Moves time forward to `target` firing every timer due by then (tests). */
   async advanceTo(target: number): Promise<void> {
-    await turn();
-    for (;;) {
-      const next = this.nextTimerAt();
-      if (next === undefined || next > target) break;
-      this.step();
-      await turn();
-    }
+    await advanceThrough(target, () => this.timers.nextAt(), () => this.step());
     if (target > this.t) this.t = Math.floor(target);
   }
 }

@@ -11,16 +11,16 @@
  *
  * Real stalls are not virtual outages (SPEC §9): one step counts at most `maxStepVirtualMs` of virtual time,
  * whatever real time passed, so a stalled process runs the simulation slower, never less healthy.
+ *
+ * A preset over the shared clock core (clock-core.ts: the timer queue, the flow of steps): VirtualClock's
+ * flow, capped in virtual time only, with the event clock's batches. What is its own: `now()` stands still
+ * between steps, a step that reaches a timer stops at its instant (the rest of that step's credit is not
+ * counted) and the next step follows one turn later, and the wake is at most a heartbeat away (not a step's
+ * real-time cap).
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import { Flow, TimerQueue, type CoreTimer } from './clock-core.ts';
 import { abortableSleep } from './sleep.ts';
-import { TimerHeap } from './timer-heap.ts';
-
-interface SteppedTimer extends TimerHandle {
-  at: number;
-  seq: number;
-  fn: (() => void) | undefined;
-}
 
 export interface SteppedClockOptions {
   speed: number;
@@ -30,19 +30,12 @@ export interface SteppedClockOptions {
   heartbeatRealMs?: number;
 }
 
-const before = (a: SteppedTimer, b: SteppedTimer) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 export class SteppedClock implements Clock {
   private base: number;
-  private lastReal = performance.now();
-  private readonly heap = new TimerHeap<SteppedTimer>(before);
-  private seq = 0;
-  private wake: NodeJS.Timeout | undefined;
+  private readonly timers = new TimerQueue();
+  private readonly flow: Flow;
   private stepping = false;
-  private disposed = false;
-  private readonly speed: number;
-  private readonly maxStep: number;
-  private readonly heartbeat: number;
   /** The instant of the last batch of timers fired (−∞ before the first). */
   firedAt = Number.NEGATIVE_INFINITY;
 
@@ -50,14 +43,18 @@ export class SteppedClock implements Clock {
     if (!Number.isFinite(startMs)) throw new RangeError('SteppedClock: start must be a finite epoch ms');
     if (!(o.speed > 0) || !Number.isFinite(o.speed)) throw new RangeError('SteppedClock: speed must be > 0');
     this.base = Math.floor(startMs);
-    this.speed = o.speed;
-    this.maxStep = o.maxStepVirtualMs ?? 200;
-    this.heartbeat = o.heartbeatRealMs ?? 4;
+    this.flow = new Flow({
+      speed: o.speed,
+      maxStepRealMs: Number.POSITIVE_INFINITY,
+      maxStepVirtualMs: o.maxStepVirtualMs ?? 200,
+      heartbeatRealMs: o.heartbeatRealMs ?? 4,
+      wakeWithinStep: false,
+    });
     this.arm();
   }
 
   get currentSpeed(): number {
-    return this.speed;
+    return this.flow.speed;
   }
 
   now(): number {
@@ -65,14 +62,13 @@ export class SteppedClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: SteppedTimer = { id: ++this.seq, seq: this.seq, at: this.now() + Math.max(0, Math.floor(ms) || 0), fn };
-    this.heap.push(timer);
-    if (this.heap.peek() === timer) this.arm();
+    const timer = this.timers.add(this.now() + Math.max(0, Math.floor(ms) || 0), fn);
+    if (this.timers.peek() === timer) this.arm();
     return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    (handle as SteppedTimer).fn = undefined;
+    this.timers.cancel(handle as CoreTimer);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -80,23 +76,18 @@ export class SteppedClock implements Clock {
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.wake) clearTimeout(this.wake);
-    this.wake = undefined;
+    this.flow.dispose();
   }
 
   /** One step: credit the real time since the last step (capped), fire the first due batch within it. */
   private step(): void {
-    this.wake = undefined;
-    if (this.disposed) return;
-    const real = performance.now();
-    const credit = Math.min((real - this.lastReal) * this.speed, this.maxStep);
-    this.lastReal = real;
-    const target = this.base + credit;
-    const next = this.heap.peek();
+    if (this.flow.disposed) return;
+    const target = this.base + this.flow.take();
+    const next = this.timers.peek();
     if (next && next.at <= target) {
       if (next.at > this.base) this.base = next.at;
-      this.fireBatch(next.at);
+      this.firedAt = next.at;
+      this.timers.fireBatch();
       // Let continuations run (and sockets deliver) before the next step; then catch up at once.
       this.stepping = true;
       setImmediate(() => {
@@ -109,26 +100,9 @@ export class SteppedClock implements Clock {
     this.arm();
   }
 
-  private fireBatch(at: number): void {
-    const last = this.seq;
-    this.firedAt = at;
-    for (;;) {
-      const t = this.heap.peek();
-      if (!t || t.at !== at || t.seq > last) break;
-      this.heap.pop();
-      const fn = t.fn!;
-      t.fn = undefined;
-      fn();
-    }
-  }
-
   private arm(): void {
-    if (this.disposed || this.stepping) return;
-    if (this.wake) clearTimeout(this.wake);
-    const next = this.heap.peek();
-    const untilNext = next ? Math.max(0, (next.at - this.base) / this.speed) : Number.POSITIVE_INFINITY;
-    this.wake = setTimeout(() => this.step(), Math.min(untilNext, this.heartbeat));
-    // The heartbeat alone must not keep a finished process alive; a pending timer does.
-    if (!next) this.wake.unref();
+    if (this.stepping) return;
+    const next = this.timers.nextAt();
+    this.flow.wake(next === undefined ? undefined : next - this.base, () => this.step());
   }
 }

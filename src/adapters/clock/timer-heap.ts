@@ -1,7 +1,7 @@
 /**
  * The pending timers of a clock: a binary min-heap ordered by the clock's own `before` (time, then whatever
  * breaks ties), with lazy cancellation — a cancelled timer (its `fn` cleared) stays until it reaches the top
- * and is dropped there, so cancelling is O(1). Shared by the event and stepped clocks.
+ * and is dropped there, so cancelling is O(1). Under the clock core's TimerQueue (clock-core.ts).
  */
 export interface HeapTimer {
   at: number;

@@ -10,15 +10,15 @@
  *   time is dropped: a 500 ms stall at speed 20 costs the run 500 ms of wall time, not 10 s of virtual
  *   feed silence. A loaded machine therefore runs the simulation slower, never less healthy.
  *   Manual `advance()` still works in speed mode (it jumps ahead).
+ *
+ * A preset over the shared clock core (clock-core.ts: the timer queue, the flow of steps, the drive loop).
+ * What is its own: timers fire one at a time (a turn after each, so promise chains settle between two
+ * timers of one instant), a timer's instant is not rounded (`setTimeout(fn, 0.5)` is half a millisecond
+ * away), and a flowing `now()` moves between steps too (interpolated, never backwards).
  */
 import type { Clock, TimerHandle } from '../../ports/clock.ts';
+import { advanceThrough, driveUntil, Flow, nextTurn, TimerQueue, type CoreTimer } from './clock-core.ts';
 import { abortableSleep } from './sleep.ts';
-
-interface VirtualTimer extends TimerHandle {
-  at: number;
-  seq: number;
-  fn: () => void;
-}
 
 export interface VirtualClockOptions {
   speed?: number;
@@ -39,85 +39,70 @@ export interface VirtualClockOptions {
   holdUntilFirstSleep?: boolean;
 }
 
-const realNow = () => performance.now();
-const settle = () => new Promise<void>((r) => setImmediate(r));
 
 export class VirtualClock implements Clock {
+  /** Virtual time at the last step (or the last time set by hand). */
   private baseVirtual: number;
-  private baseReal = realNow();
-  private speed: number;
-  private maxStepRealMs: number;
-  private readonly maxStepRealOption: number;
-  private readonly maxStepVirtualMs: number;
-  private readonly heartbeatRealMs: number;
-  private timers: VirtualTimer[] = [];
-  private seq = 0;
-  private wake: NodeJS.Timeout | undefined;
+  private readonly timers = new TimerQueue();
+  private readonly flow: Flow;
+  /** The last `now()` reported: a flowing clock never goes backwards. */
   private last: number;
-  private disposed = false;
   private heldSpeed: number | undefined;
-  /** Real milliseconds dropped because a step exceeded `maxStepRealMs` (stalls). */
-  droppedRealMs = 0;
 
   constructor(startMs: number, options: VirtualClockOptions = {}) {
     if (!Number.isFinite(startMs)) throw new RangeError('VirtualClock: start must be a finite epoch ms');
     this.baseVirtual = startMs;
     this.last = Math.floor(startMs);
-    this.speed = options.speed ?? 0;
-    if (this.speed < 0 || !Number.isFinite(this.speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
-    this.maxStepRealOption = options.maxStepRealMs ?? 10;
-    this.maxStepVirtualMs = options.maxStepVirtualMs ?? Number.POSITIVE_INFINITY;
-    this.maxStepRealMs = this.stepCap();
-    this.heartbeatRealMs = options.heartbeatRealMs ?? 4;
-    if (options.holdUntilFirstSleep && this.speed > 0) {
-      this.heldSpeed = this.speed;
-      this.speed = 0;
-      this.maxStepRealMs = this.stepCap();
+    const speed = options.speed ?? 0;
+    if (speed < 0 || !Number.isFinite(speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
+    this.flow = new Flow({
+      speed,
+      maxStepRealMs: options.maxStepRealMs ?? 10,
+      maxStepVirtualMs: options.maxStepVirtualMs ?? Number.POSITIVE_INFINITY,
+      heartbeatRealMs: options.heartbeatRealMs ?? 4,
+      wakeWithinStep: true,
+    });
+    if (options.holdUntilFirstSleep && speed > 0) {
+      this.heldSpeed = speed;
+      this.flow.setSpeed(0);
     }
-    if (this.speed > 0) this.armRealWake();
+    if (this.flow.speed > 0) this.armRealWake();
+  }
+
+  /** Real milliseconds dropped because a step exceeded `maxStepRealMs` (stalls). */
+  get droppedRealMs(): number {
+    return this.flow.droppedRealMs;
   }
 
   now(): number {
-    if (this.speed === 0) return Math.floor(this.baseVirtual);
-    const step = Math.min(realNow() - this.baseReal, this.maxStepRealMs);
+    if (this.flow.speed === 0) return Math.floor(this.baseVirtual);
     // Whole milliseconds, like Date.now(): the Clock contract (and Temporal) wants integers; never backwards.
-    const v = Math.floor(this.baseVirtual + step * this.speed);
+    const v = Math.floor(this.baseVirtual + this.flow.pending());
     if (v > this.last) this.last = v;
     return this.last;
   }
 
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.pending;
   }
 
   get currentSpeed(): number {
-    return this.speed;
+    return this.flow.speed;
   }
 
   /** Instant of the earliest pending timer, if any. */
   nextTimerAt(): number | undefined {
-    return this.timers[0]?.at;
+    return this.timers.nextAt();
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: VirtualTimer = { id: ++this.seq, seq: this.seq, at: this.now() + Math.max(0, ms), fn };
-    // Keep sorted by (at, seq): binary search for the insertion point.
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.timers[mid]!.at <= timer.at) lo = mid + 1;
-      else hi = mid;
-    }
-    this.timers.splice(lo, 0, timer);
-    if (lo === 0) this.armRealWake();
+    const timer = this.timers.add(this.now() + Math.max(0, ms), fn);
+    if (this.timers.peek() === timer) this.armRealWake();
     return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    const i = this.timers.indexOf(handle as VirtualTimer);
-    if (i >= 0) this.timers.splice(i, 1);
-    if (i === 0) this.armRealWake();
+    if (this.timers.cancel(handle as CoreTimer)) this.armRealWake();
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -138,14 +123,8 @@ export class VirtualClock implements Clock {
     if (speed < 0 || !Number.isFinite(speed)) throw new RangeError('VirtualClock: speed must be ≥ 0');
     this.heldSpeed = undefined;
     this.rebase(this.now());
-    this.speed = speed;
-    this.maxStepRealMs = this.stepCap();
+    this.flow.setSpeed(speed);
     this.armRealWake();
-  }
-
-  /** Real ms one step may count at the current speed. */
-  private stepCap(): number {
-    return this.speed > 0 ? Math.min(this.maxStepRealOption, this.maxStepVirtualMs / this.speed) : this.maxStepRealOption;
   }
 
   /** Moves time forward by `ms`, firing due timers in order. */
@@ -155,15 +134,11 @@ export class VirtualClock implements Clock {
 
   /** Moves time to `target` (never backwards), firing every timer due by then at its own instant. */
   async advanceTo(target: number): Promise<void> {
-    await settle();
-    for (;;) {
-      const next = this.timers[0];
-      if (!next || next.at > target) break;
-      this.timers.shift();
-      if (next.at > this.now()) this.rebase(next.at);
-      next.fn();
-      await settle();
-    }
+    await advanceThrough(target, () => this.timers.nextAt(), () => {
+      const at = this.timers.nextAt()!;
+      if (at > this.now()) this.rebase(at);
+      this.timers.fireNext();
+    });
     if (target > this.now()) this.rebase(target);
     this.armRealWake();
   }
@@ -171,8 +146,8 @@ export class VirtualClock implements Clock {
   /** Fires timers one after another (jumping time) until none is left or `limit` instants are reached. */
   async runAll(limitMs = Number.POSITIVE_INFINITY): Promise<void> {
     const stopAt = this.now() + limitMs;
-    while (this.timers.length > 0 && this.timers[0]!.at <= stopAt) {
-      await this.advanceTo(this.timers[0]!.at);
+    for (let next = this.timers.nextAt(); next !== undefined && next <= stopAt; next = this.timers.nextAt()) {
+      await this.advanceTo(next);
     }
   }
 
@@ -180,60 +155,40 @@ export class VirtualClock implements Clock {
    * Runs a manual clock forward timer by timer until `p` settles ("as fast as possible"): the one way to
    * drive virtual time for a whole run. Waits for I/O (no timer due) without moving time.
    */
-  async drive<T>(p: Promise<T>): Promise<T> {
-    let done = false;
-    const tracked = p.finally(() => {
-      done = true;
-    });
-    while (!done) {
-      await settle();
-      if (done) break;
+  drive<T>(p: Promise<T>): Promise<T> {
+    return driveUntil(p, async (done) => {
+      await nextTurn();
+      if (done()) return;
       const next = this.nextTimerAt();
-      if (next === undefined) continue; // waiting on I/O (file reads)
+      if (next === undefined) return; // waiting on I/O (file reads)
       await this.advanceTo(next);
-    }
-    return tracked;
+    });
   }
 
   /** Stops the real-time pacing (speed mode) so the process can exit. */
   dispose(): void {
-    this.disposed = true;
-    if (this.wake) clearTimeout(this.wake);
-    this.wake = undefined;
+    this.flow.dispose();
   }
 
   private rebase(virtual: number): void {
     this.baseVirtual = virtual;
-    this.baseReal = realNow();
+    this.flow.restart();
     if (Math.floor(virtual) > this.last) this.last = Math.floor(virtual);
   }
 
   /** One step of a flowing clock: count at most `maxStepRealMs` of the real time since the last step. */
   private step(): void {
-    const real = realNow();
-    const elapsed = real - this.baseReal;
-    const counted = Math.min(elapsed, this.maxStepRealMs);
-    if (elapsed > counted) this.droppedRealMs += elapsed - counted;
-    this.baseVirtual += counted * this.speed;
-    this.baseReal = real;
+    this.baseVirtual += this.flow.take();
     if (Math.floor(this.baseVirtual) > this.last) this.last = Math.floor(this.baseVirtual);
   }
 
   private armRealWake(): void {
-    if (this.wake) clearTimeout(this.wake);
-    this.wake = undefined;
-    if (this.speed === 0 || this.disposed) return;
-    const next = this.timers[0];
-    const untilNext = next ? Math.max(0, (next.at - this.now()) / this.speed) : Number.POSITIVE_INFINITY;
-    const delay = Math.min(untilNext, this.heartbeatRealMs, this.maxStepRealMs);
-    this.wake = setTimeout(() => {
-      this.wake = undefined;
+    if (this.flow.speed === 0) return this.flow.clearWake();
+    const next = this.timers.nextAt();
+    this.flow.wake(next === undefined ? undefined : next - this.now(), () => {
       this.step();
-      const now = this.now();
-      while (this.timers.length > 0 && this.timers[0]!.at <= now) this.timers.shift()!.fn();
+      this.timers.fireDue(this.now());
       this.armRealWake();
-    }, delay);
-    // The heartbeat alone must not keep a finished process alive; a pending timer does.
-    if (!next) this.wake.unref();
+    });
   }
 }

@@ -2,49 +2,23 @@
  * The paper exchange (SPEC §5.6): pure matching of our resting paper orders against the real (or
  * simulated, or recorded) book and trades. No I/O and no clock: every call takes `nowMs`.
  *
- * Rules, per resting order (a bid at its own-leg price x, see legs.ts):
- * - Placement is post-only: an order that would take liquidity (contra best at or past x) is rejected
- *   with `post only cross`. Its queue ahead is the displayed size at x on its own leg (we join the back).
- * - **Never fill on touch**: the contra best reaching exactly x, or a trade against the contra leg at
- *   exactly x, fills nothing.
- * - A trade against our own leg at x first consumes the queue ahead; only the excess fills us.
- * - A trade against our own leg at a price worse for its taker than x (the level at x was swept) fills
- *   us up to the trade's size and empties the queue ahead.
- * - A trade against the contra leg past x (liquidity that would have crossed into us) fills up to its
- *   size, less contra liquidity already counted from the book in the current crossing episode.
- * - The contra book moving past x fills up to the displayed depth past x, counting each unit of
- *   displayed liquidity once per crossing episode (an episode ends when nothing crosses any of our
- *   orders on that leg) — repeated book updates never re-fill from the same depth.
- * - Our own orders on one leg of a market share every trade's and book's volume in price-time priority,
- *   so two paper orders never both fill from the same contract of liquidity.
- * - Level shrink (cancels) moves us forward per `CancelAttribution`; queue ahead ≤ displayed level size.
- * - Every fill is at the order's own price (a maker is never filled at a worse price) and carries the
- *   maker fee of that fill (`MakerFeeFn`, rounded per fill as the exchange does).
+ * This file keeps the orders: placement (post-only: an order that would take liquidity — contra best at or
+ * past its own-leg price x, see legs.ts — is rejected with `post only cross`), adoption after a restart,
+ * cancels and the market's settlement, and hands each book and trade to the queue (queue.ts: where an order
+ * stands in its level) and the matching (fills.ts: what a trade or a crossing book fills). Every fill is at
+ * the order's own price (a maker is never filled at a worse price) and carries the maker fee of that fill
+ * (`MakerFeeFn`, rounded per fill as the exchange does).
  */
 import type { OrderIntent, OrderState } from '../orders.ts';
 import type { OrderBook, Trade } from '../market.ts';
 import { PIPS_PER_DOLLAR, type CentiContracts, type Pips } from '../units.ts';
-import {
-  crossingDepth,
-  legOf,
-  legPrice,
-  ownLevels,
-  restingLegOf,
-  sizeAt,
-  tradeLegPrice,
-  wouldCross,
-  type Leg,
-} from './legs.ts';
+import { legOf, legPrice, ownLevels, restingLegOf, sizeAt, tradeLegPrice, wouldCross } from './legs.ts';
 import { pipsToMicros, settlementGrossMicros } from './settlement.ts';
-import {
-  POST_ONLY_CROSS,
-  type CancelAttribution,
-  type FillCause,
-  type MakerFeeFn,
-  type PaperEvent,
-  type PaperFill,
-  type PaperSettlement,
-} from './types.ts';
+import { POST_ONLY_CROSS, type CancelAttribution, type MakerFeeFn, type PaperEvent, type PaperSettlement } from './types.ts';
+import { byPriority, captureQueue, copy, legKey, updateQueueFromBook, type PaperOrder, type QueuePosition } from './queue.ts';
+import { fillFromCrossingBook, tradeOnContraLeg, tradeOnOwnLeg, type FillContext } from './fills.ts';
+
+export type { QueuePosition } from './queue.ts';
 
 export interface PaperExchangeOptions {
   fee: MakerFeeFn;
@@ -57,32 +31,7 @@ export interface PaperExchangeOptions {
   requireBook?: boolean;
 }
 
-interface PaperOrder {
-  seq: number;
-  state: OrderState;
-  leg: Leg;
-  /** Own-leg price. */
-  x: Pips;
-  /** Displayed size ahead of us at x; undefined until a book is seen (adopted orders). */
-  queueAhead: CentiContracts | undefined;
-  /** Displayed size at x as we last knew it (book, less trades since). */
-  levelSeen: CentiContracts;
-  /** Sum of this order's fill fees. */
-  feesPips: Pips;
-}
-
 export const REASON_MARKET_SETTLED = 'market settled';
-
-/** Where a resting order stands in its price level: displayed size ahead of it, and the level as last seen. */
-export interface QueuePosition {
-  queueAhead: CentiContracts;
-  levelSeen: CentiContracts;
-}
-
-const copy = (s: OrderState): OrderState => ({ ...s });
-const legKey = (ticker: string, leg: Leg) => `${ticker}\u0000${leg}`;
-/** Price-time priority among our own orders on one leg: better own-leg price first, then earlier. */
-const byPriority = (a: PaperOrder, b: PaperOrder) => b.x - a.x || a.seq - b.seq;
 
 export class PaperExchange {
   private readonly fee: MakerFeeFn;
@@ -99,11 +48,19 @@ export class PaperExchange {
   private readonly crossTaken = new Map<string, CentiContracts>();
   private readonly settled = new Map<string, 'yes' | 'no'>();
   private seq = 0;
+  /** What the matching may touch of this exchange's state. */
+  private readonly fills: FillContext;
 
   constructor(options: PaperExchangeOptions) {
     this.fee = options.fee;
     this.cancelAttribution = options.cancelAttribution ?? 'pro_rata';
     this.requireBook = options.requireBook ?? true;
+    this.fills = {
+      fee: this.fee,
+      crossTaken: this.crossTaken,
+      isResting: (key) => this.resting.has(key),
+      removeResting: (order) => this.removeResting(order),
+    };
   }
 
   /** Places a post-only paper order. Idempotent: an existing clientOrderId returns that order, no event. */
@@ -173,7 +130,7 @@ export class PaperExchange {
         order.levelSeen = queue.levelSeen;
       } else {
         const book = this.books.get(state.marketTicker);
-        if (book) this.captureQueue(order, book);
+        if (book) captureQueue(order, book);
       }
       this.addResting(order);
     } else {
@@ -211,8 +168,8 @@ export class PaperExchange {
       const key = legKey(book.ticker, leg);
       const list = this.resting.get(key);
       if (!list || list.length === 0) continue;
-      for (const order of list) this.updateQueueFromBook(order, book);
-      this.fillFromCrossingBook(key, list, book, nowMs, events);
+      for (const order of list) updateQueueFromBook(order, book, this.cancelAttribution);
+      fillFromCrossingBook(this.fills, key, list, book, nowMs, events);
     }
     return events;
   }
@@ -227,8 +184,8 @@ export class PaperExchange {
       if (!list || list.length === 0) continue;
       const t = tradeLegPrice(trade, leg);
       const ordered = [...list].sort(byPriority);
-      if (restingLeg === leg) this.tradeOnOwnLeg(ordered, trade, t, nowMs, events);
-      else this.tradeOnContraLeg(key, ordered, trade, t, nowMs, events);
+      if (restingLeg === leg) tradeOnOwnLeg(this.fills, ordered, trade, t, nowMs, events);
+      else tradeOnContraLeg(this.fills, key, ordered, trade, t, nowMs, events);
     }
     return events;
   }
@@ -357,117 +314,5 @@ export class PaperExchange {
     order.state.updatedMs = nowMs;
     this.removeResting(order);
     return { type: 'canceled', order: copy(order.state), reason };
-  }
-
-  private captureQueue(order: PaperOrder, book: OrderBook): void {
-    const level = sizeAt(ownLevels(book, order.leg), order.x);
-    order.queueAhead = level;
-    order.levelSeen = level;
-  }
-
-  private updateQueueFromBook(order: PaperOrder, book: OrderBook): void {
-    if (order.queueAhead === undefined) return this.captureQueue(order, book);
-    const level = sizeAt(ownLevels(book, order.leg), order.x);
-    if (level < order.levelSeen && this.cancelAttribution === 'pro_rata' && order.levelSeen > 0) {
-      const shrink = order.levelSeen - level;
-      // Floor: the share of cancels credited to the queue ahead of us is rounded down (conservative).
-      order.queueAhead -= Math.floor((shrink * order.queueAhead) / order.levelSeen);
-    }
-    order.queueAhead = Math.min(order.queueAhead, level);
-    order.levelSeen = level;
-  }
-
-  private fillFromCrossingBook(key: string, list: PaperOrder[], book: OrderBook, nowMs: number, events: PaperEvent[]): void {
-    const ordered = [...list].sort(byPriority);
-    const best = ordered[0]!;
-    if (crossingDepth(book, best.leg, best.x) === 0) {
-      this.crossTaken.delete(key);
-      return;
-    }
-    const already = this.crossTaken.get(key) ?? 0;
-    let taken = 0;
-    for (const order of ordered) {
-      const depth = crossingDepth(book, order.leg, order.x);
-      if (depth === 0) break; // lower-priced orders are crossed by even less
-      // A crossed level on our own leg cannot exist in a real (uncrossed) book: nothing is ahead of us.
-      order.queueAhead = 0;
-      const size = Math.min(this.remaining(order), depth - already - taken);
-      if (size > 0) {
-        taken += size;
-        events.push(this.fill(order, size, 'book_cross', undefined, nowMs));
-      }
-    }
-    if (this.resting.has(key)) this.crossTaken.set(key, already + taken);
-  }
-
-  private tradeOnOwnLeg(ordered: PaperOrder[], trade: Trade, t: Pips, nowMs: number, events: PaperEvent[]): void {
-    let taken = 0;
-    for (const order of ordered) {
-      if (order.x < t) break; // the trade did not reach this price (nor any lower one)
-      let size: CentiContracts;
-      let cause: FillCause;
-      if (order.x > t) {
-        // The level at x was swept: everything that was ahead of us is gone.
-        order.queueAhead = 0;
-        order.levelSeen = 0;
-        size = Math.min(this.remaining(order), trade.size - taken);
-        cause = 'trade_through';
-      } else {
-        if (order.queueAhead === undefined) continue; // adopted, no book seen yet: position unknown
-        const ahead = order.queueAhead;
-        order.queueAhead = Math.max(0, ahead - trade.size);
-        order.levelSeen = Math.max(0, order.levelSeen - trade.size);
-        size = Math.min(this.remaining(order), trade.size - ahead - taken);
-        cause = 'trade_at_price';
-      }
-      if (size > 0) {
-        taken += size;
-        events.push(this.fill(order, size, cause, trade.tradeId, nowMs));
-      }
-    }
-  }
-
-  private tradeOnContraLeg(key: string, ordered: PaperOrder[], trade: Trade, t: Pips, nowMs: number, events: PaperEvent[]): void {
-    // The trade took contra liquidity resting at (own-leg) t; it would have crossed into our orders
-    // priced strictly above t. Liquidity already filled from the book this episode may be the same.
-    const budget = trade.size - Math.min(this.crossTaken.get(key) ?? 0, trade.size);
-    let taken = 0;
-    for (const order of ordered) {
-      if (order.x <= t) break; // at t: touch, never a fill
-      const size = Math.min(this.remaining(order), budget - taken);
-      if (size <= 0) break;
-      order.queueAhead = 0;
-      taken += size;
-      events.push(this.fill(order, size, 'trade_through', trade.tradeId, nowMs));
-    }
-  }
-
-  private remaining(order: PaperOrder): CentiContracts {
-    return order.state.size - order.state.filled;
-  }
-
-  private fill(order: PaperOrder, size: CentiContracts, cause: FillCause, tradeId: string | undefined, nowMs: number): PaperEvent {
-    const s = order.state;
-    const feePips = this.fee(s.price, size, 'maker', s.marketTicker);
-    if (!Number.isSafeInteger(feePips) || feePips < 0) throw new RangeError(`maker fee must be whole pips ≥ 0, got ${feePips}`);
-    s.filled += size;
-    s.updatedMs = nowMs;
-    order.feesPips += feePips;
-    if (s.filled >= s.size) {
-      s.status = 'executed';
-      this.removeResting(order);
-    }
-    const fill: PaperFill = {
-      clientOrderId: s.clientOrderId,
-      marketTicker: s.marketTicker,
-      side: s.side,
-      price: s.price,
-      size,
-      cause,
-      feePips,
-      tsMs: nowMs,
-      ...(tradeId !== undefined ? { tradeId } : {}),
-    };
-    return { type: 'fill', order: copy(s), fill };
   }
 }

@@ -67,25 +67,27 @@ test('live restart: orphan cancelled and reported, cancelled-while-down closed, 
     const windowId = `${DATE}/hourly-1000`;
     const event = ex.events.find((e) => e.eventTicker === 'KXINXU-26NOV20H1000')!;
     const markets = event.markets.map((m) => ex.markets.get(m.ticker)!).filter((m) => m.status === 'active');
-    const improvable = markets.filter((m) => {
-      const bid = ex.bestYesBid(m)?.[0] ?? 0;
-      const ask = ex.bestYesAsk(m)?.[0] ?? 10_000;
-      return ask - bid >= 200;
-    });
-    assert.ok(improvable.length >= 4, `markets with room inside the spread (${improvable.length})`);
-    const place = (m: (typeof markets)[number], revision: number) => {
-      const price = (ex.bestYesBid(m)?.[0] ?? 0) + 100;
+    const bidOf = (m: (typeof markets)[number]) => ex.bestYesBid(m)?.[0] ?? 0;
+    // The orphan and the order that still rests wait out the restart deep in the book, 20¢ under the best bid:
+    // the simulator's takers keep trading on the flowing clock while the supervisor starts, and a bid at the
+    // top could be filled before recovery looks (how long that takes in virtual time depends on the machine).
+    const DEEP = 2_000;
+    const deep = markets.filter((m) => bidOf(m) - DEEP >= 500);
+    const improvable = markets.filter((m) => !deep.slice(0, 2).includes(m) && (ex.bestYesAsk(m)?.[0] ?? 10_000) - bidOf(m) >= 200);
+    assert.ok(deep.length >= 2, `markets with a bid 20¢ deep (${deep.length})`);
+    assert.ok(improvable.length >= 2, `markets with room inside the spread (${improvable.length})`);
+    const place = (m: (typeof markets)[number], revision: number, price = bidOf(m) + 100) => {
       const id = clientOrderId(windowId, m.spec.ticker, 'buy', price, revision);
       const r = ex.create(owner, { ticker: m.spec.ticker, client_order_id: id, side: 'bid', count: '1.00', price: formatDollars(price), time_in_force: 'good_till_canceled', self_trade_prevention_type: 'maker', post_only: true });
       return { id, order: r.order, price, ticker: m.spec.ticker };
     };
-    const orphan = place(improvable[0]!, 3);
-    const cancelled = place(improvable[1]!, 3);
+    const orphan = place(deep[0]!, 3, bidOf(deep[0]!) - DEEP);
+    const cancelled = place(improvable[0]!, 3);
     ex.cancel(owner, cancelled.order.orderId);
-    const filled = place(improvable[2]!, 3);
+    const filled = place(improvable[1]!, 3);
     ex.takerOrder(filled.ticker, 'ask', filled.price, 100);
     assert.equal(ex.orders.get(filled.order.orderId)!.status, 'executed', 'the taker filled it while we were down');
-    const resting = place(improvable[3]!, 3);
+    const resting = place(deep[1]!, 3, bidOf(deep[1]!) - DEEP);
 
     // What the local files remember: orders.json and a fresh snapshot know cancelled, filled and resting (not the orphan).
     const store = new OrdersStore(paths.ordersState, clock);

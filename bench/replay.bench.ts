@@ -63,7 +63,7 @@ function breakdown(profile: { nodes: { id: number; callFrame: { url: string; fun
       [/src\/engine\//, 'engine'],
       [/src\/core\/(quotes|model)\//, 'pricing_and_selection'],
       [/src\/(core\/paper|adapters\/broker|adapters\/ledger|core\/ledger|app\/replay\/ledger-sink)/, 'paper_broker_and_ledger'],
-      [/src\/sim\/(kalshi|day)\//, 'simulated_market'],
+      [/src\/sim\/(kalshi|day|market)\//, 'simulated_market'],
       [/src\/(sim\/inprocess|app\/replay\/inprocess-|adapters\/kalshi|adapters\/clock)/, 'inprocess_venue_and_clock'],
       [/src\/(adapters\/feeds|core\/feed)\//, 'index_feeds'],
       [/src\/app\//, 'supervisor_session_guard'],

@@ -174,7 +174,7 @@ export class TradingSession {
   /** The one start-up path (recovery.ts): rebuild, adopt what the resumed window holds, close out the rest. */
   private async recover(): Promise<void> {
     const { o } = this;
-    const cancel = (id: string, reason: string) => this.broker.cancel(id, reason);
+    const cancel = async (id: string, reason: string) => this.broker.cancel(id, reason);
     const log = o.log.child({ component: 'recovery' });
     if (this.dry && this.recorder && o.ledgerSink === undefined) {
       this.recovery = await recoverDry({ dry: this.dry, recorder: this.recorder, ledgerFile: o.paths.ledger, resume: o.resume, cancel, log });

@@ -7,7 +7,8 @@
  * A write failure is logged and never blocks trading (the file is advisory; the broker is the truth).
  */
 import type { OrderChange } from '../adapters/state/orders-store.ts';
-import type { Broker, BrokerEvent, OrderIntent, OrderState } from '../ports/broker.ts';
+import type { Answer, Broker, BrokerEvent, OrderIntent, OrderState } from '../ports/broker.ts';
+import { andThen } from '../engine/answer.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { OrdersStore } from '../adapters/state/orders-store.ts';
 
@@ -28,19 +29,21 @@ export class TrackedBroker implements Broker {
     this.unsubscribe = inner.onEvent((e) => this.change({ kind: 'state', order: e.order }));
   }
 
-  place(intent: OrderIntent): Promise<OrderState> {
+  /** Answers as the inner broker does: at once when it does (the dry broker), else when its promise settles. */
+  place(intent: OrderIntent): Answer<OrderState> {
     this.change({ kind: 'submitted', intent, atMs: this.now() });
-    return this.inner.place(intent).then((st) => {
+    return andThen(this.inner.place(intent), (st) => {
       this.change({ kind: 'state', order: st });
       return st;
     });
   }
 
-  async cancel(clientOrderId: string, reason: string): Promise<OrderState | undefined> {
+  cancel(clientOrderId: string, reason: string): Answer<OrderState | undefined> {
     this.change({ kind: 'cancel_pending', clientOrderId, atMs: this.now() });
-    const st = await this.inner.cancel(clientOrderId, reason);
-    if (st) this.change({ kind: 'state', order: st });
-    return st;
+    return andThen(this.inner.cancel(clientOrderId, reason), (st) => {
+      if (st) this.change({ kind: 'state', order: st });
+      return st;
+    });
   }
 
   async cancelAll(reason: string): Promise<number> {
@@ -53,7 +56,7 @@ export class TrackedBroker implements Broker {
     return this.inner.openOrders();
   }
 
-  lookup(clientOrderId: string, marketTicker: string): Promise<OrderState | undefined> {
+  lookup(clientOrderId: string, marketTicker: string): Answer<OrderState | undefined> {
     return this.inner.lookup(clientOrderId, marketTicker);
   }
 

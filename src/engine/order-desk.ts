@@ -7,11 +7,13 @@
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { OrderState } from '../ports/broker.ts';
 import type { SpotReading, QuoteJournal } from '../ports/trading.ts';
 import type { LadderEvent, Market } from '../core/market.ts';
 import type { SeriesCode } from '../core/series.ts';
 import type { TradingWindow } from '../core/windows.ts';
 import type { Quote } from '../core/quotes/select.ts';
+import { isPromise, type Answer } from './answer.ts';
 import { adoptOrder, liveOrders, markCancelPending, markUnknown, ownOrder, recordIntent, resolveLookup, unknownOrders, type SeriesQuotingState } from '../core/quoting/state.ts';
 
 export interface OrderDeskDeps {
@@ -59,9 +61,13 @@ export class OrderDesk {
     this.d.changed();
   }
 
-  /** Looks up every order whose send failed without an answer; false while any stays unknown. */
-  async resolveUnknown(): Promise<boolean> {
+  /** Looks up every order whose send failed without an answer; false while any stays unknown (at once when none is). */
+  resolveUnknown(): Answer<boolean> {
     const unknown = unknownOrders(this.state);
+    return unknown.length === 0 ? true : this.lookUpUnknown(unknown);
+  }
+
+  private async lookUpUnknown(unknown: ReturnType<typeof unknownOrders>): Promise<boolean> {
     for (const o of unknown) {
       try {
         const found = await this.d.broker.lookup(o.clientOrderId, o.marketTicker);
@@ -72,12 +78,15 @@ export class OrderDesk {
         return false;
       }
     }
-    if (unknown.length > 0) this.d.changed();
+    this.d.changed();
     return true;
   }
 
-  /** Journals the quote's context, records the intent, then sends it (post-only); a send without an answer is `unknown`. */
-  async place(q: Quote, m: Market, spot: SpotReading): Promise<void> {
+  /**
+   * Journals the quote's context, records the intent, then sends it (post-only); a send without an answer is
+   * `unknown`. Done at once when the broker answers at once (a throw then stands for a rejected promise).
+   */
+  place(q: Quote, m: Market, spot: SpotReading): Answer<void> {
     const { broker, journal } = this.d;
     journal.describe(q.clientOrderId, {
       series: this.series,
@@ -91,29 +100,60 @@ export class OrderDesk {
     });
     recordIntent(this.state, q, this.now);
     this.d.changed();
+    let st: Answer<OrderState>;
     try {
-      const st = await broker.place({ clientOrderId: q.clientOrderId, marketTicker: q.marketTicker, side: q.side, price: q.price, size: q.size, postOnly: true });
-      if (st.status === 'rejected') this.d.log.warn({ market: q.marketTicker, side: q.side, reason: st.reason }, 'order rejected');
+      st = broker.place({ clientOrderId: q.clientOrderId, marketTicker: q.marketTicker, side: q.side, price: q.price, size: q.size, postOnly: true });
     } catch (e) {
-      markUnknown(this.state, q.clientOrderId, this.now);
-      this.d.changed();
-      this.d.log.error({ client_order_id: q.clientOrderId, market: q.marketTicker, err: e }, 'order send failed: outcome unknown, will look it up');
+      return this.sendFailed(q, e);
     }
+    if (!isPromise(st)) return this.placed(q, st);
+    return st.then(
+      (x) => this.placed(q, x),
+      (e) => this.sendFailed(q, e),
+    );
   }
 
-  async cancel(clientOrderId: string, reason: string): Promise<void> {
+  private placed(q: Quote, st: OrderState): void {
+    if (st.status === 'rejected') this.d.log.warn({ market: q.marketTicker, side: q.side, reason: st.reason }, 'order rejected');
+  }
+
+  private sendFailed(q: Quote, e: unknown): void {
+    markUnknown(this.state, q.clientOrderId, this.now);
+    this.d.changed();
+    this.d.log.error({ client_order_id: q.clientOrderId, market: q.marketTicker, err: e }, 'order send failed: outcome unknown, will look it up');
+  }
+
+  /** Cancels one order; a cancel without an answer leaves it `unknown`. Done at once when the broker answers at once. */
+  cancel(clientOrderId: string, reason: string): Answer<void> {
     markCancelPending(this.state, clientOrderId, this.now);
+    let st: Answer<OrderState | undefined>;
     try {
-      const st = await this.d.broker.cancel(clientOrderId, reason);
-      if (st) resolveLookup(this.state, clientOrderId, st, this.now);
+      st = this.d.broker.cancel(clientOrderId, reason);
     } catch (e) {
-      markUnknown(this.state, clientOrderId, this.now);
-      this.d.log.error({ client_order_id: clientOrderId, reason, err: e }, 'cancel failed: outcome unknown, will look it up');
+      return this.cancelFailed(clientOrderId, reason, e);
     }
+    if (!isPromise(st)) return this.cancelled(clientOrderId, st);
+    return st.then(
+      (x) => this.cancelled(clientOrderId, x),
+      (e) => this.cancelFailed(clientOrderId, reason, e),
+    );
+  }
+
+  private cancelled(clientOrderId: string, st: OrderState | undefined): void {
+    if (st) resolveLookup(this.state, clientOrderId, st, this.now);
     this.d.changed();
   }
 
-  /** Cancels every live order of this window/series (never other windows' orders). */
+  private cancelFailed(clientOrderId: string, reason: string, e: unknown): void {
+    markUnknown(this.state, clientOrderId, this.now);
+    this.d.log.error({ client_order_id: clientOrderId, reason, err: e }, 'cancel failed: outcome unknown, will look it up');
+    this.d.changed();
+  }
+
+  /**
+   * Cancels every live order of this window/series (never other windows' orders). Each cancel is awaited,
+   * answered at once or not (one microtask turn each: see series-window.ts `act`).
+   */
   async cancelOwn(reason: string): Promise<void> {
     for (const o of liveOrders(this.state)) {
       if (o.status === 'unknown') {

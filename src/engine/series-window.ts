@@ -37,6 +37,7 @@ import {
 } from '../core/quoting/state.ts';
 import { OrderDesk } from './order-desk.ts';
 import { noteEvGap, type EvGap } from './ev-gap.ts';
+import { andThen, isPromise, type Answer } from './answer.ts';
 
 /** Retry period while books or the index are still arriving (start or restart). */
 const WARMUP_RETRY_MS = 100;
@@ -216,7 +217,9 @@ class SeriesWindowRun {
     await this.sleepUntil(this.window.startMs);
     while (this.now < this.stopQuotingMs) {
       this.checkAborted();
-      const ready = await this.cycle();
+      // A cycle whose ports all answered at once (in-process venue and paper broker) is done already: no turn.
+      const cycled = this.cycle();
+      const ready = isPromise(cycled) ? await cycled : cycled;
       this.changed();
       // Until the first plan (books and a fresh index arriving after a start or restart) look again soon.
       const wait = ready || this.warmed ? this.requoteMs : WARMUP_RETRY_MS;
@@ -224,7 +227,8 @@ class SeriesWindowRun {
         this.warmed = true;
         this.log.info({ since_start_ms: this.now - this.startedMs }, 'quoting');
       }
-      await this.sleepUntil(Math.min(this.now + wait, this.stopQuotingMs));
+      const slept = this.sleepUntil(Math.min(this.now + wait, this.stopQuotingMs));
+      if (slept) await slept;
     }
     await this.cancelOwn('freeze');
     this.result.outstandingAfterFreeze = liveOrders(this.state).length;
@@ -277,22 +281,27 @@ class SeriesWindowRun {
     this.changed();
   }
 
-  /** One refresh: gate → unknown orders → freshness → books → plan → act. True once it could plan. */
-  private async cycle(): Promise<boolean> {
+  /**
+   * One refresh: gate → unknown orders → freshness → books → plan → act. True once it could plan. Each step
+   * continues at once when the ports answered at once, else when their answer settles (engine/answer.ts).
+   */
+  private cycle(): Answer<boolean> {
     this.result.cycles++;
     const blocked = this.deps.gate.blocked(this.now);
     if (blocked) {
       this.result.blockedCycles[blocked.reason] = (this.result.blockedCycles[blocked.reason] ?? 0) + 1;
       if (this.lastBlock !== blocked.reason) this.log.warn({ reason: blocked.reason }, 'quoting blocked: cancelling and quoting nothing');
       this.lastBlock = blocked.reason;
-      await this.cancelOwn(blocked.reason);
-      return true;
+      return andThen(this.cancelOwn(blocked.reason), () => true);
     }
     if (this.lastBlock) this.log.info({ was: this.lastBlock }, 'quoting unblocked');
     this.lastBlock = undefined;
     // Never act around an order whose outcome is unknown: ask the venue first.
-    if (!(await this.desk.resolveUnknown())) return false;
+    return andThen(this.desk.resolveUnknown(), (resolved) => (resolved ? this.planAndAct() : false));
+  }
 
+  /** The cycle once no order's outcome is unknown: freshness → books → plan → act. */
+  private planAndAct(): Answer<boolean> {
     const strict = this.now >= this.window.strictMs;
     const symbol = SERIES[this.series].symbol;
     const spot = this.deps.spot.read(symbol, strict, this.now);
@@ -303,7 +312,7 @@ class SeriesWindowRun {
         this.log.warn({ reason: spot.reason, age_ms: spot.ageMs, strict }, 'feed not fresh: quoting paused');
       }
       // In the final minute (or on a stand-down) resting quotes must not sit on a stale price.
-      if (strict || spot.reason === 'stand_down') await this.cancelOwn(`stale_feed:${spot.reason ?? 'stale'}`);
+      if (strict || spot.reason === 'stand_down') return andThen(this.cancelOwn(`stale_feed:${spot.reason ?? 'stale'}`), () => false);
       return false;
     }
     if (!this.result.freshPassed) {
@@ -331,8 +340,8 @@ class SeriesWindowRun {
         restMs: Math.max(0, this.stopQuotingMs - this.now),
       },
     });
-    await this.act(plan.actions, plan.live, spot, model);
-    return true;
+    if (plan.actions.length === 0) return true;
+    return this.act(plan.actions, plan.live, spot, model).then(() => true);
   }
 
   private books(event: LadderEvent): Map<string, OrderBook> {
@@ -344,6 +353,11 @@ class SeriesWindowRun {
     return out;
   }
 
+  /**
+   * The plan's actions in order. Every order call is awaited, answered at once or not: one turn of the
+   * microtask queue after each, so the series of one window that act at the same instant interleave their
+   * orders (and their ledger records) exactly as they always have — a replayed day stays byte for byte.
+   */
   private async act(actions: RefreshAction[], live: Market[], spot: SpotReading, model: ModelSpec): Promise<void> {
     const byTicker = new Map(live.map((m) => [m.ticker, m]));
     for (const a of actions) {
@@ -389,9 +403,10 @@ class SeriesWindowRun {
     else this.log.info({ markets: traded.length, pnl_usd: this.state.realizedPnlMicros / 1_000_000 }, 'settled');
   }
 
-  private async sleepUntil(ms: number): Promise<void> {
+  /** The clock's sleep until `ms`; nothing (no turn) when `ms` is not in the future. */
+  private sleepUntil(ms: number): Promise<void> | undefined {
     const wait = ms - this.now;
-    if (wait > 0) await this.deps.clock.sleep(wait, this.deps.signal);
+    return wait > 0 ? this.deps.clock.sleep(wait, this.deps.signal) : undefined;
   }
 
   private checkAborted(): void {
@@ -399,7 +414,7 @@ class SeriesWindowRun {
   }
 
   /** Cancels every live order of this window/series (never other windows' orders). */
-  cancelOwn(reason: string): Promise<void> {
+  cancelOwn(reason: string): Answer<void> {
     return this.desk.cancelOwn(reason);
   }
 

@@ -9,6 +9,14 @@ import type { BrokerEvent } from '../core/quoting/events.ts';
 export type { BrokerMode, OrderIntent, OrderState, OrderStatus, YesSide } from '../core/orders.ts';
 export type { BrokerEvent, BrokerFill } from '../core/quoting/events.ts';
 
+/**
+ * An answer now or later. The in-process brokers (dry, paper) answer at once — a value, or a synchronous
+ * throw where a remote one would reject — so the engine continues without a promise turn (a replay's hot
+ * path); the live broker answers over the network with a promise. Callers take both (`await` does, and
+ * engine/answer.ts's `isPromise` tells them apart).
+ */
+export type Answer<T> = T | Promise<T>;
+
 export interface Broker {
   readonly mode: BrokerMode;
   /**
@@ -16,14 +24,14 @@ export interface Broker {
    * one. Resolves with the order's state; rejects when the outcome is unknown (transport failure): the
    * caller must `lookup` the id before doing anything else with it.
    */
-  place(intent: OrderIntent): Promise<OrderState>;
+  place(intent: OrderIntent): Answer<OrderState>;
   /** `reason` is recorded where the broker keeps records (the paper ledger); the exchange ignores it. */
-  cancel(clientOrderId: string, reason: string): Promise<OrderState | undefined>;
+  cancel(clientOrderId: string, reason: string): Answer<OrderState | undefined>;
   /** Cancels every resting order of this broker (every window); returns how many were cancelled. */
   cancelAll(reason: string): Promise<number>;
   openOrders(): Promise<OrderState[]>;
   /** What the venue knows of an order by our id (undefined: it never arrived). Rejects when it cannot tell. */
-  lookup(clientOrderId: string, marketTicker: string): Promise<OrderState | undefined>;
+  lookup(clientOrderId: string, marketTicker: string): Answer<OrderState | undefined>;
   /** Every change to our orders, from whichever source the broker has (paper matching, exchange stream). */
   onEvent(listener: (e: BrokerEvent) => void): () => void;
   /**

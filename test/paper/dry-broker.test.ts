@@ -128,7 +128,7 @@ test('dry broker: idempotent place and a rejected post-only cross leave no ledge
 test('dry broker: a quote without context is refused loudly, not written half-described', async () => {
   const { broker, file, done } = setup();
   broker.onBook(book([[5500, 200]], [[4300, 100]]));
-  await assert.rejects(broker.place(intent('nope', 'buy', 5400, 100)), MissingQuoteContextError);
+  assert.throws(() => broker.place(intent('nope', 'buy', 5400, 100)), MissingQuoteContextError, 'thrown at once: the dry broker answers synchronously');
   assert.deepEqual(readLedgerFile(file).records, []);
   assert.deepEqual(await broker.openOrders(), [], 'the unrecorded order does not rest');
   assert.equal(broker.order('nope')!.reason, 'not recorded');

@@ -11,6 +11,7 @@ import {
   DEFAULT_PARTICIPANTS,
   informedLimitCents,
   makerFair,
+  MakerFairs,
   makerTop,
   makerView,
   resolveParticipants,
@@ -169,6 +170,32 @@ test('the maker is adversely selected by informed flow when it is slow and noisy
     await clock.advance(10 * 60_000);
     assert.ok(n > 0, 'informed takers traded');
     assert.ok(edge < 0, `maker's edge against the oracle: ${(edge / n * 100).toFixed(2)}¢ per contract over ${n} contracts`);
+  } finally {
+    ex.close();
+    clock.dispose();
+  }
+});
+
+test('the maker\'s vectorised fair values (MakerFairs) are fairYes number for number, across markets, indices, periods and ticks', () => {
+  const { ex, clock } = exchange('10:00', { mmTickMs: 0, participants: { marketMaker: { volNoiseRefreshMs: 60_000 } } });
+  try {
+    const list = [...ex.markets.values()];
+    const mm = ex.participants.marketMaker;
+    const fairs = new MakerFairs(list.map((m) => m.spec), ex.paths, { seed: 7, dateEt: DATE, openMs: etToMs(DATE, '09:30'), latencyMs: mm.latencyMs, volNoise: mm.volNoise, volNoiseRefreshMs: mm.volNoiseRefreshMs });
+    assert.ok(list.some((m) => m.spec.series === 'INXU') && list.some((m) => m.spec.series === 'NASDAQ100U'), 'both indices');
+    let compared = 0;
+    // Ticks 2 s apart over several η periods; every market that has not closed, in listing order and out of it.
+    for (let t = 0; t < 400; t += 2) {
+      const now = etToMs(DATE, '10:00') + t * 1000;
+      const order = t % 4 === 0 ? list.map((_, i) => i) : list.map((_, i) => list.length - 1 - i);
+      for (const i of order) {
+        const m = list[i]!;
+        if (now >= m.spec.closeMs) continue;
+        assert.equal(fairs.fair(i, now), ex.fairYes(m, now), `${m.spec.ticker} at +${t}s`);
+        compared++;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} comparisons`);
   } finally {
     ex.close();
     clock.dispose();

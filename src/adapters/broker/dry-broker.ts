@@ -48,7 +48,9 @@ export class DryBroker implements Broker {
     return () => this.eventListeners.delete(listener);
   }
 
-  async lookup(clientOrderId: string, _marketTicker?: string): Promise<OrderState | undefined> {
+  // place, cancel and lookup answer at once (the Broker port's `Answer`): the engine takes no promise turn
+  // for a paper order; a failure is thrown where a remote broker's promise would reject.
+  lookup(clientOrderId: string, _marketTicker?: string): OrderState | undefined {
     return this.exchange.order(clientOrderId);
   }
 
@@ -60,7 +62,7 @@ export class DryBroker implements Broker {
    * If a listener fails on the acceptance (e.g. the ledger could not record the quote), the order is
    * withdrawn before the error propagates: no paper order rests without its quote record.
    */
-  async place(intent: OrderIntent): Promise<OrderState> {
+  place(intent: OrderIntent): OrderState {
     const now = this.clock.now();
     const { order, events } = this.exchange.place(intent, now);
     try {
@@ -82,7 +84,7 @@ export class DryBroker implements Broker {
     return order;
   }
 
-  async cancel(clientOrderId: string, reason: string): Promise<OrderState | undefined> {
+  cancel(clientOrderId: string, reason: string): OrderState | undefined {
     const { order, events } = this.exchange.cancel(clientOrderId, reason, this.clock.now());
     this.emit(events);
     return order;

@@ -21,6 +21,7 @@ import {
   informedLimitCents,
   lookProbability,
   makerFair,
+  MakerFairs,
   makerTop,
   makerView,
   makerVolError,
@@ -103,14 +104,21 @@ export class SimExchange extends SimExchangeOrders {
     return makerFair(m.spec, makerView(this.paths[idx], m.spec.closeMs, now, mm.latencyMs, eta));
   }
 
+  /** The markets in listing order and their maker's fair values as one vector (participants.ts), from the first tick. */
+  private mmMarkets: SimMarketState[] | undefined;
+  private mmFairs: MakerFairs | undefined;
+
   private marketMakerTick(withTakers: boolean): void {
     if (!this.tradingActive()) return;
     const now = this.clock.now();
     const { marketMaker: mm, informed, noise } = this.participants;
     const lookP = withTakers ? lookProbability(informed.ratePerMinute, mm.tickMs) : 0;
-    for (const m of this.markets.values()) {
+    const list = (this.mmMarkets ??= [...this.markets.values()]);
+    const fairs = (this.mmFairs ??= new MakerFairs(list.map((m) => m.spec), this.paths, { seed: this.o.seed, dateEt: this.dateEt, openMs: etToMs(this.dateEt, '09:30'), latencyMs: mm.latencyMs, volNoise: mm.volNoise, volNoiseRefreshMs: mm.volNoiseRefreshMs }));
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i]!;
       if (m.status !== 'active' || now >= m.spec.closeMs || m.spec.closeMs - now > mm.horizonMs) continue;
-      if (mm.enabled) this.requote(m, this.fairYes(m, now));
+      if (mm.enabled) this.requote(m, fairs.fair(i, now));
       if (lookP > 0 && this.informedRand() < lookP) {
         const at = now + Math.floor(this.informedRand() * mm.tickMs);
         const ticker = m.spec.ticker;
@@ -124,17 +132,33 @@ export class SimExchange extends SimExchangeOrders {
   private requote(m: SimMarketState, fair: number): void {
     const mm = this.participants.marketMaker;
     const { bid: bidTop, ask: askTop } = makerTop(fair, mm.halfSpreadCents);
-    const mine = [...m.bids, ...m.asks].filter((o) => o.owner === MM_OWNER);
-    const curBid = Math.max(0, ...mine.filter((o) => o.side === 'bid').map((o) => o.price / 100));
-    const curAsk = Math.min(100, ...mine.filter((o) => o.side === 'ask').map((o) => o.price / 100));
+    // Its own quotes' top, in one pass over the book (no copies: this runs per market per tick).
+    let mine = 0;
+    let curBid = 0;
+    let curAsk = 100;
+    for (const o of m.bids) {
+      if (o.owner !== MM_OWNER) continue;
+      mine++;
+      if (o.price / 100 > curBid) curBid = o.price / 100;
+    }
+    for (const o of m.asks) {
+      if (o.owner !== MM_OWNER) continue;
+      mine++;
+      if (o.price / 100 < curAsk) curAsk = o.price / 100;
+    }
     const targetBid = bidTop >= 1 ? bidTop : 0;
     const targetAsk = askTop <= 99 ? askTop : 100;
-    if (mine.length > 0 && curBid === targetBid && curAsk === targetAsk && this.rand() > mm.refreshProbability) return;
+    if (mine > 0 && curBid === targetBid && curAsk === targetAsk && this.rand() > mm.refreshProbability) return;
     this.participantStats.makerRequotes++;
-    for (const o of mine) {
-      this.unrest(m, o);
-      o.status = 'canceled';
-      o.remaining = 0;
+    if (mine > 0) {
+      const keep = (o: SimOrder): boolean => {
+        if (o.owner !== MM_OWNER) return true;
+        o.status = 'canceled';
+        o.remaining = 0;
+        return false;
+      };
+      m.bids = m.bids.filter(keep);
+      m.asks = m.asks.filter(keep);
     }
     for (let lvl = 0; lvl < mm.levels; lvl++) {
       const b = bidTop - lvl;

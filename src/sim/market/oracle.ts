@@ -103,6 +103,11 @@ function normalBetween(s: number, v: number, lo: number, hi: number): number {
  */
 export function probYes(c: YesCondition, s: number, law: number | LogLaw): number {
   const { lo, hi } = levelBounds(c);
+  return probWithin(lo, hi, s, law);
+}
+
+/** `probYes` with the condition already turned into level bounds (`levelBounds`): the market maker's hot loop. */
+export function probWithin(lo: number, hi: number, s: number, law: number | LogLaw): number {
   let p: number;
   if (typeof law === 'number') p = normalBetween(s, law, lo, hi);
   else if (!(law.jumpIntensity > 0 && law.jumpVar > 0)) p = normalBetween(s, law.variance, lo, hi);

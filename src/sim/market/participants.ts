@@ -32,7 +32,7 @@
  * participant's knobs does not reshuffle the others' draws.
  */
 import { gaussian, hashSeed, seededRandom, type IndexPath, type LogLaw } from '../day/index-path.ts';
-import { probYes, type YesCondition } from './oracle.ts';
+import { levelBounds, probWithin, probYes, type YesCondition } from './oracle.ts';
 
 export interface MarketMakerConfig {
   /** Requote period, ms; 0 = no participants at all (a quiet market). The takers' clock too. */
@@ -168,6 +168,86 @@ export function makerView(path: IndexPath, closeMs: number, nowMs: number, laten
 /** The maker's fair P(YES). */
 export function makerFair(c: YesCondition, view: MakerView): number {
   return probYes(c, view.spot, view.law);
+}
+
+/**
+ * The maker's fair values of one exchange's markets, as a vector: `makerFair(c, makerView(…))` of market `i`
+ * at `nowMs`, number for number, without its per-market work. The markets' level bounds, closes and indices
+ * sit in typed arrays (bounds turned from the strikes once, on first use); η is drawn once per index and
+ * refresh period, the delayed index read once per index and tick, and the law to the close once per run of
+ * markets sharing an index and a close (an event's markets are listed together) — so a tick prices a ladder
+ * for the cost of its normal tails. Allocation-free after construction (one mutable law per run).
+ */
+export class MakerFairs {
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly closeMs: Float64Array;
+  /** 0 = spx, 1 = ndx. */
+  private readonly index: Uint8Array;
+  private readonly etaPeriod = [NaN, NaN];
+  private readonly scale = [1, 1];
+  private readonly spot = [NaN, NaN];
+  private tickMs = NaN;
+  private runIndex = -1;
+  private runCloseMs = NaN;
+  private readonly law: LogLaw = { variance: 0, jumpIntensity: 0, jumpVar: 0 };
+
+  constructor(
+    private readonly conditions: readonly (YesCondition & { closeMs: number; series: string })[],
+    private readonly paths: { spx: IndexPath; ndx: IndexPath },
+    private readonly o: { seed: number; dateEt: string; openMs: number; latencyMs: number; volNoise: number; volNoiseRefreshMs: number },
+  ) {
+    const n = conditions.length;
+    this.lo = new Float64Array(n).fill(NaN);
+    this.hi = new Float64Array(n).fill(NaN);
+    this.closeMs = new Float64Array(n);
+    this.index = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = conditions[i]!;
+      this.closeMs[i] = c.closeMs;
+      this.index[i] = c.series === 'INX' || c.series === 'INXU' ? 0 : 1;
+    }
+  }
+
+  get length(): number {
+    return this.conditions.length;
+  }
+
+  /** The maker's fair P(YES) of market `i` at `nowMs`. */
+  fair(i: number, nowMs: number): number {
+    if (nowMs !== this.tickMs) {
+      this.tickMs = nowMs;
+      this.spot[0] = NaN;
+      this.spot[1] = NaN;
+      this.runIndex = -1;
+    }
+    const k = this.index[i]!;
+    const path = k === 0 ? this.paths.spx : this.paths.ndx;
+    let lo = this.lo[i]!;
+    if (Number.isNaN(lo)) {
+      const b = levelBounds(this.conditions[i]!);
+      lo = this.lo[i] = b.lo;
+      this.hi[i] = b.hi;
+    }
+    let spot = this.spot[k]!;
+    if (Number.isNaN(spot)) spot = this.spot[k] = path.valueAt(nowMs - this.o.latencyMs);
+    const close = this.closeMs[i]!;
+    if (k !== this.runIndex || close !== this.runCloseMs) {
+      this.runIndex = k;
+      this.runCloseMs = close;
+      const period = Math.floor((nowMs - this.o.openMs) / this.o.volNoiseRefreshMs);
+      if (period !== this.etaPeriod[k]) {
+        this.etaPeriod[k] = period;
+        this.scale[k] = Math.exp(2 * makerVolError(this.o.seed, this.o.dateEt, k === 0 ? 'spx' : 'ndx', period, this.o.volNoise));
+      }
+      const truth = path.lawBetween(nowMs, close);
+      const scale = this.scale[k]!;
+      this.law.variance = truth.variance * scale;
+      this.law.jumpIntensity = truth.jumpIntensity;
+      this.law.jumpVar = truth.jumpVar * scale;
+    }
+    return probWithin(lo, this.hi[i]!, spot, this.law);
+  }
 }
 
 /** The maker's best bid and ask in whole cents (each may fall off the 1–99 range: then that side is empty). */

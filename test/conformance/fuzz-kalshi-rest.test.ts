@@ -18,7 +18,7 @@ import { toOrderState } from '../../src/adapters/broker/live-broker.ts';
 import { parseCount, parseMicros } from '../../src/core/units.ts';
 import type { Market, OrderBook } from '../../src/core/market.ts';
 import { bodies } from './kalshi-samples.ts';
-import { FUZZ_RUNS, FUZZ_SEED, hostileText } from './fuzz-arbitraries.ts';
+import { FUZZ_RUNS, FUZZ_SEED, hostileText, withoutStacks } from './fuzz-arbitraries.ts';
 
 const int = (x: unknown, what: string) => assert.ok(Number.isSafeInteger(x), `${what}: ${String(x)} is not an exact integer`);
 const pips = (x: number | undefined, what: string) => {
@@ -104,7 +104,7 @@ describe('fuzz: Kalshi REST bodies (10 000 per endpoint, seeded)', () => {
         fc.property(hostileText(samples), status, (text, code) => {
           let body: unknown;
           try {
-            body = decodeKalshiResponse(ep.schema, code, text, { method: 'GET', path: `/${key}` });
+            body = withoutStacks(() => decodeKalshiResponse(ep.schema, code, text, { method: 'GET', path: `/${key}` }));
           } catch (e) {
             if (code === 200) assert.ok(e instanceof KalshiProtocolError, `2xx: escaped ${(e as Error)?.name}: ${(e as Error)?.message}`);
             else {
@@ -116,7 +116,7 @@ describe('fuzz: Kalshi REST bodies (10 000 per endpoint, seeded)', () => {
             return;
           }
           try {
-            (ep.use as (b: unknown) => void)(body);
+            withoutStacks(() => (ep.use as (b: unknown) => void)(body));
             ok++;
           } catch (e) {
             assert.ok(e instanceof KalshiProtocolError, `converter escaped ${(e as Error)?.name}: ${(e as Error)?.message}`);

@@ -83,12 +83,17 @@ export interface ModelSourceOptions {
   events?: EventSchedule;
 }
 
+/** A silence between two priced ticks longer than this (a minute mark missed) is filled from `history`. */
+const HISTORY_GAP_MS = 60_000;
+
 export class ModelSource {
   private readonly calibrations = new Map<string, CalibrationParams | null>();
   private readonly specs = new Map<string, ModelSpec>();
   private readonly tagsByDate = new Map<string, readonly string[]>();
   /** Realised-variance state per calibration file and ET date. */
   private readonly days = new Map<string, DayVariance>();
+  /** The last tick each state was asked about (a longer silence is filled from `history`). */
+  private readonly lastTick = new Map<string, number>();
 
   constructor(private readonly o: ModelSourceOptions) {}
 
@@ -127,7 +132,13 @@ export class ModelSource {
       st = new DayVariance(open, c, upliftTerms(c, this.events(date), '09:30'));
       for (const x of this.o.history?.(choice.symbol, open - 60_000, tickMs) ?? []) st.observe(x.tMs, x.value);
       this.days.set(key, st);
+    } else {
+      // A day's session lives from the first window to the last, but prices (and so observes) only inside
+      // windows: the minutes between two windows come from the day so far, as the morning did.
+      const last = this.lastTick.get(key)!;
+      if (tickMs - last > HISTORY_GAP_MS) for (const x of this.o.history?.(choice.symbol, last, tickMs) ?? []) if (x.tMs > last) st.observe(x.tMs, x.value);
     }
+    this.lastTick.set(key, Math.max(tickMs, this.lastTick.get(key) ?? -Infinity));
     return st;
   }
 

@@ -7,7 +7,8 @@
  *
  * Per seed: the run self-calibrates as a simulated run does (app/sim-calibration.ts: the 120 generated trading
  * days before the date, same seed and world, the very fit `calibrate` runs — conditioning included), then the
- * real engine (harness.ts) trades the whole day four times on the same paths and books:
+ * real engine trades the whole day four times on the same paths and books, each a replay of the generated day
+ * (harness.ts: `kalshi-alpha replay`'s in-process day and run):
  * - `adaptive`: the default model (σ conditioned on the day);
  * - `unconditional`: `model.conditioning: false` (the calendar curve, event κ);
  * - `sigma×0.7`, `sigma×1.4`: the adaptive model with every calibrated σ(m) scaled (the conditioning's

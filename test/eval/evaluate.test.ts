@@ -1,7 +1,7 @@
 /**
  * Model vs truth (issue 11): the pure statistics (src/core/eval/evaluate.ts) on a hand-made ledger with a
  * known oracle, and the `evaluate` command on a window the real engine traded against the simulator
- * in-process (test/eval/harness.ts), the oracle recomputed from the seed.
+ * in-process (test/eval/harness.ts: the replay's generated day), the oracle recomputed from the seed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,7 +90,7 @@ test('evaluate CLI on a simulated window: the oracle from the seed, tables, JSON
   writeSimCalibration(home, { seed: 4242, from: '2025-03-03', days: 40, nowMs: etToMs(DAY, '09:00'), world: 'classic' });
   // (the harness prices from the root's files as they are: no self-calibration, so `bare` below is the default curve)
   const seed = 3;
-  const run = await runSimDay({ seed, dateEt: DAY, home, only: ['hourly-1100'], exchange: { world: 'classic', participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
+  const run = await runSimDay({ seed, dateEt: DAY, home, only: ['hourly-1100'], world: 'classic', exchange: { participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
   const ledger = path.join(home, 'run.jsonl');
   fs.writeFileSync(ledger, run.records.map((x) => JSON.stringify(x)).join('\n') + '\n');
   const quotes = run.records.filter((x) => x.type === 'quote');
@@ -124,7 +124,7 @@ test('evaluate CLI on a simulated window: the oracle from the seed, tables, JSON
   assert.ok(doc.total.quotes.abs_error.mean < BOUND, `calibrated: mean |p − oracle| ${doc.total.quotes.abs_error.mean}`);
   for (const [series, e] of Object.entries(calibrated)) assert.ok(e < BOUND, `calibrated ${series}: mean |p − oracle| ${e}`);
   const bare = tempHome();
-  const uncal = await runSimDay({ seed, dateEt: DAY, home: bare, only: ['hourly-1100'], exchange: { world: 'classic', participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
+  const uncal = await runSimDay({ seed, dateEt: DAY, home: bare, only: ['hourly-1100'], world: 'classic', exchange: { participants: { marketMaker: { horizonMs: 30 * 60_000 } } } });
   const bareLedger = path.join(bare, 'run.jsonl');
   fs.writeFileSync(bareLedger, uncal.records.map((x) => JSON.stringify(x)).join('\n') + '\n');
   const bareDoc = JSON.parse((await cli(['evaluate', '--ledger', bareLedger, '--seed', String(seed), '--world', 'classic', '--json'], { home: bare })).stdout);

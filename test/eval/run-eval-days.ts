@@ -1,5 +1,5 @@
 /**
- * Runs generated days through the in-process harness (harness.ts) and writes one ledger per seed:
+ * Runs generated days through the replay's in-process day (harness.ts) and writes one ledger per seed:
  *
  *   node --import tsx test/eval/run-eval-days.ts --out DIR --seeds 101-120 [--date 2026-11-20]
  *        [--home DIR] [--quotes '{"as_margin_usd":0.01}'] [--participants '{"informed":{"ratePerMinute":6}}']
@@ -9,7 +9,8 @@
  * `--home` holds the calibration the engine prices with; it is (re)written from the simulator's own generated
  * days (seed `--calib-seed`, weekdays from 2025-03-03) when absent. Then score with
  *   kalshi-alpha evaluate --ledger DIR/<seed>.jsonl --seed <seed> … (or all of them at once).
- * Test tooling until `replay` (src/app/replay) is merged; not part of the product.
+ * (`kalshi-alpha replay --date D --seed S --ledger F` runs the same day; this adds the participant knobs and
+ * the calibration seed.) Test tooling, not part of the product.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -55,6 +55,9 @@ export class LiveBroker implements Broker {
   private readonly known = new Map<string, OrderState>();
   private readonly idOfOrder = new Map<string, string>();
   private readonly seenTrades = new Set<string>();
+  /** Orders being created (client_order_id), and stream events for them that beat the create response. */
+  private readonly inFlight = new Set<string>();
+  private readonly early = new Map<string, Array<() => void>>();
   /** Why we asked to cancel an order (until the exchange confirms it). */
   private readonly cancelReasons = new Map<string, string>();
   private readonly listeners = new Set<(e: BrokerEvent) => void>();
@@ -85,6 +88,7 @@ export class LiveBroker implements Broker {
     if (!hit) return undefined;
     const state = toOrderState(hit, this.o.clock.now());
     this.remember(state);
+    this.replayEarly(clientOrderId); // a create whose outcome was unknown: what the stream said meanwhile
     return state;
   }
 
@@ -121,6 +125,7 @@ export class LiveBroker implements Broker {
     };
     const base = { clientOrderId: intent.clientOrderId, marketTicker: intent.marketTicker, side: intent.side, price: intent.price, size: intent.size, submittedMs: now };
     let state: OrderState;
+    this.inFlight.add(intent.clientOrderId);
     try {
       const r = await this.o.rest.createOrder(req);
       const filled = parseCount(r.fill_count);
@@ -134,6 +139,7 @@ export class LiveBroker implements Broker {
     this.remember(state);
     if (state.status === 'rejected') this.emit({ type: 'rejected', order: state, reason: state.reason ?? 'rejected' });
     else this.emit({ type: 'placed', order: state });
+    this.replayEarly(intent.clientOrderId);
     return state;
   }
 
@@ -206,6 +212,7 @@ export class LiveBroker implements Broker {
     if (this.seenTrades.has(f.tradeId)) return;
     const id = this.ownId(f.clientOrderId, f.orderId);
     const prev = id ? this.known.get(id) : undefined;
+    if (id && !prev && this.holdEarly(id, () => this.onFill(f))) return;
     if (!id || !prev) return; // not an order of this process (reconciliation adopts those)
     this.seenTrades.add(f.tradeId);
     const filled = Math.min(prev.size, prev.filled + f.size);
@@ -217,6 +224,7 @@ export class LiveBroker implements Broker {
   private onOrderUpdate(u: VenueOrderUpdate): void {
     const id = this.ownId(u.clientOrderId, u.orderId);
     const prev = id ? this.known.get(id) : undefined;
+    if (id && !prev && this.holdEarly(id, () => this.onOrderUpdate(u))) return;
     if (!id || !prev) return;
     if (u.status === 'canceled') this.transition({ ...prev, orderId: u.orderId, status: 'canceled', updatedMs: u.tsMs }, this.cancelReasons.get(id) ?? 'exchange');
     else if (u.status === 'resting' && prev.status !== 'resting' && prev.status !== 'executed' && prev.status !== 'canceled') {
@@ -225,6 +233,25 @@ export class LiveBroker implements Broker {
       this.emit({ type: 'placed', order });
     }
     // `executed` is reached through fill events (which carry size and fee).
+  }
+
+  /**
+   * A fill or update for an order whose create response has not come back yet (the stream's socket can beat
+   * the REST answer on a busy machine): kept, and applied once `place` knows the order — never dropped.
+   */
+  private holdEarly(clientOrderId: string, apply: () => void): boolean {
+    if (!this.inFlight.has(clientOrderId)) return false;
+    const list = this.early.get(clientOrderId) ?? [];
+    list.push(apply);
+    this.early.set(clientOrderId, list);
+    return true;
+  }
+
+  private replayEarly(clientOrderId: string): void {
+    this.inFlight.delete(clientOrderId);
+    const list = this.early.get(clientOrderId);
+    this.early.delete(clientOrderId);
+    for (const apply of list ?? []) apply();
   }
 
   private emit(e: BrokerEvent): void {

@@ -31,35 +31,39 @@ export function glm(y: ArrayLike<number>, zs: readonly ArrayLike<number>[]): Glm
   my /= n;
   const coef = new Float64Array(p);
   coef[0] = Math.log(Math.max(my, 1e-12));
-  const loss = (b: Float64Array): number => {
+  // w_i = y_i·e^(−η_i) at the coefficients `loss` last saw: the Newton pass at the accepted trial reuses the
+  // line search's weights (the same arithmetic, so the same bits) instead of a second pass of exp per step
+  let w = new Float64Array(n);
+  let wTrial = new Float64Array(n);
+  const loss = (b: Float64Array, out: Float64Array): number => {
     let q = 0;
     for (let i = 0, o = 0; i < n; i++, o += p) {
       let e = 0;
       for (let j = 0; j < p; j++) e += b[j]! * X[o + j]!;
-      q += y[i]! * Math.exp(-e) + e;
+      const wi = y[i]! * Math.exp(-e);
+      out[i] = wi;
+      q += wi + e;
     }
     return q / n;
   };
-  let cur = loss(coef);
+  let cur = loss(coef, w);
   if (p > 1) {
     const g = new Float64Array(p);
-    const H: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+    const H = new Float64Array(p * p);
     const trial = new Float64Array(p);
     for (let it = 0; it < 30; it++) {
       g.fill(0);
-      for (const row of H) row.fill(0);
+      H.fill(0);
       for (let i = 0, o = 0; i < n; i++, o += p) {
-        let e = 0;
-        for (let j = 0; j < p; j++) e += coef[j]! * X[o + j]!;
-        const w = y[i]! * Math.exp(-e);
+        const wi = w[i]!;
         for (let a = 0; a < p; a++) {
           const xa = X[o + a]!;
-          g[a]! += (1 - w) * xa;
-          for (let b = a; b < p; b++) H[a]![b]! += w * xa * X[o + b]!;
+          g[a]! += (1 - wi) * xa;
+          for (let b = a; b < p; b++) H[a * p + b]! += wi * xa * X[o + b]!;
         }
       }
-      for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[a]![b] = H[b]![a]!;
-      const inv = invert(H);
+      const Hm: number[][] = Array.from({ length: p }, (_, a) => Array.from({ length: p }, (_, b) => (b >= a ? H[a * p + b]! : H[b * p + a]!)));
+      const inv = invert(Hm);
       if (!inv) break;
       const d = new Float64Array(p);
       let size = 0;
@@ -72,11 +76,12 @@ export function glm(y: ArrayLike<number>, zs: readonly ArrayLike<number>[]): Glm
       let next = Infinity;
       for (let half = 0; half < 20; half++, step /= 2) {
         for (let a = 0; a < p; a++) trial[a] = coef[a]! - step * d[a]!;
-        next = loss(trial);
+        next = loss(trial, wTrial);
         if (next <= cur + 1e-12 * Math.abs(cur)) break;
       }
       if (!(next <= cur + 1e-12 * Math.abs(cur))) break;
       coef.set(trial);
+      [w, wTrial] = [wTrial, w];
       cur = next;
       if (step * size < 1e-7) break;
     }

@@ -50,10 +50,21 @@ export interface SimEnv {
   close(): Promise<void>;
 }
 
+/**
+ * The throwaway key pair the simulator trusts: made once per process (a 2048-bit RSA key costs 50–300 ms of
+ * CPU, and a looping supervisor starts one simulated environment per day), held in memory only.
+ */
+let simKeys: { publicKeyPem: string; privateKeyPem: string } | undefined;
+function throwawayKeys(): { publicKeyPem: string; privateKeyPem: string } {
+  if (!simKeys) {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    simKeys = { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  }
+  return simKeys;
+}
+
 export async function startSimEnv(o: SimEnvOptions): Promise<SimEnv> {
-  const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const kalshiPrivateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const { publicKeyPem, privateKeyPem: kalshiPrivateKeyPem } = throwawayKeys();
   const host = o.host ?? '127.0.0.1';
   const started: { close(): Promise<void> }[] = [];
   try {

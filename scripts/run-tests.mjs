@@ -2,6 +2,7 @@
 // Runs every test/**/*.test.ts through Node's test runner with tsx. (Node 20's --test has no globs.)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 function find(dir) {
@@ -34,6 +35,32 @@ try {
 const files = matched.map((f, i) => ({ f, i, ms: known[f] ?? Number.POSITIVE_INFINITY })).sort((a, b) => b.ms - a.ms || a.i - b.i).map((x) => x.f);
 // Only a whole run outside `npm run test:stress` (whose runs have test-output/ dirs of their own) records them.
 const record = filters.length === 0 && !process.env.KA_TEST_OUTPUT;
+
+// The run's scratch space, removed at the end: every test's temporary roots (TMPDIR) and the simulator fits
+// its processes share (KA_SIM_CALIBRATION_CACHE: app/sim-calibration.ts). On tmpfs (/dev/shm) when there is
+// one and TMPDIR is not set already (test:stress sets one per run): the suite writes thousands of small files
+// atomically (temp file, fsync, rename, fsync of the directory), a sixth of its time on a disk and nothing
+// there; what the tests check of those writes (atomic rename, permissions, locks) is the same on both.
+const shm = '/dev/shm';
+const tmpBase = process.env.TMPDIR || (isWritableDir(shm) ? shm : os.tmpdir());
+const scratch = fs.mkdtempSync(path.join(tmpBase, 'ka-tests-'));
+// reachable by every user (mkdtemp makes it 0700): tests that check a refused permission drop to `nobody`
+fs.chmodSync(scratch, 0o1777);
+const tmp = process.env.TMPDIR ? process.env.TMPDIR : path.join(scratch, 'tmp');
+if (!process.env.TMPDIR) {
+  fs.mkdirSync(tmp);
+  fs.chmodSync(tmp, 0o1777);
+}
+const fitCache = path.join(scratch, 'sim-calibration');
+fs.mkdirSync(fitCache);
+function isWritableDir(d) {
+  try {
+    fs.accessSync(d, fs.constants.W_OK);
+    return fs.statSync(d).isDirectory();
+  } catch {
+    return false;
+  }
+}
 const r = spawnSync(
   process.execPath,
   [
@@ -45,10 +72,13 @@ const r = spawnSync(
     stdio: 'inherit',
     env: {
       ...process.env,
+      TMPDIR: tmp,
+      KA_SIM_CALIBRATION_CACHE: fitCache,
       KALSHI_ALPHA_TEST: '1',
       ...(durations ? { KA_TEST_DURATIONS_TOP: durations.includes('=') ? durations.split('=')[1] : '' } : {}),
       ...(record ? { KA_TEST_DURATIONS_FILE: path.resolve(DURATIONS) } : {}),
     },
   },
 );
+if (process.env.KA_KEEP_TMP !== '1') fs.rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);

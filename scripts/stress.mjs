@@ -40,13 +40,26 @@ const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ka-stress-'));
 // Each run's TMPDIR stands for /tmp: reachable by every user (mkdtemp makes it 0700). Tests that check a
 // refused permission drop to `nobody` in a child, which must still reach its home under TMPDIR.
 fs.chmodSync(base, 0o755);
+// The runs' temporary roots on tmpfs when there is one, as scripts/run-tests.mjs puts them (logs stay in base).
+const tmpRoot = (() => {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    const d = fs.mkdtempSync('/dev/shm/ka-stress-');
+    fs.chmodSync(d, 0o755);
+    return d;
+  } catch {
+    return base;
+  }
+})();
 const fmt = (ms) => `${Math.floor(ms / 60_000)}m${((ms % 60_000) / 1000).toFixed(1).padStart(4, '0')}s`;
 
 function run(i) {
   const dir = path.join(base, `run-${i}`);
-  const tmp = path.join(dir, 'tmp');
+  const tmp = path.join(tmpRoot, `run-${i}`, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(dir, 0o755);
+  fs.chmodSync(path.dirname(tmp), 0o755);
   fs.chmodSync(tmp, 0o1777);
   const logFile = path.join(dir, 'test.log');
   const log = fs.openSync(logFile, 'w');
@@ -80,6 +93,7 @@ for (const r of results) {
     console.log(tail.split('\n').filter((l) => /^✖|Error|assert|expected|actual|^\s{2}\S/.test(l)).slice(0, 40).join('\n'));
   }
 }
+if (tmpRoot !== base && process.env.KA_KEEP_TMP !== '1') fs.rmSync(tmpRoot, { recursive: true, force: true });
 if (failed === 0 && process.env.KA_KEEP_TMP !== '1') fs.rmSync(base, { recursive: true, force: true });
 else console.log(`stress: logs kept in ${base}`);
 process.exit(failed === 0 ? 0 : 1);

@@ -26,6 +26,7 @@
  *   reads (app/pricing-sources.ts), not the world's: with the file empty the regime world still has its own
  *   calendar's releases (sim/day/macro-calendar.ts), which the model is not told of today.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../ports/logger.ts';
@@ -36,7 +37,8 @@ import type { CalibrationParams, Horizon } from '../core/calibration/params.ts';
 import { HORIZONS } from '../core/calibration/params.ts';
 import type { IndexSymbol } from '../core/series.ts';
 import { addDays, etToMs } from '../core/time/et.ts';
-import { calibrationPath, CalibrationFileError, readCalibration, writeCalibration } from '../adapters/calibration/params-file.ts';
+import { calibrationPath, CalibrationFileError, parseCalibration, readCalibration, writeCalibration } from '../adapters/calibration/params-file.ts';
+import { writeJsonAtomic } from '../adapters/fs/atomic-write.ts';
 import { loadEventDays, type EventDays } from '../config/events-config.ts';
 import type { IndexOpsConfig } from '../config/index-ops.ts';
 import type { RunContext } from './run-context.ts';
@@ -107,6 +109,16 @@ const memo = new Map<string, SimFit[]>();
 const scheduleKey = (e: EventDays, dates: readonly string[]): string =>
   dates.flatMap((d) => e.on(d).map((x) => `${d} ${x.tag} ${x.timeEt ?? ''}`)).join('|');
 
+type SimFitOptions = Parameters<typeof fitSimCalibrations>[0];
+
+/** Everything a simulator fit depends on, as one string: the memo's key and the shared cache's. */
+function simFitKey(o: SimFitOptions): string {
+  const w = resolveWorld(o.world ?? SIM_WORLD);
+  const days = o.days ?? SIM_HISTORY_DAYS;
+  const dates = sessionsBefore(o.dateEt, days, o.calendar);
+  return JSON.stringify([w.kind, w.knobs, scheduleKey(w.events, dates), o.events ? scheduleKey(o.events, dates) : null, o.seed, o.dateEt, days, o.config.model.kappa_cap, o.config.model.residual_std_bp]);
+}
+
 /** The four calibrations (SPX/NDX × hourly/close) fitted on the simulator's history before `dateEt`. */
 export function fitSimCalibrations(o: {
   seed: number;
@@ -123,8 +135,7 @@ export function fitSimCalibrations(o: {
   const world = w.kind;
   const tags = o.events;
   const days = o.days ?? SIM_HISTORY_DAYS;
-  const dates = sessionsBefore(o.dateEt, days, o.calendar);
-  const key = JSON.stringify([world, w.knobs, scheduleKey(w.events, dates), tags ? scheduleKey(tags, dates) : null, o.seed, o.dateEt, days, o.config.model.kappa_cap, o.config.model.residual_std_bp]);
+  const key = simFitKey(o);
   const hit = memo.get(key);
   if (hit) return hit;
   const history = simHistory({ seed: o.seed, beforeDate: o.dateEt, days, calendar: o.calendar, world: w });
@@ -153,6 +164,41 @@ export function fitSimCalibrations(o: {
   }
   if (memo.size >= 8) memo.delete(memo.keys().next().value!);
   memo.set(key, fits);
+  return fits;
+}
+
+/**
+ * `KA_SIM_CALIBRATION_CACHE=<dir>`: the processes of one run of the test suite share their simulator fits
+ * there (scripts/run-tests.mjs makes the directory empty for each run), since ~60 of its processes each
+ * self-calibrate a fresh root on one of a few (world, seed, day) keys, 5–6 s of CPU a fit. An entry is the
+ * fitted params of the four files under the full key; a reader checks the key and validates every file
+ * against the calibration schema, and anything else (absent, torn, another key, unwritable directory) is a
+ * miss: the fit runs, as without the variable. Entries are valid for one build of the code only, which is
+ * why nothing but the test runner sets it: the product's own cache is the root's calibration files.
+ */
+function sharedFit(o: SimFitOptions, log: Logger): { symbol: IndexSymbol; horizon: Horizon; params: CalibrationParams }[] {
+  const dir = process.env.KA_SIM_CALIBRATION_CACHE;
+  if (!dir) return fitSimCalibrations(o);
+  const key = simFitKey(o);
+  const file = path.join(dir, `${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  try {
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; fits?: unknown };
+    if (entry.key === key && Array.isArray(entry.fits) && entry.fits.length === SYMBOLS.length * HORIZONS.length) {
+      return (entry.fits as { symbol: IndexSymbol; horizon: Horizon; params: unknown }[]).map((f) => ({
+        symbol: f.symbol,
+        horizon: f.horizon,
+        params: parseCalibration(JSON.stringify(f.params), file, 0).params,
+      }));
+    }
+  } catch {
+    // a miss: fit below
+  }
+  const fits = fitSimCalibrations(o);
+  try {
+    writeJsonAtomic(file, { key, fits: fits.map((f) => ({ symbol: f.symbol, horizon: f.horizon, params: f.params })) }, { durable: false });
+  } catch (e) {
+    log.debug({ err: String(e), dir }, 'self-calibration: shared fit cache not written');
+  }
   return fits;
 }
 
@@ -216,12 +262,13 @@ export function ensureSimCalibration(o: EnsureSimCalibrationOptions): EnsureSimC
   }
   if (todo.length === 0) return { fitted: [], kept, ms: 0, summary: note };
   const t0 = performance.now();
-  const fits = fitSimCalibrations({ seed: o.seed, dateEt: o.dateEt, calendar: o.calendar, config: o.config, world: w, ...(o.events ? { events: o.events } : {}) });
+  const fitOptions: SimFitOptions = { seed: o.seed, dateEt: o.dateEt, calendar: o.calendar, config: o.config, world: w, ...(o.events ? { events: o.events } : {}) };
+  const fits = sharedFit(fitOptions, o.log);
   const fitted: EnsureSimCalibrationResult['fitted'] = [];
   for (const w of todo) {
-    const fit = fits.find((f) => f.symbol === w.symbol && f.horizon === w.horizon)!;
+    const params = fits.find((f) => f.symbol === w.symbol && f.horizon === w.horizon)!.params;
     fs.mkdirSync(path.dirname(w.file), { recursive: true });
-    writeCalibration(w.file, fit.params);
+    writeCalibration(w.file, params);
     fitted.push({ file: w.file, reason: (w.v as { refit: string }).refit });
   }
   const ms = performance.now() - t0;

@@ -32,6 +32,15 @@ try {
 } catch {
   // no whole run yet: path order
 }
+if (Object.keys(known).length === 0) {
+  // a clean clone: the times committed beside this script (copy test-output/durations.json there when files
+  // are added or their cost changes a lot; only the order is read from it)
+  try {
+    known = JSON.parse(fs.readFileSync(new URL('./test-durations.json', import.meta.url), 'utf8'));
+  } catch {
+    // none: path order
+  }
+}
 const files = matched.map((f, i) => ({ f, i, ms: known[f] ?? Number.POSITIVE_INFINITY })).sort((a, b) => b.ms - a.ms || a.i - b.i).map((x) => x.f);
 // Only a whole run outside `npm run test:stress` (whose runs have test-output/ dirs of their own) records them.
 const record = filters.length === 0 && !process.env.KA_TEST_OUTPUT;
@@ -80,5 +89,7 @@ const r = spawnSync(
     },
   },
 );
+const shared = fs.readdirSync(fitCache).length;
+if (shared > 0) console.log(`run-tests: ${shared} simulator fit(s) shared by the run's processes (${fitCache})`);
 if (process.env.KA_KEEP_TMP !== '1') fs.rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);

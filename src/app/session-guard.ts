@@ -77,7 +77,7 @@ export class SessionGuard implements TradingGate {
     if (this.pendingMarker !== undefined) return { reason: `cancel_all:${this.pendingMarker}` };
     if (this.ledgerBlocked || (this.o.ledger?.unwritten() ?? 0) > 0) return { reason: 'ledger_unwritable' };
     const m = this.maintenanceAt(nowMs);
-    if (m) return { reason: 'maintenance' };
+    if (m) return { reason: MAINTENANCE_REASON }; // the SPEC's reason, whichever withdraws first: this window's cycle or the guard's cancel-all
     if (this.exchangeInactive) return { reason: 'exchange_inactive' };
     if (this.driftBlocked) return { reason: 'clock_drift' };
     return undefined;

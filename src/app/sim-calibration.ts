@@ -169,8 +169,8 @@ export function fitSimCalibrations(o: {
 
 /**
  * `KA_SIM_CALIBRATION_CACHE=<dir>`: the processes of one run of the test suite share their simulator fits
- * there (scripts/run-tests.mjs makes the directory empty for each run), since ~60 of its processes each
- * self-calibrate a fresh root on one of a few (world, seed, day) keys, 5–6 s of CPU a fit. An entry is the
+ * there (scripts/run-tests.mjs makes the directory empty for each run), since dozens of its processes each
+ * self-calibrate a fresh root on one of about ten (world, seed, day) keys, 5–6 s of CPU a fit. An entry is the
  * fitted params of the four files under the full key; a reader checks the key and validates every file
  * against the calibration schema, and anything else (absent, torn, another key, unwritable directory) is a
  * miss: the fit runs, as without the variable. Entries are valid for one build of the code only, which is

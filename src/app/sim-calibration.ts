@@ -183,12 +183,11 @@ function sharedFit(o: SimFitOptions, log: Logger): { symbol: IndexSymbol; horizo
   const file = path.join(dir, `${crypto.createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   try {
     const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; fits?: unknown };
-    if (entry.key === key && Array.isArray(entry.fits) && entry.fits.length === SYMBOLS.length * HORIZONS.length) {
-      return (entry.fits as { symbol: IndexSymbol; horizon: Horizon; params: unknown }[]).map((f) => ({
-        symbol: f.symbol,
-        horizon: f.horizon,
-        params: parseCalibration(JSON.stringify(f.params), file, 0).params,
-      }));
+    if (entry.key === key && Array.isArray(entry.fits)) {
+      // every (symbol, horizon) once, each file as the schema and its own symbol/horizon say: else a miss
+      const params = (entry.fits as { params?: unknown }[]).map((f) => parseCalibration(JSON.stringify(f.params), file, 0).params);
+      const wanted = SYMBOLS.flatMap((symbol) => HORIZONS.map((horizon) => ({ symbol, horizon, params: params.filter((p) => p.symbol === symbol && p.horizon === horizon) })));
+      if (params.length === wanted.length && wanted.every((x) => x.params.length === 1)) return wanted.map((x) => ({ symbol: x.symbol, horizon: x.horizon, params: x.params[0]! }));
     }
   } catch {
     // a miss: fit below

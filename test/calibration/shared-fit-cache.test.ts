@@ -63,6 +63,8 @@ test('a shared entry serves the next fresh root with the fit’s own bytes; a ba
       '{"key": "[',
       JSON.stringify({ ...marked, key: doc.key.replace(String(SEED), String(SEED + 1)) }),
       JSON.stringify({ ...doc, fits: doc.fits.map((f: { params: object }, i: number) => (i === 0 ? { ...f, params: { ...f.params, minutes_to_target: 'wide' } } : f)) }),
+      // four valid files, but one of them twice and another missing
+      JSON.stringify({ ...doc, fits: doc.fits.map((f: object, i: number) => (i === 1 ? doc.fits[0] : f)) }),
     ];
     for (const text of bad) {
       fs.writeFileSync(entry, text);

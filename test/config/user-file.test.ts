@@ -19,6 +19,7 @@ import { loadEventDays } from '../../src/config/events-config.ts';
 import { loadFeesConfig } from '../../src/config/fees-config.ts';
 import { loadRawEnv } from '../../src/config/env.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { TS_EXEC_ARGV } from '../helpers/ts-child.ts';
 
 const dir = tempDir('ka-userfile-');
 const file = path.join(dir, 'a.txt');
@@ -67,7 +68,7 @@ test('a real unreadable file: permission denied (as root, checked by a child run
       try { f(); out.push('no error'); } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
     }
     console.log(JSON.stringify(out));`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const r = spawnSync(process.execPath, [...TS_EXEC_ARGV, '--input-type=module', '-e', script], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     uid: 65534,
     gid: 65534,

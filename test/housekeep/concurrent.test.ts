@@ -16,6 +16,7 @@ import { LedgerWriter } from '../../src/adapters/ledger/ledger-writer.ts';
 import { readLedger } from '../../src/adapters/ledger/ledger-reader.ts';
 import { etToMs } from '../../src/core/time/et.ts';
 import { allLines, archiveDir, artifactsDir, duplicates, ledgerPath, quoteOn } from './fixtures/data.ts';
+import { TS_EXEC_ARGV } from '../helpers/ts-child.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TODAY = '2026-03-10';
@@ -46,7 +47,7 @@ test('a concurrent appender (a second process) loses nothing and duplicates noth
   seed.close();
 
   const child = fork(path.join(here, 'fixtures', 'appender.ts'), [file, paths.archiveDir, TODAY, YESTERDAY], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...TS_EXEC_ARGV],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -17,6 +17,7 @@ import { readLedger } from '../../src/adapters/ledger/ledger-reader.ts';
 import { parseInstant } from '../../src/core/time/et.ts';
 import { archiveDir, artifactsDir, duplicates, ledgerPath, lineOf, NOW_A, quoteOn, tree, writeArchive, writeFile } from './fixtures/data.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { TS_EXEC_ARGV } from '../helpers/ts-child.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KEEP = 31;
@@ -51,7 +52,7 @@ function seed(home: string): string[] {
 function crashChild(home: string, k: number): Promise<NodeJS.Signals | number | null> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(here, 'fixtures', 'crash-child.ts'), [home, NOW_A, String(KEEP), String(k)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...TS_EXEC_ARGV],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';

@@ -10,6 +10,7 @@ import { readLedger, readLedgerFile } from '../../src/adapters/ledger/ledger-rea
 import { LedgerRecordSchema } from '../../src/core/ledger/record.ts';
 import { quoteInput } from './fixtures/records.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { TS_EXEC_ARGV } from '../helpers/ts-child.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmpDir = () => tempDir('ledger-test-');
@@ -150,7 +151,7 @@ test('seq continues from the newest archive when the live file has no record; re
 function runChild(mode: 'loop' | 'torn', file: string, killAfterAcks: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(here, 'fixtures', 'writer-child.ts'), [mode, file], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...TS_EXEC_ARGV],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const acked: number[] = [];

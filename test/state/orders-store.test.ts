@@ -8,6 +8,7 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { OrdersStore, StateLockError, summarizeOrders, type CorruptStateReport } from '../../src/adapters/state/orders-store.ts';
 import type { OrderState } from '../../src/ports/broker.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { TS_EXEC_ARGV } from '../helpers/ts-child.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NOW = Date.UTC(2026, 10, 20, 15); // 10:00 ET
@@ -143,7 +144,7 @@ test('a lock held by a live process blocks; one left by a dead process is broken
 test('two processes updating at once lose nothing (locked read-modify-write)', async () => {
   const { file, store, done } = setup();
   const child = fork(path.join(here, 'fixtures', 'orders-child.ts'), [file, 'child', '60'], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...TS_EXEC_ARGV],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -148,6 +148,8 @@ class SeriesWindowRun {
   private readonly startedMs: number;
   /** Recent trades of the event's markets (fill probability), when the policy has timing rules. */
   private tape: TradeTape | undefined;
+  /** The tickers of the event the tape watches (its flows answer for these). */
+  private tapeTickers: ReadonlySet<string> = new Set();
   private readonly desk: OrderDesk;
 
   constructor(
@@ -261,6 +263,7 @@ class SeriesWindowRun {
     const mine = new Set(tickers);
     const rules = this.deps.policy.rules;
     if (rules) this.tape = new TradeTape(rules.tradeRateWindowMs, this.now);
+    this.tapeTickers = mine;
     this.unsubscribers.push(
       stream.on((e: VenueStreamEvent) => {
         if (e.kind === 'trade' && mine.has(e.trade.ticker)) this.tape?.add(e.trade);
@@ -336,7 +339,7 @@ class SeriesWindowRun {
       lossBudgetPips: this.deps.risk.budgetPips(this.state),
       conditions: {
         feedAgeMs: spot.bypassed ? null : spot.ageMs,
-        ...(this.tape ? { flows: this.tape.flows(event.markets.map((m) => m.ticker), this.now) } : {}),
+        ...(this.tape ? { flows: this.tape.flowsAt(this.tapeTickers, this.now) } : {}),
         restMs: Math.max(0, this.stopQuotingMs - this.now),
       },
     });

@@ -161,6 +161,46 @@ test('fill probability: Poisson arrivals over the horizon, the queue ahead in tr
   assert.deepEqual(tape.flow('B', 135_000).ask, { tradesPerS: 0, meanSize: 0 });
 });
 
+test('the tape’s flows, each worked out when asked: the flow of the whole tape, whatever was asked before (property)', () => {
+  // What flow() would say with every trade kept: the trades of (now − window, now], per side, over the span.
+  const truth = (trades: { ticker: string; size: number; takerSide: 'yes' | 'no'; tsMs: number }[], ticker: string, now: number, windowMs: number, startMs: number) => {
+    const span = Math.max(60_000, Math.min(windowMs, now - startMs)) / 1000;
+    const side = (hitsBid: boolean) => {
+      const xs = trades.filter((t) => t.ticker === ticker && (t.takerSide === 'no') === hitsBid && t.tsMs >= now - windowMs && t.tsMs <= now);
+      return { tradesPerS: xs.length / span, meanSize: xs.length ? xs.reduce((a, t) => a + t.size, 0) / xs.length : 0 };
+    };
+    return { bid: side(true), ask: side(false) };
+  };
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('trade' as const), ticker: fc.constantFrom('A', 'B', 'C'), size: fc.integer({ min: 1, max: 500 }), takerSide: fc.constantFrom('yes' as const, 'no' as const), dt: fc.integer({ min: 0, max: 20_000 }) }),
+    fc.record({ kind: fc.constant('ask' as const), tickers: fc.subarray(['A', 'B', 'C']), dt: fc.integer({ min: 0, max: 40_000 }) }),
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      const tape = new TradeTape(60_000, 0);
+      const watched = new Set(['A', 'B']);
+      const all: { ticker: string; size: number; takerSide: 'yes' | 'no'; tsMs: number }[] = [];
+      let now = 0;
+      for (const s of steps) {
+        now += s.dt;
+        if (s.kind === 'trade') {
+          const t = { ticker: s.ticker, size: s.size, takerSide: s.takerSide, tsMs: now };
+          tape.add(t);
+          all.push(t);
+          continue;
+        }
+        const flows = tape.flowsAt(watched, now);
+        for (const t of s.tickers) {
+          const got = flows.get(t);
+          if (!watched.has(t)) assert.equal(got, undefined, `${t} is not watched`);
+          else assert.deepEqual(got, truth(all, t, now, 60_000, 0));
+        }
+      }
+    }),
+    { numRuns: 500, seed: 20261207 },
+  );
+});
+
 test('selection estimates each quote’s queue and fill probability from the book and the flow', () => {
   const flows = new Map([[M.ticker, { bid: { tradesPerS: 0.05, meanSize: 400 }, ask: { tradesPerS: 0.05, meanSize: 400 } }]]);
   const s = one(0.555, book(5000, 7000, 1000), withRules({ fillProbHorizonMs: 60_000 }), { conditions: at(5, { flows }) });

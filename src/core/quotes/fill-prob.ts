@@ -31,10 +31,17 @@ export interface MarketFlow {
   ask: SideFlow;
 }
 
+/** Each market's recent flow by ticker (a Map serves; `TradeTape.flowsAt` works one out when asked). */
+export interface FlowLookup {
+  get(ticker: string): MarketFlow | undefined;
+}
+
 const MIN_SPAN_MS = 60_000;
 
 export class TradeTape {
   private readonly trades = new Map<string, { ts: number; size: number; hitsBid: boolean }[]>();
+  /** The latest instant a flow was asked for (the engine's clock only moves forward). */
+  private askedMs = -Infinity;
 
   /** `startMs`: when the tape began watching (a shorter history is not a window of silence). */
   constructor(
@@ -47,10 +54,19 @@ export class TradeTape {
     if (!list) this.trades.set(t.ticker, (list = []));
     // takerSide 'no' = the taker sold YES into the bids.
     list.push({ ts: t.tsMs, size: t.size, hitsBid: t.takerSide === 'no' });
+    // A market whose flow is never asked for (no quote admitted there) still forgets what no later flow
+    // counts: trades before the window of the latest instant asked (flows are asked at later instants only).
+    const from = this.askedMs - this.windowMs;
+    if (list[0]!.ts < from) {
+      let drop = 1;
+      while (drop < list.length && list[drop]!.ts < from) drop++;
+      list.splice(0, drop);
+    }
   }
 
   /** Recent flow of a market (zero rates when none traded in the window). */
   flow(ticker: string, nowMs: number): MarketFlow {
+    if (nowMs > this.askedMs) this.askedMs = nowMs;
     const from = nowMs - this.windowMs;
     const list = this.trades.get(ticker);
     if (list) {
@@ -71,9 +87,22 @@ export class TradeTape {
     return { bid: side(true), ask: side(false) };
   }
 
-  /** Flows of several markets (the selection's input). */
-  flows(tickers: readonly string[], nowMs: number): Map<string, MarketFlow> {
-    return new Map(tickers.map((t) => [t, this.flow(t, nowMs)]));
+  /**
+   * The flows at `nowMs` (the selection's input), each worked out when first asked for: selection reads
+   * only the admitted quotes' markets, a handful of a 40-market ladder. Read within the synchronous call
+   * it is made for (a trade added after it would count); `tickers`: the markets it answers for.
+   */
+  flowsAt(tickers: ReadonlySet<string>, nowMs: number): FlowLookup {
+    if (nowMs > this.askedMs) this.askedMs = nowMs;
+    let memo: Map<string, MarketFlow> | undefined;
+    return {
+      get: (ticker) => {
+        if (!tickers.has(ticker)) return undefined;
+        let f = memo?.get(ticker);
+        if (!f) (memo ??= new Map()).set(ticker, (f = this.flow(ticker, nowMs)));
+        return f;
+      },
+    };
   }
 }
 

@@ -9,7 +9,7 @@ import type { MarketPricing } from '../model/ladder-pricing.ts';
 import type { CentiContracts, Pips } from '../units.ts';
 import type { YesSide } from '../orders.ts';
 import type { OwnOrder, TopOfBook } from './top-of-book.ts';
-import type { MarketFlow } from './fill-prob.ts';
+import type { FlowLookup } from './fill-prob.ts';
 import type { QuotePolicy } from './policy.ts';
 
 export interface Exposure {
@@ -94,8 +94,8 @@ export interface QuoteConditions {
   minutesToTarget: number;
   /** Age of the index feed now (ms); null / absent when unknown (bypassed). */
   feedAgeMs?: number | null;
-  /** Recent trade flow per market, for `fillProb` (TradeTape.flows). */
-  flows?: ReadonlyMap<string, MarketFlow>;
+  /** Recent trade flow per market, for `fillProb` (a Map, or TradeTape.flowsAt). */
+  flows?: FlowLookup;
   /** How long a quote may rest from now (to the freeze), ms; default: to the target. */
   restMs?: number;
 }

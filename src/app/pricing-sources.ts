@@ -153,6 +153,20 @@ export class ModelSource {
   }
 
   calibration(series: SeriesCode, horizon: Horizon): CalibrationParams | null {
+    // Asked on every cycle (the day's state, and the spec when there is no file): the file's path is
+    // worked out once per series and horizon.
+    const memo = this.bySeries.get(series)?.get(horizon);
+    if (memo !== undefined) return memo;
+    const params = this.readCalibration(series, horizon);
+    let byHorizon = this.bySeries.get(series);
+    if (!byHorizon) this.bySeries.set(series, (byHorizon = new Map()));
+    byHorizon.set(horizon, params);
+    return params;
+  }
+
+  private readonly bySeries = new Map<SeriesCode, Map<Horizon, CalibrationParams | null>>();
+
+  private readCalibration(series: SeriesCode, horizon: Horizon): CalibrationParams | null {
     const info = SERIES[series];
     const file = calibrationPath(this.o.calibDir, info.symbol, horizon);
     if (this.calibrations.has(file)) return this.calibrations.get(file)!;

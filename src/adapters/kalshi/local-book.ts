@@ -45,7 +45,26 @@ export class LocalBook {
 
   /** Best-first domain book (highest bid first on each side). */
   toOrderBook(): OrderBook {
-    const desc = (m: Map<Pips, CentiContracts>) => [...m.entries()].sort((a, b) => b[0] - a[0]).map(([price, size]) => ({ price, size }));
     return { ticker: this.ticker, yesBids: desc(this.yes), noBids: desc(this.no), tsMs: this.tsMs };
   }
+}
+
+/**
+ * A side's levels, highest price first. Made on every book update (a replayed day makes ~100k): a handful
+ * of levels, each inserted in place as the map yields it — no entries array, no sort callback.
+ */
+function desc(m: Map<Pips, CentiContracts>): { price: Pips; size: CentiContracts }[] {
+  const out: { price: Pips; size: CentiContracts }[] = [];
+  for (const [price, size] of m) {
+    const level = { price, size };
+    let j = out.length;
+    out.push(level);
+    // prices are the map's keys: distinct, so the order is the same as a sort's
+    while (j > 0 && out[j - 1]!.price < price) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = level;
+  }
+  return out;
 }

@@ -219,11 +219,20 @@ export abstract class SimExchangeMarkets {
   // ---------------- ids, markets, positions, cash ----------------
 
   protected nextId(prefix: string): string {
-    this.idCounter++;
-    const h = (this.idHash(prefix, this.idCounter) >>> 0).toString(16).padStart(8, '0');
-    const n = this.idCounter.toString(16).padStart(12, '0');
-    return `${h}-${n.slice(0, 4)}-4${n.slice(4, 7)}-8${n.slice(7, 10)}-${n.slice(10).padStart(12, '0')}`;
+    const c = ++this.idCounter;
+    const h = (this.idHash(prefix, c) >>> 0).toString(16).padStart(8, '0');
+    // The counter's part changes in its last two hex digits only, but for every 256th id: its rest is kept.
+    const high = Math.floor(c / 256);
+    if (high !== this.idHigh) {
+      this.idHigh = high;
+      this.idMiddle = idMiddle(c);
+    }
+    return h + this.idMiddle + HEX2[c & 255]!;
   }
+
+  /** `idMiddle` of the counters `idHigh`·256 … `idHigh`·256 + 255. */
+  private idHigh = -1;
+  private idMiddle = '';
 
   /** FNV-1a state after `${seed}|${prefix}|`, per prefix (an id hashes only its counter's digits on top). */
   private readonly idHashPrefix = new Map<string, number>();
@@ -344,4 +353,18 @@ export abstract class SimExchangeMarkets {
     for (const [p, s] of m.published.no) if (s > 0 && (!best || p > best[0])) best = [p, s];
     return best ? [ONE_DOLLAR - best[0], best[1]] : undefined;
   }
+}
+
+/** Two lowercase hex digits of each byte. */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * What follows an id's hash, but for the counter's last two hex digits: with n the counter in 12 hex digits,
+ * `-${n[0..4)}-4${n[4..7)}-8${n[7..10)}-` and the last group's ten leading zeros (the id is
+ * `${hash}-${n[0..4)}-4${n[4..7)}-8${n[7..10)}-${n[10..12) padded to 12}`). Counters past 12 hex digits
+ * (never in a day) keep the same layout: n's extra digits lengthen the last group.
+ */
+function idMiddle(counter: number): string {
+  const n = counter.toString(16).padStart(12, '0');
+  return `-${n.slice(0, 4)}-4${n.slice(4, 7)}-8${n.slice(7, 10)}-${n.slice(10, -2).padStart(10, '0')}`;
 }

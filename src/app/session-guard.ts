@@ -17,7 +17,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { TradingGate } from '../ports/trading.ts';
 import type { MaintenanceWindow, VenueMarketData } from '../ports/venue.ts';
 import { formatEt } from '../core/time/et.ts';
-import { MAINTENANCE_LEAD_MS, maintenanceCovering, standingMaintenance } from '../core/maintenance.ts';
+import { MAINTENANCE_LEAD_MS, maintenanceCovering, nextMaintenanceLeadAt } from '../core/maintenance.ts';
 import type { OrdersStore } from '../adapters/state/orders-store.ts';
 import type { IncidentKind } from '../adapters/monitors/report.ts';
 
@@ -90,12 +90,7 @@ export class SessionGuard implements TradingGate {
 
   /** When the lead time of the next maintenance slot starts (after `nowMs`), if one is known. */
   private nextBlockAt(nowMs: number): number | undefined {
-    let next: number | undefined;
-    for (const w of [...this.announced, ...standingMaintenance(nowMs)]) {
-      const t = w.startMs - this.o.leadMs;
-      if (t > nowMs && (next === undefined || t < next)) next = t;
-    }
-    return next;
+    return nextMaintenanceLeadAt(this.announced, nowMs, this.o.leadMs);
   }
 
   async start(): Promise<void> {

@@ -12,7 +12,7 @@
  * on it; the types are in exchange-types.ts. This file stays the one import path for the exchange (it
  * re-exports the types and `quadraticFee`).
  */
-import { formatCount, formatDollars, type CentiContracts, type Pips } from '../../core/units.ts';
+import { formatDollars, type CentiContracts, type Pips } from '../../core/units.ts';
 import { etToMs } from '../../core/time/et.ts';
 import { seededRandom, hashSeed } from '../day/index-path.ts';
 import { indexOfSeries } from '../market/day.ts';
@@ -224,14 +224,10 @@ export class SimExchange extends SimExchangeOrders {
 
   /** A taker (not the user) sends an IOC order: trades against whatever rests at or through `price`. */
   takerOrder(ticker: string, side: BookSide, price: Pips, count: CentiContracts): CreateResult {
-    return this.create(TAKER_OWNER, {
-      ticker,
-      side,
-      price: formatDollars(price),
-      count: formatCount(count),
-      time_in_force: 'immediate_or_cancel',
-      self_trade_prevention_type: 'taker_at_cross',
-      client_order_id: this.nextId('taker'),
-    });
+    // `create` with the same order as the wire would carry it (price formatDollars(price), count
+    // formatCount(count)), its numbers entered as they are: the same checks, ids and outcome.
+    const client_order_id = this.nextId('taker');
+    const m = this.market(ticker);
+    return this.enter(TAKER_OWNER, m, { ticker, side, time_in_force: 'immediate_or_cancel', self_trade_prevention_type: 'taker_at_cross', client_order_id }, this.onGrid(price, () => formatDollars(price)), count);
   }
 }

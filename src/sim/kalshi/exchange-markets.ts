@@ -318,19 +318,29 @@ export abstract class SimExchangeMarkets {
   flush(m: SimMarketState): void {
     const now = this.clock.now();
     const next = this.aggregate(m);
-    for (const side of ['yes', 'no'] as const) {
+    for (const side of BOOK_SIDES) {
       const prev = m.published[side];
       const cur = next[side];
-      const prices = [...new Set([...prev.keys(), ...cur.keys()])].sort((a, b) => a - b);
+      // every price of either book once, ascending (called after every order, cancel and market-maker tick)
+      const prices: Pips[] = [];
+      for (const p of prev.keys()) prices.push(p);
+      for (const p of cur.keys()) if (!prev.has(p)) prices.push(p);
+      if (prices.length > 1) prices.sort(ascending);
       for (const p of prices) {
         const d = (cur.get(p) ?? 0) - (prev.get(p) ?? 0);
         if (d !== 0) this.emit({ type: 'book_delta', ticker: m.spec.ticker, side, price: p, delta: d, tsMs: now });
       }
     }
     m.published = next;
-    const top = JSON.stringify([this.bestYesBid(m), this.bestYesAsk(m), m.lastPrice, m.volume]);
-    if (top !== m.lastTop) {
-      m.lastTop = top;
+    // A ticker update when the top of book, the last price or the volume changed.
+    const top = m.lastTop ?? (m.lastTop = [NaN, NaN, NaN, NaN, NaN, NaN]);
+    const bid = bestLevel(next.yes);
+    const ask = bestLevel(next.no);
+    const now6 = [bid ? bid[0] : -1, bid ? bid[1] : -1, ask ? ONE_DOLLAR - ask[0] : -1, ask ? ask[1] : -1, m.lastPrice ?? -1, m.volume];
+    let changed = false;
+    for (let i = 0; i < 6; i++) if (top[i] !== now6[i]) changed = true;
+    if (changed) {
+      for (let i = 0; i < 6; i++) top[i] = now6[i]!;
       this.emit({ type: 'ticker', ticker: m.spec.ticker, tsMs: now });
     }
   }
@@ -343,16 +353,23 @@ export abstract class SimExchangeMarkets {
   }
 
   bestYesBid(m: SimMarketState): [Pips, CentiContracts] | undefined {
-    let best: [Pips, CentiContracts] | undefined;
-    for (const [p, s] of m.published.yes) if (s > 0 && (!best || p > best[0])) best = [p, s];
-    return best;
+    return bestLevel(m.published.yes);
   }
 
   bestYesAsk(m: SimMarketState): [Pips, CentiContracts] | undefined {
-    let best: [Pips, CentiContracts] | undefined;
-    for (const [p, s] of m.published.no) if (s > 0 && (!best || p > best[0])) best = [p, s];
+    const best = bestLevel(m.published.no);
     return best ? [ONE_DOLLAR - best[0], best[1]] : undefined;
   }
+}
+
+const BOOK_SIDES = ['yes', 'no'] as const;
+const ascending = (a: number, b: number) => a - b;
+
+/** The highest price with a positive size, and its size. */
+function bestLevel(levels: Map<Pips, CentiContracts>): [Pips, CentiContracts] | undefined {
+  let best: [Pips, CentiContracts] | undefined;
+  for (const [p, s] of levels) if (s > 0 && (!best || p > best[0])) best = [p, s];
+  return best;
 }
 
 /** Two lowercase hex digits of each byte. */

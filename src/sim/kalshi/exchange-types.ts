@@ -95,7 +95,8 @@ export interface SimMarketState {
   openInterest: CentiContracts;
   /** The book as last published (the WS stream and REST answers are derived from it). */
   published: { yes: Map<Pips, CentiContracts>; no: Map<Pips, CentiContracts> };
-  lastTop?: string;
+  /** The top of book, last price and volume of the last ticker update (bid, size, ask, size, last, volume; −1: none). */
+  lastTop?: number[];
 }
 
 export interface SimPosition {

@@ -101,7 +101,7 @@ test('a kill at every step of a housekeeping run loses nothing and duplicates no
     seed(h);
     return h;
   });
-  // Two children at a time (each is a fresh `node --import tsx`).
+  // Two children at a time (each is a fresh node process running the TypeScript through TS_EXEC_ARGV).
   let next = 0;
   const worker = async () => {
     while (next < homes.length) {

@@ -112,6 +112,20 @@ test('property: range ladders (bins + both tails) sum to 1, every p in [0, 1]', 
   );
 });
 
+test('a vanishing σ with Student-t shocks: strikes a long way off are certain, the ladder still sums to 1', () => {
+  // fast-check's counterexample (a stress run, random seed): 5.75e-311 minutes to the target, t with 60 dof.
+  // The strikes sat ~1e157 standard deviations away; t² overflowed and the even-dof series read ½ for both
+  // tails, so the ladder summed to 1.5.
+  const ladder = rangeLadder(3000, 5, 16, '9999');
+  const curve = new CalibratedCurve([{ minutes: 60, sigma: 0.01, drift: 0 }], 0);
+  for (const dof of [60, 4, 7, 2.5, 33.3]) {
+    const priced = priceLadder(ladder, forecast(3040, 5.7545013584596e-311, spec(curve, { dist: { kind: 't', dof }, sigmaFloor: 0.05 })));
+    const ps = priced.map((p) => (p.ok ? p.pYes : NaN));
+    assert.ok(Math.abs(ps.reduce((a, b) => a + b, 0) - 1) < 1e-12, `dof ${dof}: sum ${ps.reduce((a, b) => a + b, 0)}`);
+    assert.deepEqual(ps.filter((p) => p !== 0), [1], `dof ${dof}: only the bin holding the spot`);
+  }
+});
+
 test('property: threshold ladders are monotone non-increasing in strike', () => {
   fc.assert(
     fc.property(

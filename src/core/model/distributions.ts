@@ -124,6 +124,9 @@ const CLOSED_FORM_MAX_DOF = 60;
  * sinθ = t/√(ν + t²): the CDF is ½ + sinθ·Σ(series in c)/2 (even) or ½ + (θ + sinθ·cosθ·Σ)/π (odd).
  */
 function tSurvivalInteger(t: number, nu: number): number {
+  // |t| > 1.3e154 (a strike against a vanishing σ): t² overflows and sinθ = t/√(ν + t²) would read 0 (the
+  // even-ν sum then gives ½). The tail there is below the smallest double for every ν ≥ 3.
+  if (t * t === Infinity) return t > 0 ? 0 : 1;
   const r2 = nu + t * t;
   const c = nu / r2;
   const sin = t / Math.sqrt(r2);

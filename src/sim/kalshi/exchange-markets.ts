@@ -333,14 +333,12 @@ export abstract class SimExchangeMarkets {
     }
     m.published = next;
     // A ticker update when the top of book, the last price or the volume changed.
-    const top = m.lastTop ?? (m.lastTop = [NaN, NaN, NaN, NaN, NaN, NaN]);
-    const bid = bestLevel(next.yes);
-    const ask = bestLevel(next.no);
-    const now6 = [bid ? bid[0] : -1, bid ? bid[1] : -1, ask ? ONE_DOLLAR - ask[0] : -1, ask ? ask[1] : -1, m.lastPrice ?? -1, m.volume];
-    let changed = false;
-    for (let i = 0; i < 6; i++) if (top[i] !== now6[i]) changed = true;
-    if (changed) {
-      for (let i = 0; i < 6; i++) top[i] = now6[i]!;
+    const bid = this.bestYesBid(m);
+    const ask = this.bestYesAsk(m);
+    const top = [bid ? bid[0] : -1, bid ? bid[1] : -1, ask ? ask[0] : -1, ask ? ask[1] : -1, m.lastPrice ?? -1, m.volume];
+    const last = m.lastTop;
+    if (!last || top.some((v, i) => v !== last[i])) {
+      m.lastTop = top;
       this.emit({ type: 'ticker', ticker: m.spec.ticker, tsMs: now });
     }
   }

@@ -101,8 +101,19 @@ export function fromSamples(name: string, samples: number[], opts: { unit: strin
 
 /** The human table printed after every JSON line. */
 export function table(results: readonly BenchResult[]): string {
-  const header = ['benchmark', 'median', 'p99', 'unit', 'n', 'target', 'ok'];
-  const rows = results.map((r) => [r.name, String(r.median), String(r.p99), r.unit, String(r.n), r.target, r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+  // `--against REF` (against.ts): one more column, this tree's median over REF's (median of the rounds)
+  const against = results.some((r) => r.ratio_median !== undefined);
+  const header = ['benchmark', 'median', 'p99', 'unit', 'n', 'target', 'ok', ...(against ? ['× ref (better)'] : [])];
+  const rows = results.map((r) => [
+    r.name,
+    String(r.median),
+    String(r.p99),
+    r.unit,
+    String(r.n),
+    r.target,
+    r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+    ...(against ? [r.ratio_median === undefined ? '' : `${String(r.ratio_median)} (${String(r.better)})`] : []),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i >= 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');

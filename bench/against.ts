@@ -102,8 +102,11 @@ export function runAgainst(o: AgainstOptions, benchNames: readonly string[], emi
   const push = (m: Map<string, BenchResult[]>, rs: BenchResult[]) => {
     for (const r of rs) m.set(r.name, [...(m.get(r.name) ?? []), r]);
   };
+  // A child selects benchmarks by substring, as the runner does (`replay` also runs `replay-day`): a name
+  // another selected name already covers is not run again, or its lines would come twice a round.
+  const runs = benchNames.filter((n) => !benchNames.some((m) => m !== n && n.includes(m)));
   for (let round_ = 0; round_ < o.rounds; round_++) {
-    for (const name of benchNames) {
+    for (const name of runs) {
       process.stderr.write(`bench: ${name} — round ${round_ + 1}/${o.rounds}: ${o.ref} (${base.sha.slice(0, 12)}), then this tree\n`);
       push(theirs, runIn(base.dir, name));
       push(mine, runIn(root, name));
